@@ -1,0 +1,15 @@
+// `deno task bench`: every benchmark beside its baselines, one table.
+// Pass a word to run only the benchmarks whose title contains it.
+
+import { compare, printRows, type Row } from "./_harness.ts";
+import { comparisons as taskComparisons } from "./tasks_bench.ts";
+
+const filter = Deno.args[0]?.toLowerCase();
+const all = [...taskComparisons()];
+const rows: Row[] = [];
+for (const comparison of all) {
+  if (filter && !comparison.title.toLowerCase().includes(filter)) continue;
+  console.error(`running: ${comparison.title}`);
+  rows.push(...await compare(comparison));
+}
+printRows(rows);

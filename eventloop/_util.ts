@@ -1,0 +1,71 @@
+// Private helpers of the eventloop folder; never re-exported.
+
+/**
+ * What the loop's ready queue holds: a scheduled callback or a task step.
+ * `_run` never throws: errors go to the loop's exception handler.
+ */
+export interface Runnable {
+  _cancelled: boolean;
+  _run(): void;
+}
+
+/**
+ * Something a future wakes directly when it is done, with no callback handle
+ * in between: a Task waiting on it. `_wakeFrom` is set to the future before
+ * the waiter is put on the loop's ready queue.
+ */
+export interface Waiter extends Runnable {
+  _wakeFrom: unknown;
+}
+
+/** Names a callback for log messages: `name()`. */
+export function describeCallback(callback: unknown): string {
+  if (typeof callback !== "function") return String(callback);
+  return `${callback.name || "<anonymous>"}()`;
+}
+
+/** Describes a value received as a bad argument, for error messages. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "function") {
+    return `function ${value.name || "<anonymous>"}`;
+  }
+  if (typeof value === "bigint") return `${value}n`;
+  if (value === null || typeof value !== "object") return String(value);
+  const ctor = (value as { constructor?: { name?: string } }).constructor;
+  return ctor?.name ? `a ${ctor.name}` : "an object";
+}
+
+/** Throws a TypeError naming the argument unless `value` is a function. */
+export function checkFunction(value: unknown, what: string): void {
+  if (typeof value !== "function") {
+    throw new TypeError(
+      `${what} must be a function: received ${describeValue(value)}`,
+    );
+  }
+}
+
+/** Throws unless `value` is a number that is not NaN (Infinity is allowed). */
+export function checkDelay(value: unknown, what: string): number {
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(
+      `${what} must be a number of seconds: received ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Whether `value` looks like a generator object (a coroutine here). */
+export function isGenerator(value: unknown): value is Generator {
+  return typeof value === "object" && value !== null &&
+    typeof (value as Generator).next === "function" &&
+    typeof (value as Generator).throw === "function" &&
+    typeof (value as Generator)[Symbol.iterator] === "function";
+}
+
+/** Whether `value` has a callable `then`. */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === "function";
+}

@@ -1,0 +1,95 @@
+/**
+ * The base errors of the module: cancellation, invalid state and timeouts.
+ *
+ * @module
+ */
+
+/**
+ * Thrown into a coroutine at the point where it is suspended when its task is
+ * cancelled, and thrown by {@linkcode Future.result} of a cancelled future.
+ *
+ * A coroutine may catch it to clean up, but should rethrow it (or call
+ * `uncancel()`) unless it really means to swallow the cancellation.
+ *
+ * asyncio: `asyncio.CancelledError`.
+ *
+ * @example Catching a cancellation
+ * ```ts
+ * import { CancelledError, Future, newEventLoop } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = newEventLoop();
+ * const fut = loop.createFuture<number>();
+ * fut.cancel("no longer needed");
+ * assert.throws(() => fut.result(), CancelledError);
+ * loop.close();
+ * ```
+ */
+export class CancelledError extends Error {
+  /**
+   * Makes a cancellation error.
+   *
+   * @param message The cancellation message, as passed to `cancel(msg)`.
+   */
+  constructor(message?: string) {
+    super(message ?? "");
+    this.name = "CancelledError";
+  }
+}
+
+/**
+ * Thrown when an operation is not allowed in the current state of a
+ * {@linkcode Future}: asking for the result of a pending future, or setting the
+ * result of a future that is already done.
+ *
+ * asyncio: `asyncio.InvalidStateError`.
+ *
+ * @example Reading a pending future
+ * ```ts
+ * import { InvalidStateError, newEventLoop } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = newEventLoop();
+ * const fut = loop.createFuture();
+ * assert.throws(() => fut.result(), InvalidStateError);
+ * loop.close();
+ * ```
+ */
+export class InvalidStateError extends Error {
+  /**
+   * Makes an invalid-state error.
+   *
+   * @param message What was wrong.
+   */
+  constructor(message?: string) {
+    super(message ?? "");
+    this.name = "InvalidStateError";
+  }
+}
+
+/**
+ * Thrown when a deadline passes: by `timeout`, `waitFor` and `asCompleted`.
+ *
+ * asyncio: `TimeoutError` (the builtin, which `asyncio.TimeoutError` aliases).
+ *
+ * @example Recognising a timeout
+ * ```ts
+ * import { TimeoutError } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new TimeoutError("too slow");
+ * assert.ok(err instanceof Error);
+ * assert.equal(err.name, "TimeoutError");
+ * ```
+ */
+export class TimeoutError extends Error {
+  /**
+   * Makes a timeout error.
+   *
+   * @param message What timed out.
+   */
+  constructor(message?: string) {
+    super(message ?? "");
+    this.name = "TimeoutError";
+  }
+}

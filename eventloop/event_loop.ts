@@ -1,0 +1,828 @@
+/**
+ * {@linkcode EventLoop}: runs callbacks, timers and tasks on top of Deno's own
+ * event loop.
+ *
+ * @module
+ */
+
+import { setImmediate } from "node:timers";
+import { type Clock, RealClock, VirtualClock } from "./clock.ts";
+import { Future } from "./future.ts";
+import { Handle, TimerHandle } from "./handle.ts";
+import { loopState } from "./_state.ts";
+import type { Coroutine } from "./_coroutine.ts";
+import {
+  checkDelay,
+  checkFunction,
+  describeValue,
+  isGenerator,
+  type Runnable,
+} from "./_util.ts";
+// The loop's one upward dependency (DESIGN.md): its default task factory.
+// task.ts imports from this folder only as types or from modules that do not
+// import this one, so the cycle never evaluates a class before it exists.
+import { Task } from "../tasks/task.ts";
+
+/**
+ * What the exception handler receives. `message` is always there; the other
+ * fields are set where they apply.
+ */
+export interface ExceptionContext {
+  /** What went wrong. */
+  message: string;
+  /** The error, when there is one. */
+  exception?: unknown;
+  /** The future involved. */
+  future?: Future<unknown>;
+  /** The task involved. */
+  task?: Task<unknown>;
+  /** The handle of the callback that failed. */
+  handle?: Handle;
+  /** Anything else a caller adds. */
+  [key: string]: unknown;
+}
+
+/** A handler set with {@linkcode EventLoop.setExceptionHandler}. */
+export type ExceptionHandler = (
+  loop: EventLoop,
+  context: ExceptionContext,
+) => void;
+
+/** Options a task factory receives from `createTask`. */
+export interface TaskFactoryOptions {
+  /** The name of the task. */
+  name?: string;
+}
+
+/** A factory set with {@linkcode EventLoop.setTaskFactory}. */
+export type TaskFactory = <T>(
+  loop: EventLoop,
+  coro: Coroutine<T>,
+  options: TaskFactoryOptions,
+) => Task<T>;
+
+/** Options of {@linkcode EventLoop}'s constructor and `newEventLoop()`. */
+export interface EventLoopOptions {
+  /**
+   * The clock the loop reads. A {@linkcode VirtualClock} makes time jump to
+   * the next timer whenever the loop is idle.
+   *
+   * @default {a RealClock}
+   */
+  clock?: Clock;
+  /**
+   * Shorthand for `clock: new VirtualClock()`.
+   *
+   * @default {false}
+   */
+  virtualTime?: boolean;
+  /**
+   * Starts the loop in debug mode.
+   *
+   * @default {false}
+   */
+  debug?: boolean;
+}
+
+/** How many callbacks may run before Deno's own loop gets a turn. */
+const CALLBACKS_PER_DENO_TURN = 256;
+/** Timer heap clean-up thresholds, as in asyncio's base_events. */
+const MIN_SCHEDULED_TIMER_HANDLES = 100;
+const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
+/** setTimeout's largest delay, in milliseconds. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * An event loop: it runs callbacks scheduled with `callSoon`, timers from
+ * `callLater`/`callAt`, and the steps of tasks, in asyncio's order.
+ *
+ * It runs on top of Deno's loop: each pass runs the callbacks that were ready
+ * when it began (after moving due timers to the ready queue); every few hundred
+ * callbacks, and whenever nothing is ready, Deno gets a turn so that I/O
+ * promises settle. When idle it sleeps until the next timer or until a
+ * callback is scheduled from outside; it never busy-spins, and it leaves no
+ * timer behind when it stops.
+ *
+ * asyncio: `asyncio.AbstractEventLoop` / `BaseEventLoop`.
+ *
+ * @example Callbacks in FIFO order, timers by deadline
+ * ```ts
+ * import { newEventLoop } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = newEventLoop({ virtualTime: true });
+ * const log: string[] = [];
+ * loop.callLater(2, () => { log.push("later"); loop.stop(); });
+ * loop.callLater(1, () => log.push("sooner"));
+ * loop.callSoon(() => log.push("first"));
+ * loop.callSoon(() => log.push("second"));
+ * await loop.runForever();
+ * assert.deepEqual(log, ["first", "second", "sooner", "later"]);
+ * assert.equal(loop.time(), 2);
+ * loop.close();
+ * ```
+ */
+export class EventLoop {
+  /** @internal Callbacks and task steps ready to run, FIFO. */
+  _ready: Runnable[] = [];
+  /** @internal The other half of the ready queue's double buffer. */
+  _spare: Runnable[] = [];
+  /** @internal A binary heap of timers ordered by (when, seq). */
+  _timers: TimerHandle[] = [];
+  /** @internal */
+  _timerCancelledCount = 0;
+  /** @internal */
+  _timerSeq = 0;
+  /** @internal The task whose step is running. */
+  _currentTask: Task<unknown> | null = null;
+  /** @internal Tasks of this loop that are not done. */
+  _tasks: Set<Task<unknown>> = new Set();
+  /**
+   * @internal Real I/O operations in flight that can schedule callbacks; a
+   * virtual clock waits for them instead of jumping ahead.
+   */
+  _ioPending = 0;
+  #clock: Clock;
+  #stopping = false;
+  #running = false;
+  #closed = false;
+  #debug = false;
+  #slowCallbackDuration = 0.1;
+  #exceptionHandler: ExceptionHandler | null = null;
+  #taskFactory: TaskFactory | null = null;
+  /** Resolves the idle wait; set only while the loop sleeps. */
+  #wake: (() => void) | null = null;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Callbacks run since Deno's loop last had a turn. */
+  #work = 0;
+
+  /**
+   * Makes a loop. `newEventLoop()` is the usual way.
+   *
+   * @param options The clock and debug mode.
+   */
+  constructor(options?: EventLoopOptions) {
+    const clock = options?.clock ??
+      (options?.virtualTime ? new VirtualClock() : new RealClock());
+    if (
+      typeof clock !== "object" || clock === null ||
+      typeof clock.now !== "function" ||
+      typeof clock.advanceTo !== "function"
+    ) {
+      throw new TypeError(
+        `Cannot create EventLoop as 'clock' must be a Clock: received ${
+          describeValue(clock)
+        }`,
+      );
+    }
+    this.#clock = clock;
+    this.#debug = options?.debug ?? false;
+  }
+
+  /**
+   * The loop's clock, for tests that want to read or move virtual time.
+   *
+   * @returns The clock given at construction.
+   */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
+  /**
+   * The loop's current time in seconds (monotonic, or virtual).
+   *
+   * asyncio: `loop.time()`.
+   *
+   * @returns The time.
+   */
+  time(): number {
+    return this.#clock.now();
+  }
+
+  /**
+   * Schedules `callback(...args)` to run on the next pass, after the
+   * callbacks already scheduled (FIFO).
+   *
+   * asyncio: `loop.call_soon()`.
+   *
+   * @typeParam A The callback's argument types.
+   * @param callback The function to call.
+   * @param args Its arguments.
+   * @returns A handle that can cancel it.
+   * @throws {Error} If the loop is closed.
+   * @throws {TypeError} If `callback` is not a function.
+   */
+  callSoon<A extends unknown[]>(
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): Handle {
+    if (this.#closed) this.#throwClosed();
+    if (typeof callback !== "function") {
+      checkFunction(callback, "callSoon()'s 'callback'");
+    }
+    const handle = new Handle(callback, args, this);
+    this._ready.push(handle);
+    if (this.#wake !== null) this.#wakeUp();
+    return handle;
+  }
+
+  /**
+   * The same as {@linkcode EventLoop.callSoon}: Deno has no threads that
+   * share a loop (Workers talk through messages), so every call is safe.
+   *
+   * asyncio: `loop.call_soon_threadsafe()`.
+   *
+   * @typeParam A The callback's argument types.
+   * @param callback The function to call.
+   * @param args Its arguments.
+   * @returns A handle that can cancel it.
+   */
+  callSoonThreadsafe<A extends unknown[]>(
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): Handle {
+    return this.callSoon(callback, ...args);
+  }
+
+  /**
+   * Schedules `callback(...args)` to run `delay` seconds from now. Timers due
+   * at the same time run in the order they were scheduled.
+   *
+   * asyncio: `loop.call_later()`.
+   *
+   * @typeParam A The callback's argument types.
+   * @param delay Seconds from now (`Infinity`: never).
+   * @param callback The function to call.
+   * @param args Its arguments.
+   * @returns A handle that can cancel it.
+   * @throws {TypeError} If `delay` is not a number or is NaN.
+   */
+  callLater<A extends unknown[]>(
+    delay: number,
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): TimerHandle {
+    checkDelay(delay, "callLater()'s 'delay'");
+    return this.#callAt(this.#clock.now() + delay, callback, args);
+  }
+
+  /**
+   * Schedules `callback(...args)` at loop time `when`.
+   *
+   * asyncio: `loop.call_at()`.
+   *
+   * @typeParam A The callback's argument types.
+   * @param when The loop time, in seconds.
+   * @param callback The function to call.
+   * @param args Its arguments.
+   * @returns A handle that can cancel it.
+   * @throws {TypeError} If `when` is not a number or is NaN.
+   */
+  callAt<A extends unknown[]>(
+    when: number,
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): TimerHandle {
+    checkDelay(when, "callAt()'s 'when'");
+    return this.#callAt(when, callback, args);
+  }
+
+  #callAt(
+    when: number,
+    callback: (...args: never[]) => unknown,
+    args: unknown[],
+  ): TimerHandle {
+    if (this.#closed) this.#throwClosed();
+    checkFunction(callback, "The timer's 'callback'");
+    const timer = new TimerHandle(when, this._timerSeq++, callback, args, this);
+    timer._scheduled = true;
+    heapPush(this._timers, timer);
+    if (this.#wake !== null) this.#wakeUp();
+    return timer;
+  }
+
+  /** @internal Called by TimerHandle.cancel() while it is in the heap. */
+  _timerHandleCancelled(_timer: TimerHandle): void {
+    this._timerCancelledCount++;
+  }
+
+  /** @internal Puts a task step (or any Runnable) on the ready queue. */
+  _pushReady(runnable: Runnable): void {
+    this._ready.push(runnable);
+    if (this.#wake !== null) this.#wakeUp();
+  }
+
+  /** @internal An I/O operation that can schedule callbacks has started. */
+  _ioStarted(): void {
+    this._ioPending++;
+  }
+
+  /** @internal That I/O operation has ended. */
+  _ioFinished(): void {
+    this._ioPending--;
+    if (this.#wake !== null) this.#wakeUp();
+  }
+
+  /**
+   * Makes a pending future bound to this loop.
+   *
+   * asyncio: `loop.create_future()`.
+   *
+   * @typeParam T The result type.
+   * @returns The future.
+   */
+  createFuture<T = unknown>(): Future<T> {
+    return new Future<T>({ loop: this });
+  }
+
+  /**
+   * Wraps a coroutine in a task that starts on the next pass (or as the task
+   * factory decides).
+   *
+   * asyncio: `loop.create_task()`.
+   *
+   * @typeParam T The coroutine's result type.
+   * @param coro A generator object, the result of calling a generator
+   * function.
+   * @param options The task's name.
+   * @returns The task.
+   * @throws {TypeError} If `coro` is not a coroutine.
+   * @throws {Error} If the loop is closed.
+   */
+  createTask<T>(coro: Coroutine<T>, options?: TaskFactoryOptions): Task<T> {
+    if (this.#closed) this.#throwClosed();
+    const factory = this.#taskFactory;
+    if (factory === null) {
+      return new Task<T>(coro, { loop: this, name: options?.name });
+    }
+    if (!isGenerator(coro)) {
+      throw new TypeError(
+        `createTask() expected a coroutine (a generator object): received ${
+          describeValue(coro)
+        }`,
+      );
+    }
+    return factory(this, coro, { ...options });
+  }
+
+  /**
+   * Sets the factory `createTask` uses; `null` restores the default.
+   *
+   * asyncio: `loop.set_task_factory()`.
+   *
+   * @param factory `(loop, coro, options) => Task`, or `null`.
+   */
+  setTaskFactory(factory: TaskFactory | null): void {
+    if (factory !== null) {
+      checkFunction(factory, "setTaskFactory()'s 'factory'");
+    }
+    this.#taskFactory = factory;
+  }
+
+  /**
+   * The factory set with {@linkcode EventLoop.setTaskFactory}.
+   *
+   * @returns The factory, or `null` for the default.
+   */
+  getTaskFactory(): TaskFactory | null {
+    return this.#taskFactory;
+  }
+
+  /**
+   * Runs the loop until {@linkcode EventLoop.stop} is called. A `stop()`
+   * before the call makes it run one pass.
+   *
+   * asyncio: `loop.run_forever()`.
+   *
+   * @returns A promise that settles when the loop stops.
+   * @throws {Error} If the loop is closed or already running, or another loop
+   * is running.
+   */
+  async runForever(): Promise<void> {
+    this.#checkRunnable();
+    this.#running = true;
+    try {
+      while (true) {
+        this.#runOnce();
+        if (this.#stopping) break;
+        if (this._ready.length > 0) {
+          if (this.#work >= CALLBACKS_PER_DENO_TURN) {
+            this.#work = 0;
+            await denoTurn();
+          }
+          continue;
+        }
+        await this.#idle();
+        this.#work = 0;
+      }
+    } finally {
+      this.#stopping = false;
+      this.#running = false;
+      this.#cancelIdleTimer();
+      this.#wake = null;
+    }
+  }
+
+  /**
+   * Runs the loop until `future` is done and returns its result. A coroutine
+   * is wrapped in a task first.
+   *
+   * asyncio: `loop.run_until_complete()`.
+   *
+   * @typeParam T The result type.
+   * @param future A future of this loop, or a coroutine.
+   * @returns The result of the future.
+   * @throws The future's error, or {@linkcode CancelledError} if it was
+   * cancelled.
+   * @throws {Error} If the loop stopped before the future was done.
+   */
+  async runUntilComplete<T>(future: Future<T> | Coroutine<T>): Promise<T> {
+    this.#checkRunnable();
+    let fut: Future<T>;
+    const isNewTask = !(future instanceof Future);
+    if (future instanceof Future) {
+      if (future._loop !== this) {
+        throw new Error(
+          "runUntilComplete(): the future belongs to a different loop than the one it was given to",
+        );
+      }
+      fut = future;
+    } else if (isGenerator(future)) {
+      fut = this.createTask(future);
+    } else {
+      throw new TypeError(
+        `runUntilComplete() expected a Future or a coroutine: received ${
+          describeValue(future)
+        }`,
+      );
+    }
+    const stopWhenDone = () => this.stop();
+    fut.addDoneCallback(stopWhenDone);
+    try {
+      await this.runForever();
+    } catch (error) {
+      // The task's error would otherwise be reported as never retrieved.
+      if (isNewTask && fut.done() && !fut.cancelled()) fut.exception();
+      throw error;
+    } finally {
+      fut.removeDoneCallback(stopWhenDone);
+    }
+    if (!fut.done()) {
+      throw new Error("Event loop stopped before Future completed.");
+    }
+    return fut.result();
+  }
+
+  /**
+   * Stops the loop after the pass that is running (or the next one).
+   *
+   * asyncio: `loop.stop()`.
+   */
+  stop(): void {
+    this.#stopping = true;
+    if (this.#wake !== null) this.#wakeUp();
+  }
+
+  /**
+   * Whether the loop is running.
+   *
+   * @returns `true` between the start and the end of `runForever()`.
+   */
+  isRunning(): boolean {
+    return this.#running;
+  }
+
+  /**
+   * Whether the loop is closed.
+   *
+   * @returns `true` after {@linkcode EventLoop.close}.
+   */
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Closes the loop, dropping pending callbacks and timers. Idempotent.
+   *
+   * asyncio: `loop.close()`.
+   *
+   * @throws {Error} If the loop is running.
+   */
+  close(): void {
+    if (this.#running) {
+      throw new Error("Cannot close a running event loop");
+    }
+    if (this.#closed) return;
+    this.#closed = true;
+    this._ready.length = 0;
+    for (const timer of this._timers) timer._scheduled = false;
+    this._timers.length = 0;
+    this._timerCancelledCount = 0;
+    if (loopState.current === this) loopState.current = null;
+  }
+
+  /**
+   * Sets the handler called for errors nobody else can receive: a callback
+   * that threw, a task error never read. `null` restores the default.
+   *
+   * asyncio: `loop.set_exception_handler()`.
+   *
+   * @param handler `(loop, context) => void`, or `null`.
+   * @throws {TypeError} If `handler` is neither a function nor `null`.
+   */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null) {
+      checkFunction(handler, "setExceptionHandler()'s 'handler'");
+    }
+    this.#exceptionHandler = handler;
+  }
+
+  /**
+   * The handler set with {@linkcode EventLoop.setExceptionHandler}.
+   *
+   * @returns The handler, or `null` for the default.
+   */
+  getExceptionHandler(): ExceptionHandler | null {
+    return this.#exceptionHandler;
+  }
+
+  /**
+   * The default handling of an error context: logs it to the console with the
+   * error's stack.
+   *
+   * asyncio: `loop.default_exception_handler()`.
+   *
+   * @param context What went wrong.
+   */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    const lines = [context.message || "Unhandled exception in event loop"];
+    for (const [key, value] of Object.entries(context)) {
+      if (key === "message" || key === "exception") continue;
+      lines.push(`${key}: ${safeString(value)}`);
+    }
+    if ("exception" in context) {
+      const error = context.exception;
+      lines.push(
+        error instanceof Error && error.stack
+          ? error.stack
+          : `exception: ${safeString(error)}`,
+      );
+    }
+    console.error(lines.join("\n"));
+  }
+
+  /**
+   * Reports an error context to the exception handler (or the default one).
+   * An error thrown by the handler itself is logged, never thrown.
+   *
+   * asyncio: `loop.call_exception_handler()`.
+   *
+   * @param context What went wrong; `message` is required.
+   */
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this.#exceptionHandler;
+    if (handler === null) {
+      try {
+        this.defaultExceptionHandler(context);
+      } catch (error) {
+        console.error("Exception in default exception handler", error);
+      }
+      return;
+    }
+    try {
+      handler(this, context);
+    } catch (error) {
+      try {
+        this.defaultExceptionHandler({
+          message: "Unhandled error in exception handler",
+          exception: error,
+          context,
+        });
+      } catch (inner) {
+        console.error("Exception in default exception handler", inner);
+      }
+    }
+  }
+
+  /**
+   * Turns debug mode on or off.
+   *
+   * asyncio: `loop.set_debug()`.
+   *
+   * @param enabled Whether debug mode is on.
+   */
+  setDebug(enabled: boolean): void {
+    this.#debug = Boolean(enabled);
+  }
+
+  /**
+   * Whether debug mode is on.
+   *
+   * @returns The debug flag.
+   */
+  getDebug(): boolean {
+    return this.#debug;
+  }
+
+  /**
+   * In debug mode, a callback or task step that runs longer than this many
+   * seconds is reported.
+   *
+   * @default {0.1}
+   */
+  get slowCallbackDuration(): number {
+    return this.#slowCallbackDuration;
+  }
+
+  set slowCallbackDuration(seconds: number) {
+    checkDelay(seconds, "slowCallbackDuration");
+    this.#slowCallbackDuration = seconds;
+  }
+
+  /**
+   * A short description for logs.
+   *
+   * @returns For example `<EventLoop running=false closed=false debug=false>`.
+   */
+  toString(): string {
+    return `<EventLoop running=${this.#running} closed=${this.#closed} debug=${this.#debug}>`;
+  }
+
+  /**
+   * One pass: due timers move to the ready queue, then exactly the callbacks
+   * that were ready at that moment run; what they schedule waits for the next
+   * pass (asyncio's `_run_once`).
+   */
+  #runOnce(): void {
+    const timers = this._timers;
+    if (timers.length > 0) {
+      if (
+        timers.length > MIN_SCHEDULED_TIMER_HANDLES &&
+        this._timerCancelledCount >
+          timers.length * MIN_CANCELLED_TIMER_HANDLES_FRACTION
+      ) {
+        this.#dropCancelledTimers();
+      }
+      const now = this.#clock.now();
+      while (timers.length > 0 && timers[0]._when <= now) {
+        const timer = heapPop(timers);
+        timer._scheduled = false;
+        if (timer._cancelled) this._timerCancelledCount--;
+        else this._ready.push(timer);
+      }
+    }
+    const todo = this._ready;
+    const ntodo = todo.length;
+    if (ntodo === 0) return;
+    this._ready = this._spare;
+    const previous = loopState.running;
+    loopState.running = this;
+    try {
+      for (let i = 0; i < ntodo; i++) {
+        const runnable = todo[i];
+        if (!runnable._cancelled) runnable._run();
+      }
+    } finally {
+      loopState.running = previous;
+      todo.length = 0;
+      this._spare = todo;
+      this.#work += ntodo;
+    }
+  }
+
+  /**
+   * Nothing is ready: sleep until the next timer or a wake-up. A virtual clock
+   * jumps to the next timer instead, unless real I/O is in flight.
+   */
+  async #idle(): Promise<void> {
+    const timers = this._timers;
+    while (timers.length > 0 && timers[0]._cancelled) {
+      heapPop(timers)._scheduled = false;
+      this._timerCancelledCount--;
+    }
+    if (timers.length > 0) {
+      const when = timers[0]._when;
+      if (this.#clock.virtual) {
+        // Let I/O that already completed come in before time moves.
+        await denoTurn();
+        if (this._ready.length > 0 || this.#stopping) return;
+        if (this._ioPending === 0) {
+          this.#clock.advanceTo(when);
+          return;
+        }
+        return this.#sleep(null);
+      }
+      const delay = when - this.#clock.now();
+      if (delay <= 0) return;
+      return this.#sleep(delay);
+    }
+    return this.#sleep(null);
+  }
+
+  #sleep(delay: number | null): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      if (delay !== null && delay !== Infinity) {
+        const ms = Math.min(Math.ceil(delay * 1000), MAX_TIMEOUT_MS);
+        this.#idleTimer = setTimeout(() => {
+          this.#idleTimer = undefined;
+          this.#wakeUp();
+        }, ms);
+      }
+    });
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    if (wake === null) return;
+    this.#wake = null;
+    this.#cancelIdleTimer();
+    wake();
+  }
+
+  #cancelIdleTimer(): void {
+    if (this.#idleTimer !== undefined) {
+      clearTimeout(this.#idleTimer);
+      this.#idleTimer = undefined;
+    }
+  }
+
+  #dropCancelledTimers(): void {
+    const kept: TimerHandle[] = [];
+    for (const timer of this._timers) {
+      if (timer._cancelled) timer._scheduled = false;
+      else kept.push(timer);
+    }
+    kept.sort(compareTimers);
+    this._timers = kept;
+    this._timerCancelledCount = 0;
+  }
+
+  #checkRunnable(): void {
+    if (this.#closed) this.#throwClosed();
+    if (this.#running) throw new Error("This event loop is already running");
+    if (loopState.running !== null) {
+      throw new Error(
+        "Cannot run the event loop while another loop is running",
+      );
+    }
+  }
+
+  #throwClosed(): never {
+    throw new Error("Event loop is closed");
+  }
+}
+
+/** Gives Deno's own loop one turn (about a microsecond). */
+function denoTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return "<unprintable>";
+  }
+}
+
+function compareTimers(a: TimerHandle, b: TimerHandle): number {
+  return a._when - b._when || a._seq - b._seq;
+}
+
+function less(a: TimerHandle, b: TimerHandle): boolean {
+  return a._when < b._when || (a._when === b._when && a._seq < b._seq);
+}
+
+function heapPush(heap: TimerHandle[], item: TimerHandle): void {
+  let i = heap.length;
+  heap.push(item);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const p = heap[parent];
+    if (!less(item, p)) break;
+    heap[i] = p;
+    i = parent;
+  }
+  heap[i] = item;
+}
+
+function heapPop(heap: TimerHandle[]): TimerHandle {
+  const top = heap[0];
+  const last = heap.pop()!;
+  const n = heap.length;
+  if (n > 0) {
+    let i = 0;
+    while (true) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && less(heap[r], heap[l]) ? r : l;
+      if (!less(heap[c], last)) break;
+      heap[i] = heap[c];
+      i = c;
+    }
+    heap[i] = last;
+  }
+  return top;
+}

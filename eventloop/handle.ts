@@ -1,0 +1,175 @@
+/**
+ * Handles for callbacks scheduled on an event loop.
+ *
+ * @module
+ */
+
+import type { EventLoop } from "./event_loop.ts";
+import { describeCallback } from "./_util.ts";
+
+/**
+ * A callback scheduled with `loop.callSoon()`; `cancel()` keeps it from
+ * running.
+ *
+ * asyncio: `asyncio.Handle`.
+ *
+ * @example Cancelling a scheduled callback
+ * ```ts
+ * import { newEventLoop } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = newEventLoop();
+ * const calls: string[] = [];
+ * const handle = loop.callSoon(() => calls.push("never"));
+ * handle.cancel();
+ * loop.callSoon(() => loop.stop());
+ * await loop.runForever();
+ * assert.ok(handle.cancelled());
+ * assert.deepEqual(calls, []);
+ * loop.close();
+ * ```
+ */
+export class Handle {
+  /** @internal */
+  _callback: ((...args: never[]) => unknown) | null;
+  /** @internal */
+  _args: unknown[];
+  /** @internal */
+  _loop: EventLoop;
+  /** @internal */
+  _cancelled = false;
+
+  /**
+   * Wraps a callback; use `loop.callSoon()` rather than this constructor.
+   *
+   * @param callback The function to call.
+   * @param args Its arguments.
+   * @param loop The loop it runs on.
+   */
+  constructor(
+    callback: (...args: never[]) => unknown,
+    args: unknown[],
+    loop: EventLoop,
+  ) {
+    this._callback = callback;
+    this._args = args;
+    this._loop = loop;
+  }
+
+  /** Keeps the callback from running; does nothing if it already ran. */
+  cancel(): void {
+    if (!this._cancelled) {
+      this._cancelled = true;
+      this._callback = null;
+      this._args = [];
+    }
+  }
+
+  /**
+   * Whether {@linkcode Handle.cancel} was called.
+   *
+   * @returns `true` once cancelled.
+   */
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /**
+   * The loop the callback was scheduled on.
+   *
+   * @returns The loop.
+   */
+  getLoop(): EventLoop {
+    return this._loop;
+  }
+
+  /** @internal The one place where scheduled callbacks are called. */
+  _run(): void {
+    try {
+      // deno-lint-ignore no-explicit-any
+      (this._callback as (...args: any[]) => unknown)(...this._args);
+    } catch (exception) {
+      this._loop.callExceptionHandler({
+        message: `Exception in callback ${describeCallback(this._callback)}`,
+        exception,
+        handle: this,
+      });
+    }
+  }
+
+  /**
+   * A short description for logs.
+   *
+   * @returns For example `<Handle tick()>`.
+   */
+  toString(): string {
+    const state = this._cancelled ? " cancelled" : "";
+    return `<${this.constructor.name}${state} ${
+      describeCallback(this._callback)
+    }>`;
+  }
+}
+
+/**
+ * A callback scheduled with `loop.callLater()` or `loop.callAt()`.
+ *
+ * asyncio: `asyncio.TimerHandle`.
+ *
+ * @example Reading when a timer is due
+ * ```ts
+ * import { newEventLoop } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * const loop = newEventLoop({ virtualTime: true });
+ * const timer = loop.callLater(5, () => {});
+ * assert.equal(timer.when(), loop.time() + 5);
+ * timer.cancel();
+ * loop.close();
+ * ```
+ */
+export class TimerHandle extends Handle {
+  /** @internal */
+  _when: number;
+  /** @internal FIFO order among timers due at the same time. */
+  _seq: number;
+  /** @internal Whether it is still in the loop's timer heap. */
+  _scheduled = false;
+
+  /**
+   * Wraps a timed callback; use `loop.callAt()` rather than this constructor.
+   *
+   * @param when The loop time at which it is due.
+   * @param seq Its order among timers with the same `when`.
+   * @param callback The function to call.
+   * @param args Its arguments.
+   * @param loop The loop it runs on.
+   */
+  constructor(
+    when: number,
+    seq: number,
+    callback: (...args: never[]) => unknown,
+    args: unknown[],
+    loop: EventLoop,
+  ) {
+    super(callback, args, loop);
+    this._when = when;
+    this._seq = seq;
+  }
+
+  /**
+   * The loop time at which the callback is due, in seconds.
+   *
+   * @returns The deadline.
+   */
+  when(): number {
+    return this._when;
+  }
+
+  /** Keeps the callback from running and tells the loop to drop it. */
+  override cancel(): void {
+    if (!this._cancelled) {
+      if (this._scheduled) this._loop._timerHandleCancelled(this);
+      super.cancel();
+    }
+  }
+}

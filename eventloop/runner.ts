@@ -1,0 +1,226 @@
+/**
+ * {@linkcode run} and {@linkcode Runner}: the entry points that run a main
+ * coroutine on a fresh loop and clean up after it.
+ *
+ * @module
+ */
+
+import { EventLoop, type EventLoopOptions } from "./event_loop.ts";
+import type { Coroutine } from "./_coroutine.ts";
+import { loopState } from "./_state.ts";
+import { describeValue, isGenerator } from "./_util.ts";
+
+/** Options of {@linkcode run} and {@linkcode Runner}. */
+export interface RunOptions extends EventLoopOptions {
+  /**
+   * Makes the loop, instead of `new EventLoop(options)`.
+   *
+   * @default {undefined}
+   */
+  loopFactory?: () => EventLoop;
+}
+
+/**
+ * Runs coroutines one after another on one loop, and closes it at the end:
+ * the remaining tasks are cancelled and awaited first.
+ *
+ * `await using` closes it at the end of a scope.
+ *
+ * asyncio: `asyncio.Runner`.
+ *
+ * @example Two runs on one loop
+ * ```ts
+ * import { Runner } from "@asyncio/asyncio/eventloop";
+ * import { sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * await using runner = new Runner({ virtualTime: true });
+ * assert.equal(await runner.run(function* () { yield* sleep(1); return 1; }()), 1);
+ * assert.equal(await runner.run(function* () { yield* sleep(1); return 2; }()), 2);
+ * assert.equal(runner.getLoop().time(), 2);
+ * ```
+ */
+export class Runner {
+  #options: RunOptions;
+  #loop: EventLoop | null = null;
+  #closed = false;
+  #setCurrent = false;
+
+  /**
+   * Makes a runner; the loop is made on first use.
+   *
+   * @param options The loop's clock and debug mode, or a loop factory.
+   */
+  constructor(options?: RunOptions) {
+    this.#options = { ...options };
+  }
+
+  /**
+   * Runs a coroutine as a task on the runner's loop and returns its result.
+   *
+   * asyncio: `Runner.run()`.
+   *
+   * @typeParam T The result type.
+   * @param coro A coroutine, or a generator function to call for one.
+   * @returns Its result.
+   * @throws Its error; {@linkcode CancelledError} if it was cancelled.
+   * @throws {Error} If called from a running loop, or after `close()`.
+   * @throws {TypeError} If `coro` is not a coroutine.
+   */
+  async run<T>(coro: Coroutine<T> | (() => Coroutine<T>)): Promise<T> {
+    const main = toCoroutine(coro, "Runner.run()");
+    if (loopState.running !== null) {
+      main.return(undefined as T);
+      throw new Error(
+        "Runner.run() cannot be called from a running event loop",
+      );
+    }
+    const loop = this.#lazyInit();
+    const task = loop.createTask(main);
+    return await loop.runUntilComplete(task);
+  }
+
+  /**
+   * The runner's loop (made now if needed).
+   *
+   * @returns The loop.
+   * @throws {Error} If the runner is closed.
+   */
+  getLoop(): EventLoop {
+    return this.#lazyInit();
+  }
+
+  /**
+   * Cancels the tasks still pending, waits for them, and closes the loop.
+   * Errors of those tasks go to the loop's exception handler. Idempotent.
+   *
+   * asyncio: `Runner.close()`.
+   */
+  async close(): Promise<void> {
+    const loop = this.#loop;
+    if (this.#closed) return;
+    this.#closed = true;
+    if (loop === null) return;
+    try {
+      await cancelAllTasks(loop);
+    } finally {
+      if (this.#setCurrent && loopState.current === loop) {
+        loopState.current = null;
+      }
+      loop.close();
+    }
+  }
+
+  /**
+   * Closes the runner: `await using runner = new Runner()`.
+   *
+   * @returns A promise that settles once closed.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #lazyInit(): EventLoop {
+    if (this.#closed) throw new Error("Runner is closed");
+    if (this.#loop === null) {
+      const { loopFactory, ...loopOptions } = this.#options;
+      this.#loop = loopFactory ? loopFactory() : new EventLoop(loopOptions);
+      if (!(this.#loop instanceof EventLoop)) {
+        throw new TypeError(
+          `Runner's 'loopFactory' must return an EventLoop: received ${
+            describeValue(this.#loop)
+          }`,
+        );
+      }
+      if (loopState.current === null) {
+        loopState.current = this.#loop;
+        this.#setCurrent = true;
+      }
+    }
+    return this.#loop;
+  }
+}
+
+/**
+ * Runs a main coroutine on a new event loop and returns its result (or throws
+ * its error). Afterwards every task still pending is cancelled and awaited,
+ * and the loop is closed.
+ *
+ * asyncio: `asyncio.run()`.
+ *
+ * @typeParam T The result type.
+ * @param main The main coroutine, or a generator function to call for it.
+ * @param options `debug`, the clock (`virtualTime: true`), or a loop factory.
+ * @returns A promise of the coroutine's result.
+ * @throws {Error} If called from a running loop.
+ * @throws {TypeError} If `main` is not a coroutine.
+ *
+ * @example Running a main coroutine
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * function* main() {
+ *   yield* sleep(0.01);
+ *   return "hello";
+ * }
+ * assert.equal(await run(main()), "hello");
+ * ```
+ */
+export async function run<T>(
+  main: Coroutine<T> | (() => Coroutine<T>),
+  options?: RunOptions,
+): Promise<T> {
+  if (loopState.running !== null) {
+    if (isGenerator(main)) main.return(undefined as T);
+    throw new Error("run() cannot be called from a running event loop");
+  }
+  const coro = toCoroutine(main, "run()");
+  const runner = new Runner(options);
+  try {
+    return await runner.run(coro);
+  } finally {
+    await runner.close();
+  }
+}
+
+function toCoroutine<T>(
+  value: Coroutine<T> | (() => Coroutine<T>),
+  where: string,
+): Coroutine<T> {
+  const coro = typeof value === "function" ? value() : value;
+  if (!isGenerator(coro)) {
+    throw new TypeError(
+      `${where} expected a coroutine (a generator object, or a generator function): received ${
+        describeValue(coro)
+      }`,
+    );
+  }
+  return coro;
+}
+
+/** asyncio's `runners._cancel_all_tasks`. */
+async function cancelAllTasks(loop: EventLoop): Promise<void> {
+  const tasks = [...loop._tasks].filter((task) => !task.done());
+  if (tasks.length === 0) return;
+  for (const task of tasks) task.cancel();
+  const allDone = loop.createFuture<void>();
+  let remaining = tasks.length;
+  const onDone = () => {
+    if (--remaining === 0) allDone.setResult();
+  };
+  for (const task of tasks) task.addDoneCallback(onDone);
+  await loop.runUntilComplete(allDone);
+  for (const task of tasks) {
+    if (task.cancelled()) continue;
+    const exception = task.exception();
+    if (exception !== undefined) {
+      loop.callExceptionHandler({
+        message: "unhandled exception during asyncio.run() shutdown",
+        exception,
+        task,
+      });
+    }
+  }
+}

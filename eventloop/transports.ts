@@ -1,0 +1,175 @@
+/**
+ * The transport interfaces: what protocols are given to write, close and
+ * control flow. The implementations over Deno's connections live beside this
+ * file.
+ *
+ * @module
+ */
+
+import type { BaseProtocol } from "./protocols.ts";
+
+/**
+ * What every transport can do.
+ *
+ * asyncio: `asyncio.BaseTransport`.
+ */
+export interface BaseTransport {
+  /**
+   * Extra information: `"peername"` and `"sockname"` (a `Deno.Addr`), and
+   * others that depend on the transport.
+   *
+   * @param name What to get.
+   * @param defaultValue Returned when the transport has no such information.
+   * @returns The value.
+   */
+  getExtraInfo(name: string, defaultValue?: unknown): unknown;
+  /**
+   * Whether the transport is closing or closed.
+   *
+   * @returns `true` after `close()`.
+   */
+  isClosing(): boolean;
+  /** Closes the transport: buffered data is flushed first. */
+  close(): void;
+  /**
+   * Sets the protocol that receives events.
+   *
+   * @param protocol The new protocol.
+   */
+  setProtocol(protocol: BaseProtocol): void;
+  /**
+   * The protocol that receives events.
+   *
+   * @returns The protocol.
+   */
+  getProtocol(): BaseProtocol;
+}
+
+/**
+ * The reading side of a transport.
+ *
+ * asyncio: `asyncio.ReadTransport`.
+ */
+export interface ReadTransport extends BaseTransport {
+  /**
+   * Whether the transport is delivering data.
+   *
+   * @returns `false` while paused.
+   */
+  isReading(): boolean;
+  /** Stops calling the protocol's data method until `resumeReading()`. */
+  pauseReading(): void;
+  /** Delivers data again. */
+  resumeReading(): void;
+}
+
+/**
+ * The writing side of a transport.
+ *
+ * asyncio: `asyncio.WriteTransport`.
+ */
+export interface WriteTransport extends BaseTransport {
+  /**
+   * Sets the high- and low-water marks of the write buffer.
+   *
+   * @param high Bytes above which the protocol's `pauseWriting` is called.
+   * @param low Bytes at or below which `resumeWriting` is called.
+   */
+  setWriteBufferLimits(high?: number, low?: number): void;
+  /**
+   * How many bytes wait in the write buffer.
+   *
+   * @returns The size.
+   */
+  getWriteBufferSize(): number;
+  /**
+   * The water marks in force.
+   *
+   * @returns `[low, high]`.
+   */
+  getWriteBufferLimits(): [number, number];
+  /**
+   * Writes bytes (buffered; never blocks).
+   *
+   * @param data The bytes.
+   */
+  write(data: Uint8Array): void;
+  /**
+   * Writes several chunks.
+   *
+   * @param chunks The chunks.
+   */
+  writeLines(chunks: Iterable<Uint8Array>): void;
+  /** Closes the writing side after the buffer is flushed (half-close). */
+  writeEof(): void;
+  /**
+   * Whether `writeEof()` is supported.
+   *
+   * @returns `true` where it is.
+   */
+  canWriteEof(): boolean;
+  /** Closes at once, dropping buffered data. */
+  abort(): void;
+}
+
+/**
+ * A bidirectional stream transport (TCP, TLS, Unix socket, pipe).
+ *
+ * asyncio: `asyncio.Transport`.
+ */
+export interface Transport extends ReadTransport, WriteTransport {}
+
+/**
+ * A datagram transport (UDP).
+ *
+ * asyncio: `asyncio.DatagramTransport`.
+ */
+export interface DatagramTransport extends BaseTransport {
+  /**
+   * Sends one datagram.
+   *
+   * @param data The bytes.
+   * @param addr Where to; may be omitted when the endpoint has a remote
+   * address.
+   */
+  sendto(data: Uint8Array, addr?: Deno.NetAddr | [string, number]): void;
+  /** Closes at once. */
+  abort(): void;
+}
+
+/**
+ * The transport of a child process.
+ *
+ * asyncio: `asyncio.SubprocessTransport`.
+ */
+export interface SubprocessTransport extends BaseTransport {
+  /**
+   * The child's process id.
+   *
+   * @returns The pid.
+   */
+  getPid(): number;
+  /**
+   * The exit code; negative signal number if killed by a signal.
+   *
+   * @returns The code, or `null` while running.
+   */
+  getReturncode(): number | null;
+  /**
+   * The transport of one of the child's pipes.
+   *
+   * @param fd 0, 1 or 2.
+   * @returns The pipe's transport, or `null` if it is not a pipe.
+   */
+  getPipeTransport(fd: number): WriteTransport | ReadTransport | null;
+  /**
+   * Sends a signal to the child.
+   *
+   * @param signal The signal.
+   */
+  sendSignal(signal: Deno.Signal): void;
+  /** Sends SIGTERM. */
+  terminate(): void;
+  /** Sends SIGKILL. */
+  kill(): void;
+}

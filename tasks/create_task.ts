@@ -1,0 +1,120 @@
+/**
+ * {@linkcode createTask}, {@linkcode currentTask} and {@linkcode allTasks}.
+ *
+ * @module
+ */
+
+import type { EventLoop } from "../eventloop/event_loop.ts";
+import { getRunningLoop } from "../eventloop/registry.ts";
+import type { Coroutine } from "../eventloop/_coroutine.ts";
+import type { Task } from "./task.ts";
+
+/** Options of {@linkcode createTask}. */
+export interface CreateTaskOptions {
+  /**
+   * The task's name.
+   *
+   * @default {"Task-N"}
+   */
+  name?: string;
+}
+
+/**
+ * Starts a coroutine as a task on the running loop; it runs from the next
+ * pass on, concurrently with the caller.
+ *
+ * Keep a reference to the task (or put it in a `TaskGroup`): its error is
+ * only seen by whoever waits for it.
+ *
+ * asyncio: `asyncio.create_task()`.
+ *
+ * @typeParam T The coroutine's result type.
+ * @param coro The coroutine.
+ * @param options The task's name.
+ * @returns The task.
+ * @throws {Error} If no loop is running.
+ * @throws {TypeError} If `coro` is not a coroutine.
+ *
+ * @example Two tasks running side by side
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * const log: string[] = [];
+ * function* say(what: string, delay: number) {
+ *   yield* sleep(delay);
+ *   log.push(what);
+ * }
+ * await run(function* () {
+ *   const a = createTask(say("world", 2), { name: "a" });
+ *   const b = createTask(say("hello", 1));
+ *   yield* a;
+ *   yield* b;
+ *   assert.equal(a.getName(), "a");
+ * }(), { virtualTime: true });
+ * assert.deepEqual(log, ["hello", "world"]);
+ * ```
+ */
+export function createTask<T>(
+  coro: Coroutine<T>,
+  options?: CreateTaskOptions,
+): Task<T> {
+  return getRunningLoop().createTask(coro, options);
+}
+
+/**
+ * The task whose step is running, or `null` when a plain callback runs.
+ *
+ * asyncio: `asyncio.current_task()`.
+ *
+ * @param loop The loop to ask.
+ * @returns The task, or `null`.
+ * @throws {Error} If no loop is given and none is running.
+ *
+ * @example Finding yourself
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { currentTask } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * const name = await run(function* () {
+ *   return currentTask()?.getName();
+ * }());
+ * assert.match(name!, /^Task-\d+$/);
+ * ```
+ */
+export function currentTask(loop?: EventLoop): Task<unknown> | null {
+  return (loop ?? getRunningLoop())._currentTask;
+}
+
+/**
+ * The tasks of a loop that are not done yet.
+ *
+ * asyncio: `asyncio.all_tasks()`.
+ *
+ * @param loop The loop to ask.
+ * @returns A new set of the pending tasks.
+ * @throws {Error} If no loop is given and none is running.
+ *
+ * @example Counting what is still running
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { allTasks, createTask, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * await run(function* () {
+ *   const sleeper = createTask(sleep(5));
+ *   assert.equal(allTasks().size, 2);
+ *   yield* sleeper;
+ *   assert.equal(allTasks().size, 1);
+ * }(), { virtualTime: true });
+ * ```
+ */
+export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
+  const tasks = new Set<Task<unknown>>();
+  for (const task of (loop ?? getRunningLoop())._tasks) {
+    if (!task.done()) tasks.add(task);
+  }
+  return tasks;
+}

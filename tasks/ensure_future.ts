@@ -1,0 +1,82 @@
+/**
+ * {@linkcode ensureFuture}: a Future for anything awaitable.
+ *
+ * @module
+ */
+
+import type { EventLoop } from "../eventloop/event_loop.ts";
+import { Future } from "../eventloop/future.ts";
+import { getRunningLoop } from "../eventloop/registry.ts";
+import type { Coroutine } from "../eventloop/_coroutine.ts";
+import {
+  describeValue,
+  isGenerator,
+  isPromiseLike,
+} from "../eventloop/_util.ts";
+import { fromPromise } from "./from_promise.ts";
+
+/** Options of {@linkcode ensureFuture}. */
+export interface EnsureFutureOptions {
+  /**
+   * The loop to use.
+   *
+   * @default {the running loop}
+   */
+  loop?: EventLoop;
+}
+
+/**
+ * A Future for `value`: a Future is returned as it is, a coroutine is wrapped
+ * in a task, and a PromiseLike goes through {@linkcode fromPromise}.
+ *
+ * asyncio: `asyncio.ensure_future()`.
+ *
+ * @typeParam T The result type.
+ * @param value A Future, a coroutine or a PromiseLike.
+ * @param options The loop.
+ * @returns The future.
+ * @throws {TypeError} For anything else.
+ * @throws {Error} If a Future of another loop is given with `loop`.
+ *
+ * @example One shape for three kinds of awaitable
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { ensureFuture } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * const sum = await run(function* () {
+ *   const a = ensureFuture(function* () { return 1; }());
+ *   const b = ensureFuture(Promise.resolve(2));
+ *   const c = ensureFuture(a);
+ *   assert.equal(c, a);
+ *   return (yield* a) + (yield* b);
+ * }());
+ * assert.equal(sum, 3);
+ * ```
+ */
+export function ensureFuture<T>(
+  value: Future<T> | Coroutine<T> | PromiseLike<T>,
+  options?: EnsureFutureOptions,
+): Future<T> {
+  if (value instanceof Future) {
+    if (options?.loop !== undefined && options.loop !== value._loop) {
+      throw new Error(
+        "ensureFuture(): the future's loop differs from the 'loop' given",
+      );
+    }
+    return value;
+  }
+  if (isGenerator(value)) {
+    return (options?.loop ?? getRunningLoop()).createTask(
+      value as Coroutine<T>,
+    );
+  }
+  if (isPromiseLike(value)) {
+    return fromPromise(value, { loop: options?.loop });
+  }
+  throw new TypeError(
+    `ensureFuture() expected a Future, a coroutine or a PromiseLike: received ${
+      describeValue(value)
+    }`,
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * {@linkcode fromPromise}: how Promises from Deno's own APIs come into the
+ * loop.
+ *
+ * @module
+ */
+
+import type { EventLoop } from "../eventloop/event_loop.ts";
+import { CancelledError } from "../eventloop/errors.ts";
+import type { Future } from "../eventloop/future.ts";
+import { getRunningLoop } from "../eventloop/registry.ts";
+import { describeValue, isPromiseLike } from "../eventloop/_util.ts";
+
+/** Options of {@linkcode fromPromise}. */
+export interface FromPromiseOptions {
+  /**
+   * Aborted when the returned future is cancelled, so the operation behind the
+   * promise stops (give its `signal` to `fetch`, `Deno.Command` and the like).
+   *
+   * @default {undefined}
+   */
+  controller?: AbortController;
+  /**
+   * When this signal aborts, the returned future is cancelled.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * The loop of the future.
+   *
+   * @default {the running loop}
+   */
+  loop?: EventLoop;
+}
+
+/**
+ * Wraps a Promise (or a function that starts one) in a Future of the loop, so
+ * a coroutine can `yield*` it.
+ *
+ * Given a function, it is called at once with an `AbortSignal` that aborts
+ * when the future is cancelled: cancelling the waiting task then stops the
+ * operation itself (a `fetch`, a child process). A rejection becomes the
+ * future's error; nothing is left to reject unobserved. While the promise is
+ * pending, a virtual clock does not jump ahead of it.
+ *
+ * asyncio: `asyncio.wrap_future()` is the nearest; asyncio has no Promises.
+ *
+ * @typeParam T The promised value.
+ * @param source A promise, or `(signal) => promise`.
+ * @param options An AbortController to abort on cancellation, a signal that
+ * cancels, the loop.
+ * @returns The future.
+ * @throws {TypeError} If `source` is neither a PromiseLike nor a function
+ * that returns one.
+ * @throws {Error} If no loop is given and none is running.
+ *
+ * @example Awaiting a Promise inside a coroutine
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { fromPromise } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * const text = await run(function* () {
+ *   const data = yield* fromPromise(Promise.resolve(new Uint8Array([104, 105])));
+ *   return new TextDecoder().decode(data);
+ * }());
+ * assert.equal(text, "hi");
+ * ```
+ *
+ * @example Cancellation aborts the operation
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { fromPromise, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * let aborted = false;
+ * await run(function* () {
+ *   const fut = fromPromise((signal) =>
+ *     new Promise<void>((_resolve, reject) => {
+ *       signal.addEventListener("abort", () => {
+ *         aborted = true;
+ *         reject(signal.reason);
+ *       });
+ *     })
+ *   );
+ *   yield* sleep(0);
+ *   fut.cancel();
+ * }());
+ * assert.ok(aborted);
+ * ```
+ */
+export function fromPromise<T>(
+  source: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
+  options?: FromPromiseOptions,
+): Future<T> {
+  const loop = options?.loop ?? getRunningLoop();
+  let controller = options?.controller;
+  let promise: PromiseLike<T>;
+  if (typeof source === "function") {
+    controller ??= new AbortController();
+    promise = source(controller.signal);
+  } else {
+    promise = source;
+  }
+  if (!isPromiseLike(promise)) {
+    throw new TypeError(
+      `fromPromise() expected a Promise or a function returning one: received ${
+        describeValue(promise)
+      }`,
+    );
+  }
+  const future = loop.createFuture<T>();
+  const signal = options?.signal;
+  const onAbort = () => future.cancel(String(signal?.reason ?? "aborted"));
+  if (signal !== undefined) {
+    if (signal.aborted) future.cancel(String(signal.reason ?? "aborted"));
+    else signal.addEventListener("abort", onAbort, { once: true });
+  }
+  if (controller !== undefined) {
+    const abortWith = controller;
+    future.addDoneCallback((f) => {
+      if (f.cancelled()) abortWith.abort(new CancelledError(f._cancelMessage));
+    });
+  }
+  loop._ioStarted();
+  Promise.resolve(promise).then(
+    (value) => {
+      loop._ioFinished();
+      signal?.removeEventListener("abort", onAbort);
+      if (!future.done() && !loop.isClosed()) future.setResult(value);
+    },
+    (error) => {
+      loop._ioFinished();
+      signal?.removeEventListener("abort", onAbort);
+      if (!future.done() && !loop.isClosed()) {
+        future.setException(
+          error ?? new Error(`The promise rejected with ${error}`),
+        );
+      }
+    },
+  );
+  return future;
+}

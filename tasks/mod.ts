@@ -1,0 +1,30 @@
+/**
+ * Tasks and the coroutine toolkit: `Task`, `createTask`, `sleep`,
+ * `ensureFuture`, `fromPromise`, `currentTask`, `allTasks`.
+ *
+ * @example Two tasks interleaving
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * const log: number[] = [];
+ * await run(function* () {
+ *   const t = createTask(function* () {
+ *     for (let i = 1; i <= 3; i += 2) { log.push(i); yield* sleep(1); }
+ *   }());
+ *   for (let i = 0; i <= 2; i += 2) { log.push(i); yield* sleep(1); }
+ *   yield* t;
+ * }(), { virtualTime: true });
+ * assert.deepEqual(log, [0, 1, 2, 3]);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./coroutine.ts";
+export * from "./create_task.ts";
+export * from "./ensure_future.ts";
+export * from "./from_promise.ts";
+export * from "./sleep.ts";
+export * from "./task.ts";

@@ -1,0 +1,394 @@
+/**
+ * {@linkcode Task}: drives a coroutine (a generator) on the event loop.
+ *
+ * @module
+ */
+
+import type { EventLoop } from "../eventloop/event_loop.ts";
+import { CancelledError, InvalidStateError } from "../eventloop/errors.ts";
+import { Future, type FutureOptions } from "../eventloop/future.ts";
+import type { Coroutine } from "../eventloop/_coroutine.ts";
+import {
+  describeCallback,
+  describeValue,
+  isGenerator,
+  isPromiseLike,
+} from "../eventloop/_util.ts";
+
+const PENDING = 0;
+const FINISHED = 1;
+
+let taskCounter = 0;
+
+/** Options of the {@linkcode Task} constructor. */
+export interface TaskOptions extends FutureOptions {
+  /**
+   * The task's name.
+   *
+   * @default {"Task-N"}
+   */
+  name?: string;
+  /**
+   * Run the first step at once, synchronously, when the loop is running
+   * (asyncio 3.12's eager tasks).
+   *
+   * @default {false}
+   */
+  eagerStart?: boolean;
+}
+
+/**
+ * A Future that drives a coroutine: it runs the generator step by step on the
+ * loop. A bare `yield` gives the loop one turn; `yield*` of a Future suspends
+ * until it is done, then resumes with its result or throws its error into the
+ * generator; anything else yielded is thrown back in as a `TypeError`.
+ *
+ * `cancel()` throws {@linkcode CancelledError} into the generator at the
+ * `yield` where it is suspended, so `finally` blocks run; the coroutine may
+ * even catch it. `cancelling()` and `uncancel()` count requests as in asyncio
+ * 3.11+.
+ *
+ * asyncio: `asyncio.Task`.
+ *
+ * @typeParam T The coroutine's result type.
+ *
+ * @example Cancellation runs `finally`
+ * ```ts
+ * import { CancelledError, run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * const log: string[] = [];
+ * await run(function* () {
+ *   const task = createTask(function* () {
+ *     try {
+ *       yield* sleep(3600);
+ *     } finally {
+ *       log.push("cleaned up");
+ *     }
+ *   }());
+ *   yield* sleep(1);
+ *   task.cancel();
+ *   try {
+ *     yield* task;
+ *   } catch (error) {
+ *     log.push(error instanceof CancelledError ? "cancelled" : "?");
+ *   }
+ * }(), { virtualTime: true });
+ * assert.deepEqual(log, ["cleaned up", "cancelled"]);
+ * ```
+ */
+export class Task<T = unknown> extends Future<T> {
+  /** @internal */
+  _coro: Coroutine<T>;
+  /** @internal */
+  _name: string;
+  /** @internal The future this task waits on, if it waits on one. */
+  _futWaiter: Future<unknown> | null = null;
+  /** @internal Throw CancelledError into the coroutine at its next step. */
+  _mustCancel = false;
+  /** @internal */
+  _numCancelsRequested = 0;
+  /** @internal The future that woke this task; null for a plain step. */
+  _wakeFrom: Future<unknown> | null = null;
+  /** @internal Ready-queue flag; a task step is never skipped. */
+  readonly _cancelled = false;
+
+  /**
+   * Wraps a coroutine in a task scheduled to start on the next pass. Prefer
+   * `createTask()` or `loop.createTask()`.
+   *
+   * @param coro The coroutine (a generator object).
+   * @param options The loop, the name, and eager start.
+   * @throws {TypeError} If `coro` is not a coroutine.
+   */
+  constructor(coro: Coroutine<T>, options?: TaskOptions) {
+    if (!isGenerator(coro)) {
+      throw new TypeError(
+        `A Task needs a coroutine (a generator object): received ${
+          describeValue(coro)
+        }`,
+      );
+    }
+    super(options);
+    this._coro = coro;
+    this._name = options?.name !== undefined
+      ? String(options.name)
+      : `Task-${++taskCounter}`;
+    const loop = this._loop;
+    if (loop.isClosed()) {
+      coro.return(undefined as T);
+      throw new Error("Event loop is closed");
+    }
+    loop._tasks.add(this as Task<unknown>);
+    if (options?.eagerStart && loop.isRunning()) {
+      this.#eagerStart();
+    } else {
+      loop._pushReady(this);
+    }
+  }
+
+  /**
+   * The task's name.
+   *
+   * @returns The name.
+   */
+  getName(): string {
+    return this._name;
+  }
+
+  /**
+   * Renames the task.
+   *
+   * @param name The new name.
+   */
+  setName(name: string): void {
+    this._name = String(name);
+  }
+
+  /**
+   * The coroutine the task drives.
+   *
+   * @returns The generator object.
+   */
+  getCoro(): Coroutine<T> {
+    return this._coro;
+  }
+
+  /**
+   * Requests cancellation: {@linkcode CancelledError} is thrown into the
+   * coroutine at its suspension point on its next step (the future it waits
+   * on is cancelled, which wakes it).
+   *
+   * asyncio: `Task.cancel()`.
+   *
+   * @param msg A message for the CancelledError.
+   * @returns `false` if the task is already done, else `true`.
+   */
+  override cancel(msg?: string): boolean {
+    this._logTraceback = false;
+    if (this._state !== PENDING) return false;
+    this._numCancelsRequested++;
+    const waiter = this._futWaiter;
+    if (waiter !== null && waiter.cancel(msg)) return true;
+    this._mustCancel = true;
+    this._cancelMessage = msg;
+    return true;
+  }
+
+  /**
+   * How many cancellation requests are pending (cancel() calls minus
+   * uncancel() calls).
+   *
+   * asyncio: `Task.cancelling()`.
+   *
+   * @returns The count.
+   */
+  cancelling(): number {
+    return this._numCancelsRequested;
+  }
+
+  /**
+   * Takes back one cancellation request; at zero a pending cancellation that
+   * has not been delivered yet is dropped (asyncio 3.13).
+   *
+   * asyncio: `Task.uncancel()`.
+   *
+   * @returns The remaining count.
+   */
+  uncancel(): number {
+    if (this._numCancelsRequested > 0) {
+      this._numCancelsRequested--;
+      if (this._numCancelsRequested === 0) this._mustCancel = false;
+    }
+    return this._numCancelsRequested;
+  }
+
+  /**
+   * Not supported: a task's result comes from its coroutine.
+   *
+   * @param _result Ignored.
+   * @throws {Error} Always.
+   */
+  override setResult(_result: T): never {
+    throw new Error("Task does not support setResult() operation");
+  }
+
+  /**
+   * Not supported: a task's error comes from its coroutine.
+   *
+   * @param _exception Ignored.
+   * @throws {Error} Always.
+   */
+  override setException(_exception: unknown): never {
+    throw new Error("Task does not support setException() operation");
+  }
+
+  /**
+   * A short description for logs.
+   *
+   * @returns For example `<Task pending name='Task-1' coro=main()>`.
+   */
+  override toString(): string {
+    const base = super.toString().slice(1, -1).replace(/^\w+ /, "");
+    return `<${this.constructor.name} ${base} name='${this._name}' coro=${
+      describeCallback(this._coro)
+    }>`;
+  }
+
+  /** @internal Runs from the ready queue: a plain step or a wake-up. */
+  _run(): void {
+    const future = this._wakeFrom;
+    if (future === null) {
+      this.#step(undefined, false);
+      return;
+    }
+    this._wakeFrom = null;
+    if (future._state === FINISHED && future._exception === undefined) {
+      this.#step(future._result, false);
+    } else {
+      let error: unknown;
+      try {
+        future.result();
+      } catch (e) {
+        error = e;
+      }
+      this.#step(error, true);
+    }
+  }
+
+  /**
+   * The only place that advances the coroutine (`next`) or throws into it.
+   *
+   * Invariant: either the task waits on exactly one future (`_futWaiter`,
+   * registered to wake it) and no step is scheduled, or one step is scheduled
+   * on the ready queue and it waits on none.
+   */
+  #step(value: unknown, isError: boolean): void {
+    if (this._state !== PENDING) {
+      this._loop.callExceptionHandler({
+        message: `Task step called on a task that is done: ${this.toString()}`,
+        exception: new InvalidStateError("Task is already done"),
+        task: this as Task<unknown>,
+      });
+      return;
+    }
+    if (this._mustCancel) {
+      if (!(isError && value instanceof CancelledError)) {
+        value = this._makeCancelledError();
+        isError = true;
+      }
+      this._mustCancel = false;
+    }
+    this._futWaiter = null;
+    const loop = this._loop;
+    const previous = loop._currentTask;
+    loop._currentTask = this as Task<unknown>;
+    this.#runStep(loop, value, isError);
+    loop._currentTask = previous;
+  }
+
+  #runStep(loop: EventLoop, value: unknown, isError: boolean): void {
+    let result: IteratorResult<Future<unknown> | undefined, T>;
+    try {
+      result = isError ? this._coro.throw(value) : this._coro.next(value);
+    } catch (error) {
+      if (error instanceof CancelledError) {
+        this._cancelledExc = error;
+        this.#finish(CANCELLED_OUTCOME, undefined);
+      } else {
+        this.#finish(ERROR_OUTCOME, error);
+      }
+      return;
+    }
+    if (result.done) {
+      if (this._mustCancel) {
+        // Cancelled right before the coroutine returned.
+        this._mustCancel = false;
+        this.#finish(CANCELLED_OUTCOME, undefined);
+      } else {
+        this.#finish(RESULT_OUTCOME, result.value);
+      }
+      return;
+    }
+    const yielded = result.value;
+    if (yielded === undefined) {
+      loop._pushReady(this);
+    } else if (yielded instanceof Future) {
+      if (yielded._loop !== loop) {
+        this.#throwSoon(
+          new Error(
+            `Task ${this.toString()} got Future ${yielded.toString()} attached to a different loop`,
+          ),
+        );
+      } else if (yielded === this) {
+        this.#throwSoon(
+          new Error(`Task cannot await on itself: ${this.toString()}`),
+        );
+      } else if (yielded._state !== PENDING) {
+        this._wakeFrom = yielded;
+        loop._pushReady(this);
+      } else {
+        yielded._addWaiter(this);
+        this._futWaiter = yielded;
+        if (this._mustCancel && yielded.cancel(this._cancelMessage)) {
+          this._mustCancel = false;
+        }
+      }
+    } else {
+      this.#throwSoon(badYield(yielded, this));
+    }
+  }
+
+  /** Schedules a step that throws `error` into the coroutine. */
+  #throwSoon(error: Error): void {
+    this._loop.callSoon(() => this.#step(error, true));
+  }
+
+  #finish(outcome: number, value: unknown): void {
+    this._loop._tasks.delete(this as Task<unknown>);
+    if (outcome === RESULT_OUTCOME) {
+      super.setResult(value as T);
+    } else if (outcome === ERROR_OUTCOME) {
+      super.setException(
+        value ?? new Error(`The coroutine of ${this._name} threw ${value}`),
+      );
+    } else {
+      super.cancel(this._cancelMessage);
+    }
+  }
+
+  /** asyncio 3.12's `__eager_start`: the first step runs now. */
+  #eagerStart(): void {
+    const loop = this._loop;
+    const previous = loop._currentTask;
+    loop._currentTask = this as Task<unknown>;
+    try {
+      this.#runStep(loop, undefined, false);
+    } finally {
+      loop._currentTask = previous;
+    }
+  }
+}
+
+const RESULT_OUTCOME = 0;
+const ERROR_OUTCOME = 1;
+const CANCELLED_OUTCOME = 2;
+
+function badYield(yielded: unknown, task: Task<unknown>): TypeError {
+  if (isGenerator(yielded)) {
+    return new TypeError(
+      `'yield' was used instead of 'yield*' for a generator in task ${task.toString()}`,
+    );
+  }
+  if (isPromiseLike(yielded)) {
+    return new TypeError(
+      `Task ${task.toString()} got a Promise: wrap it with 'yield* fromPromise(promise)'`,
+    );
+  }
+  return new TypeError(
+    `Task ${task.toString()} got bad yield: ${
+      describeValue(yielded)
+    } (yield a Future with 'yield*', or a bare 'yield' to give the loop a turn)`,
+  );
+}
