@@ -124,14 +124,15 @@ export class Runner {
     if (this.#closed) throw new Error("Runner is closed");
     if (this.#loop === null) {
       const { loopFactory, ...loopOptions } = this.#options;
-      this.#loop = loopFactory ? loopFactory() : new EventLoop(loopOptions);
-      if (!(this.#loop instanceof EventLoop)) {
+      const loop = loopFactory ? loopFactory() : new EventLoop(loopOptions);
+      if (!(loop instanceof EventLoop)) {
         throw new TypeError(
           `Runner's 'loopFactory' must return an EventLoop: received ${
-            describeValue(this.#loop)
+            describeValue(loop)
           }`,
         );
       }
+      this.#loop = loop;
       if (loopState.current === null) {
         loopState.current = this.#loop;
         this.#setCurrent = true;

@@ -1,0 +1,394 @@
+import assert from "node:assert/strict";
+import {
+  type ExceptionContext,
+  getRunningLoop,
+  newEventLoop,
+  VirtualClock,
+} from "../../eventloop/mod.ts";
+
+Deno.test("EventLoop.callSoon() runs callbacks in FIFO order with their arguments", async () => {
+  const loop = newEventLoop();
+  const log: string[] = [];
+  loop.callSoon((a: string, b: number) => log.push(`${a}${b}`), "a", 1);
+  loop.callSoon(() => log.push("b"));
+  loop.callSoon(() => {
+    log.push("c");
+    loop.callSoon(() => log.push("e (scheduled by c)"));
+  });
+  loop.callSoon(() => log.push("d"));
+  loop.callSoon(() => loop.callSoon(() => loop.stop()));
+  await loop.runForever();
+  assert.deepEqual(log, ["a1", "b", "c", "d", "e (scheduled by c)"]);
+  loop.close();
+});
+
+Deno.test("EventLoop timers run by deadline, FIFO among equal deadlines", async () => {
+  const loop = newEventLoop({ virtualTime: true });
+  const log: string[] = [];
+  loop.callLater(3, () => log.push("3"));
+  loop.callLater(1, () => log.push("1a"));
+  loop.callAt(loop.time() + 1, () => log.push("1b"));
+  loop.callLater(1, () => log.push("1c"));
+  loop.callLater(2, () => log.push("2"));
+  loop.callLater(0, () => log.push("0"));
+  loop.callLater(-5, () => log.push("-5"));
+  loop.callLater(4, () => loop.stop());
+  await loop.runForever();
+  assert.deepEqual(log, ["-5", "0", "1a", "1b", "1c", "2", "3"]);
+  assert.equal(loop.time(), 4);
+  loop.close();
+});
+
+Deno.test("EventLoop.callSoon() callbacks run before a due timer scheduled earlier in the same pass", async () => {
+  // asyncio: call_later(0) is moved to the ready queue behind what is already
+  // there.
+  const loop = newEventLoop({ virtualTime: true });
+  const log: string[] = [];
+  loop.callLater(0, () => log.push("timer"));
+  loop.callSoon(() => log.push("soon"));
+  loop.callLater(1, () => loop.stop());
+  await loop.runForever();
+  assert.deepEqual(log, ["soon", "timer"]);
+  loop.close();
+});
+
+Deno.test("TimerHandle.cancel() keeps a timer from running", async (t) => {
+  await t.step("a single timer", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const log: string[] = [];
+    const timer = loop.callLater(1, () => log.push("never"));
+    loop.callLater(0.5, () => timer.cancel());
+    loop.callLater(2, () => loop.stop());
+    await loop.runForever();
+    assert.deepEqual(log, []);
+    assert.ok(timer.cancelled());
+    loop.close();
+  });
+  await t.step("many cancelled timers are dropped from the heap", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const fired: number[] = [];
+    const timers = [];
+    for (let i = 0; i < 500; i++) {
+      timers.push(loop.callLater(1 + i, () => fired.push(i)));
+    }
+    for (let i = 0; i < 500; i++) if (i % 10 !== 0) timers[i].cancel();
+    loop.callLater(1000, () => loop.stop());
+    await loop.runForever();
+    assert.deepEqual(fired, Array.from({ length: 50 }, (_, k) => k * 10));
+    assert.equal(loop._timers.length, 0);
+    loop.close();
+  });
+});
+
+Deno.test("EventLoop.stop() inside a pass lets the rest of the pass run", async () => {
+  const loop = newEventLoop();
+  const log: string[] = [];
+  loop.callSoon(() => {
+    log.push("a");
+    loop.stop();
+    loop.callSoon(() => log.push("next pass"));
+  });
+  loop.callSoon(() => log.push("b"));
+  await loop.runForever();
+  assert.deepEqual(log, ["a", "b"]);
+  // The callback scheduled during the stopped pass runs on the next start.
+  loop.callSoon(() => loop.stop());
+  await loop.runForever();
+  assert.deepEqual(log, ["a", "b", "next pass"]);
+  loop.close();
+});
+
+Deno.test("EventLoop.stop() before runForever() runs exactly one pass", async () => {
+  const loop = newEventLoop();
+  const log: string[] = [];
+  loop.callSoon(() => {
+    log.push("first");
+    loop.callSoon(() => log.push("second"));
+  });
+  loop.stop();
+  await loop.runForever();
+  assert.deepEqual(log, ["first"]);
+  assert.equal(loop.isRunning(), false);
+  loop.close();
+});
+
+Deno.test("EventLoop refuses work once closed and cannot be closed while running", async () => {
+  const loop = newEventLoop();
+  let closeError: unknown;
+  loop.callSoon(() => {
+    try {
+      loop.close();
+    } catch (error) {
+      closeError = error;
+    }
+    loop.stop();
+  });
+  await loop.runForever();
+  assert.match(String(closeError), /Cannot close a running event loop/);
+  loop.close();
+  loop.close(); // idempotent
+  assert.ok(loop.isClosed());
+  assert.throws(() => loop.callSoon(() => {}), /Event loop is closed/);
+  assert.throws(() => loop.callLater(1, () => {}), /Event loop is closed/);
+  assert.throws(() => loop.createTask(function* () {}()), /closed/);
+  await assert.rejects(() => loop.runForever(), /Event loop is closed/);
+});
+
+Deno.test("EventLoop refuses to run twice at once", async () => {
+  const loop = newEventLoop();
+  let nested: Promise<void> | undefined;
+  loop.callSoon(() => {
+    nested = loop.runForever();
+    nested.catch(() => {});
+    loop.stop();
+  });
+  await loop.runForever();
+  await assert.rejects(
+    nested!,
+    /Cannot run the event loop while another loop is running|already running/,
+  );
+  const outer = loop.runForever();
+  await assert.rejects(loop.runForever(), /already running/);
+  loop.stop();
+  await outer;
+  loop.close();
+});
+
+Deno.test("EventLoop rejects bad arguments with TypeErrors that name them", () => {
+  const loop = newEventLoop();
+  // deno-lint-ignore no-explicit-any
+  const anyLoop = loop as any;
+  assert.throws(() => anyLoop.callSoon(42), {
+    name: "TypeError",
+    message: /'callback' must be a function: received 42/,
+  });
+  assert.throws(() => loop.callLater(NaN, () => {}), {
+    name: "TypeError",
+    message: /'delay' must be a number of seconds: received NaN/,
+  });
+  assert.throws(() => anyLoop.callLater("1", () => {}), {
+    name: "TypeError",
+    message: /'delay'.*received "1"/,
+  });
+  assert.throws(() => anyLoop.callAt(undefined, () => {}), {
+    name: "TypeError",
+    message: /'when'/,
+  });
+  assert.throws(() => anyLoop.setExceptionHandler(1), TypeError);
+  assert.throws(() => anyLoop.setTaskFactory("x"), TypeError);
+  assert.throws(() => anyLoop.createTask(Promise.resolve()), {
+    name: "TypeError",
+    message: /coroutine/,
+  });
+  assert.throws(() => newEventLoop({ clock: {} as VirtualClock }), TypeError);
+  loop.close();
+});
+
+Deno.test("EventLoop sends a throwing callback to the exception handler and carries on", async () => {
+  const loop = newEventLoop();
+  const contexts: ExceptionContext[] = [];
+  loop.setExceptionHandler((l, context) => {
+    assert.equal(l, loop);
+    contexts.push(context);
+  });
+  const log: string[] = [];
+  const boom = new Error("boom");
+  const handle = loop.callSoon(function failing() {
+    throw boom;
+  });
+  loop.callSoon(() => log.push("still running"));
+  loop.callSoon(() => loop.stop());
+  await loop.runForever();
+  assert.deepEqual(log, ["still running"]);
+  assert.equal(contexts.length, 1);
+  assert.equal(contexts[0].exception, boom);
+  assert.equal(contexts[0].handle, handle);
+  assert.match(contexts[0].message, /Exception in callback failing\(\)/);
+  loop.close();
+});
+
+Deno.test("EventLoop.callExceptionHandler() survives a handler that throws", () => {
+  const loop = newEventLoop();
+  const original = console.error;
+  const logged: unknown[][] = [];
+  console.error = (...args: unknown[]) => logged.push(args);
+  try {
+    loop.setExceptionHandler(() => {
+      throw new Error("handler broke");
+    });
+    loop.callExceptionHandler({ message: "something" });
+    assert.equal(logged.length, 1);
+    assert.match(String(logged[0][0]), /Unhandled error in exception handler/);
+    assert.match(String(logged[0][0]), /handler broke/);
+    loop.setExceptionHandler(null);
+    assert.equal(loop.getExceptionHandler(), null);
+    loop.callExceptionHandler({ message: "plain", exception: new Error("x") });
+    assert.match(String(logged[1][0]), /^plain\n/);
+  } finally {
+    console.error = original;
+    loop.close();
+  }
+});
+
+Deno.test("EventLoop's running state is visible only inside a pass", async () => {
+  const loop = newEventLoop();
+  let seen: unknown;
+  loop.callSoon(() => {
+    seen = getRunningLoop();
+  });
+  loop.callLater(0.01, () => loop.stop());
+  const running = loop.runForever();
+  // Between passes the loop is running, but plain code sees no running loop.
+  assert.ok(loop.isRunning());
+  assert.throws(() => getRunningLoop(), /no running event loop/);
+  await running;
+  assert.equal(seen, loop);
+  assert.equal(loop.isRunning(), false);
+  loop.close();
+});
+
+Deno.test("EventLoop on virtual time jumps straight to the next timer", async () => {
+  const clock = new VirtualClock(100);
+  const loop = newEventLoop({ clock });
+  const times: number[] = [];
+  loop.callLater(3600, () => times.push(loop.time()));
+  loop.callLater(86400, () => {
+    times.push(loop.time());
+    loop.stop();
+  });
+  const started = performance.now();
+  await loop.runForever();
+  assert.ok(performance.now() - started < 1000);
+  assert.deepEqual(times, [3700, 86500]);
+  assert.equal(clock.now(), 86500);
+  loop.close();
+});
+
+Deno.test("EventLoop on virtual time waits for real I/O in flight before jumping", async () => {
+  const loop = newEventLoop({ virtualTime: true });
+  const log: string[] = [];
+  loop._ioStarted();
+  loop.callLater(10, () => {
+    log.push(`timer at ${loop.time()}`);
+    loop.stop();
+  });
+  setTimeout(() => {
+    loop.callSoon(() => log.push(`io at ${loop.time()}`));
+    loop._ioFinished();
+  }, 20);
+  await loop.runForever();
+  assert.deepEqual(log, ["io at 0", "timer at 10"]);
+  loop.close();
+});
+
+Deno.test("EventLoop on real time sleeps until the next timer and wakes for outside callbacks", async () => {
+  const loop = newEventLoop();
+  const log: string[] = [];
+  const started = loop.time();
+  loop.callLater(0.05, () => {
+    log.push("timer");
+    loop.stop();
+  });
+  // A callback scheduled from outside the loop (a promise callback) wakes it.
+  setTimeout(() => loop.callSoon(() => log.push("outside")), 5);
+  await loop.runForever();
+  assert.deepEqual(log, ["outside", "timer"]);
+  assert.ok(loop.time() - started >= 0.05);
+  loop.close();
+});
+
+Deno.test("EventLoop gives Deno's loop a turn while callbacks keep coming", async () => {
+  // A callback that reschedules itself forever must not starve promise
+  // callbacks: the loop yields to Deno every few hundred callbacks.
+  const loop = newEventLoop();
+  let spins = 0;
+  const spin = () => {
+    spins++;
+    loop.callSoon(spin);
+  };
+  loop.callSoon(spin);
+  setTimeout(() => loop.stop(), 10);
+  await loop.runForever();
+  assert.ok(spins > 256);
+  loop.close();
+});
+
+Deno.test("EventLoop.runUntilComplete() returns the result or throws the error", async (t) => {
+  await t.step("a coroutine's value", async () => {
+    const loop = newEventLoop();
+    assert.equal(
+      // deno-lint-ignore require-yield -- a coroutine need not suspend
+      await loop.runUntilComplete(function* () {
+        return 5;
+      }()),
+      5,
+    );
+    loop.close();
+  });
+  await t.step("a coroutine's error", async () => {
+    const loop = newEventLoop();
+    await assert.rejects(
+      loop.runUntilComplete(function* () {
+        yield;
+        throw new RangeError("bad");
+      }()),
+      RangeError,
+    );
+    loop.close();
+  });
+  await t.step("a future set by a timer", async () => {
+    const loop = newEventLoop({ virtualTime: true });
+    const fut = loop.createFuture<string>();
+    loop.callLater(5, () => fut.setResult("ok"));
+    assert.equal(await loop.runUntilComplete(fut), "ok");
+    assert.equal(loop.time(), 5);
+    loop.close();
+  });
+  await t.step("stopped before the future is done", async () => {
+    const loop = newEventLoop();
+    const fut = loop.createFuture();
+    loop.callSoon(() => loop.stop());
+    await assert.rejects(
+      loop.runUntilComplete(fut),
+      /Event loop stopped before Future completed/,
+    );
+    loop.close();
+  });
+  await t.step("a future of another loop", async () => {
+    const a = newEventLoop();
+    const b = newEventLoop();
+    await assert.rejects(
+      b.runUntilComplete(a.createFuture()),
+      /different loop/,
+    );
+    a.close();
+    b.close();
+  });
+});
+
+Deno.test("EventLoop.setTaskFactory() is used by createTask", async () => {
+  const loop = newEventLoop();
+  const names: string[] = [];
+  loop.setTaskFactory((l, coro, options) => {
+    names.push(options.name ?? "?");
+    loop.setTaskFactory(null);
+    const task = l.createTask(coro, options);
+    loop.setTaskFactory(factory);
+    return task;
+  });
+  const factory = loop.getTaskFactory()!;
+  const value = await loop.runUntilComplete(function* () {
+    const child = loop.createTask(
+      // deno-lint-ignore require-yield -- a coroutine need not suspend
+      function* () {
+        return 2;
+      }(),
+      { name: "child" },
+    );
+    return 1 + (yield* child);
+  }());
+  assert.equal(value, 3);
+  assert.equal(names.length, 2);
+  assert.equal(names[1], "child");
+  loop.close();
+});

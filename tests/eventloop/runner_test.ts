@@ -1,0 +1,202 @@
+import assert from "node:assert/strict";
+import {
+  CancelledError,
+  type ExceptionContext,
+  getEventLoop,
+  getRunningLoop,
+  newEventLoop,
+  run,
+  Runner,
+} from "../../eventloop/mod.ts";
+import { createTask, fromPromise, sleep } from "../../tasks/mod.ts";
+
+Deno.test("run() returns the main coroutine's value", async () => {
+  assert.equal(
+    await run(function* () {
+      yield* sleep(0.001);
+      return 42;
+    }()),
+    42,
+  );
+});
+
+Deno.test("run() accepts a generator function as well as a coroutine", async () => {
+  function* main() {
+    yield;
+    return "called for you";
+  }
+  assert.equal(await run(main), "called for you");
+});
+
+Deno.test("run() throws the main coroutine's error", async () => {
+  await assert.rejects(
+    run(function* () {
+      yield* sleep(0);
+      throw new SyntaxError("broken main");
+    }()),
+    { name: "SyntaxError", message: "broken main" },
+  );
+});
+
+Deno.test("run() cancels and awaits the tasks left running, and closes the loop", async () => {
+  const log: string[] = [];
+  let loop: ReturnType<typeof getRunningLoop> | null = null;
+  await run(
+    function* () {
+      loop = getRunningLoop();
+      createTask(function* () {
+        try {
+          yield* sleep(3600);
+        } catch (error) {
+          log.push(`leftover got ${(error as Error).name}`);
+          yield* sleep(1); // cleanup may still wait
+          log.push("leftover cleaned up");
+          throw error;
+        }
+      }());
+      yield* sleep(1);
+      log.push("main returns");
+    }(),
+    { virtualTime: true },
+  );
+  assert.deepEqual(log, [
+    "main returns",
+    "leftover got CancelledError",
+    "leftover cleaned up",
+  ]);
+  assert.ok(loop!.isClosed());
+});
+
+Deno.test("run() reports errors raised by leftover tasks during shutdown", async () => {
+  const contexts: ExceptionContext[] = [];
+  await run(
+    function* () {
+      getRunningLoop().setExceptionHandler((_loop, context) =>
+        contexts.push(context)
+      );
+      createTask(function* () {
+        try {
+          yield* sleep(10);
+        } finally {
+          // deno-lint-ignore no-unsafe-finally
+          throw new Error("cleanup failed");
+        }
+      }());
+      yield* sleep(0);
+    }(),
+    { virtualTime: true },
+  );
+  assert.equal(contexts.length, 1);
+  assert.equal(
+    contexts[0].message,
+    "unhandled exception during asyncio.run() shutdown",
+  );
+  assert.match(String(contexts[0].exception), /cleanup failed/);
+});
+
+Deno.test("run() refuses to run from a running loop", async () => {
+  const message = await run(function* () {
+    try {
+      yield* fromPromise(run(function* () {}()));
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "no error";
+  }());
+  assert.equal(message, "run() cannot be called from a running event loop");
+});
+
+Deno.test("run() rejects what is not a coroutine", async () => {
+  // deno-lint-ignore no-explicit-any
+  const anyRun = run as any;
+  await assert.rejects(anyRun(42), {
+    name: "TypeError",
+    message: /expected a coroutine.*received 42/,
+  });
+  await assert.rejects(anyRun(Promise.resolve()), TypeError);
+});
+
+Deno.test("run() propagates a cancelled main task as CancelledError", async () => {
+  await assert.rejects(
+    run(
+      function* () {
+        const me = getRunningLoop()._currentTask!;
+        me.cancel("self");
+        yield* sleep(1);
+      }(),
+      { virtualTime: true },
+    ),
+    CancelledError,
+  );
+});
+
+Deno.test("run() with debug sets the loop's debug flag", async () => {
+  assert.equal(
+    await run(
+      // deno-lint-ignore require-yield -- a coroutine need not suspend
+      function* () {
+        return getRunningLoop().getDebug();
+      }(),
+      { debug: true },
+    ),
+    true,
+  );
+});
+
+Deno.test("run() sets its loop as the current one while it runs", async () => {
+  let seen = null;
+  // deno-lint-ignore require-yield -- a coroutine need not suspend
+  await run(function* () {
+    seen = getEventLoop();
+  }());
+  assert.ok(seen);
+  assert.throws(() => getEventLoop(), /no current event loop/);
+});
+
+Deno.test("Two run() calls may run side by side", async () => {
+  const log: string[] = [];
+  function* ticker(name: string) {
+    for (let i = 0; i < 3; i++) {
+      log.push(`${name}${i}`);
+      yield* sleep(0.002);
+    }
+    return name;
+  }
+  const results = await Promise.all([run(ticker("a")), run(ticker("b"))]);
+  assert.deepEqual(results, ["a", "b"]);
+  assert.equal(log.length, 6);
+});
+
+Deno.test("Runner runs several coroutines on one loop and closes it", async () => {
+  const runner = new Runner({ virtualTime: true });
+  assert.equal(await runner.run(sleep(5, "one")), "one");
+  assert.equal(await runner.run(() => sleep(5, "two")), "two");
+  const loop = runner.getLoop();
+  assert.equal(loop.time(), 10);
+  await runner.close();
+  await runner.close();
+  assert.ok(loop.isClosed());
+  await assert.rejects(runner.run(sleep(0)), /Runner is closed/);
+});
+
+Deno.test("Runner works with await using", async () => {
+  let loop;
+  {
+    await using runner = new Runner();
+    loop = runner.getLoop();
+    assert.equal(await runner.run(sleep(0, 3)), 3);
+  }
+  assert.ok(loop.isClosed());
+});
+
+Deno.test("Runner uses a loop factory and checks what it returns", async () => {
+  const made = newEventLoop({ virtualTime: true });
+  const runner = new Runner({ loopFactory: () => made });
+  assert.equal(runner.getLoop(), made);
+  await runner.close();
+  assert.ok(made.isClosed());
+  // deno-lint-ignore no-explicit-any
+  const bad = new Runner({ loopFactory: () => ({}) as any });
+  assert.throws(() => bad.getLoop(), /'loopFactory' must return an EventLoop/);
+  await bad.close();
+});
