@@ -8,6 +8,7 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import type { Task } from "./task.ts";
+import { cancelOnAbort, checkSignal } from "./_signal.ts";
 
 /** Options of {@linkcode createTask}. */
 export interface CreateTaskOptions {
@@ -17,6 +18,14 @@ export interface CreateTaskOptions {
    * @default {"Task-N"}
    */
   name?: string;
+  /**
+   * When this signal aborts, the task is cancelled (at once if it has
+   * already aborted), as if `task.cancel()` were called. The cancel message
+   * is the abort reason's message.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -30,10 +39,11 @@ export interface CreateTaskOptions {
  *
  * @typeParam T The coroutine's result type.
  * @param coro The coroutine.
- * @param options The task's name.
+ * @param options The task's name, and a signal that cancels it.
  * @returns The task.
  * @throws {Error} If no loop is running.
- * @throws {TypeError} If `coro` is not a coroutine.
+ * @throws {TypeError} If `coro` is not a coroutine, or `signal` is not an
+ * AbortSignal.
  *
  * @example Two tasks running side by side
  * ```ts
@@ -55,12 +65,40 @@ export interface CreateTaskOptions {
  * }(), { virtualTime: true });
  * assert.deepEqual(log, ["hello", "world"]);
  * ```
+ *
+ * @example An AbortSignal cancels the task
+ * ```ts
+ * import { CancelledError, run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * const controller = new AbortController();
+ * const outcome = await run(function* () {
+ *   const task = createTask(sleep(3600), { signal: controller.signal });
+ *   yield* sleep(1);
+ *   controller.abort();
+ *   try {
+ *     yield* task;
+ *     return "finished";
+ *   } catch (error) {
+ *     return error instanceof CancelledError ? "cancelled" : "failed";
+ *   }
+ * }(), { virtualTime: true });
+ * assert.equal(outcome, "cancelled");
+ * ```
  */
 export function createTask<T>(
   coro: Coroutine<T>,
   options?: CreateTaskOptions,
 ): Task<T> {
-  return getRunningLoop().createTask(coro, options);
+  const signal = options?.signal;
+  if (signal === undefined) {
+    return getRunningLoop().createTask(coro, options);
+  }
+  checkSignal(signal, "createTask()");
+  const task = getRunningLoop().createTask(coro, { name: options?.name });
+  cancelOnAbort(task as Task<unknown>, signal);
+  return task;
 }
 
 /**

@@ -93,6 +93,8 @@ export class Task<T = unknown> extends Future<T> {
   _wakeFrom: Future<unknown> | null = null;
   /** @internal Ready-queue flag; a task step is never skipped. */
   readonly _cancelled = false;
+  /** @internal Made by the first read of `signal`; null until then. */
+  _abortController: AbortController | null = null;
 
   /**
    * Wraps a coroutine in a task scheduled to start on the next pass. Prefer
@@ -153,6 +155,51 @@ export class Task<T = unknown> extends Future<T> {
    */
   getCoro(): Coroutine<T> {
     return this._coro;
+  }
+
+  /**
+   * An `AbortSignal` that aborts once the task is done — finished, failed or
+   * cancelled — so an operation the task started with it (a `fetch`, a
+   * `Deno.Command`) stops with the task. Its reason is the task's
+   * {@linkcode CancelledError} when the task was cancelled, else an
+   * `AbortError` `DOMException`. It is made on first read, so a task that
+   * never asks for it pays nothing.
+   *
+   * It aborts when the task is done rather than when `cancel()` is called: a
+   * cancellation request can be taken back (`uncancel()`, as `timeout()`
+   * does), and an aborted signal cannot.
+   *
+   * @returns The task's signal.
+   *
+   * @example A child process stops with its task
+   * ```ts
+   * import { run } from "@asyncio/asyncio/eventloop";
+   * import { createTask, currentTask, sleep } from "@asyncio/asyncio/tasks";
+   * import assert from "node:assert/strict";
+   *
+   * let signal: AbortSignal | undefined;
+   * await run(function* () {
+   *   const task = createTask(function* () {
+   *     signal = currentTask()!.signal; // give it to fetch() or Deno.Command
+   *     yield* sleep(3600);
+   *   }());
+   *   yield* sleep(1);
+   *   assert.equal(signal?.aborted, false);
+   *   task.cancel();
+   *   yield* sleep(0);
+   *   yield* sleep(0);
+   *   assert.equal(signal?.aborted, true);
+   * }(), { virtualTime: true });
+   * ```
+   */
+  get signal(): AbortSignal {
+    let controller = this._abortController;
+    if (controller === null) {
+      controller = this._abortController = new AbortController();
+      if (this._state !== PENDING) abortWhenDone(this as Task<unknown>);
+      else this.addDoneCallback(abortWhenDone);
+    }
+    return controller.signal;
   }
 
   /**
@@ -368,6 +415,16 @@ export class Task<T = unknown> extends Future<T> {
     } finally {
       loop._currentTask = previous;
     }
+  }
+}
+
+/** Aborts a done task's signal, with its CancelledError if it was cancelled. */
+function abortWhenDone(task: Task<unknown>): void {
+  const controller = task._abortController!;
+  if (task.cancelled()) {
+    controller.abort(new CancelledError(task._cancelMessage));
+  } else {
+    controller.abort();
   }
 }
 
