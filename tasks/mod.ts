@@ -22,9 +22,18 @@
  * @module
  */
 
+export * from "./as_completed.ts";
 export * from "./coroutine.ts";
 export * from "./create_task.ts";
+export * from "./eager_task_factory.ts";
 export * from "./ensure_future.ts";
+export * from "./exception_group.ts";
 export * from "./from_promise.ts";
+export * from "./gather.ts";
+export * from "./shield.ts";
 export * from "./sleep.ts";
 export * from "./task.ts";
+export * from "./task_group.ts";
+export * from "./timeout.ts";
+export * from "./wait.ts";
+export * from "./wait_for.ts";

@@ -1,0 +1,266 @@
+/**
+ * {@linkcode gather}: run awaitables concurrently and collect their results.
+ *
+ * @module
+ */
+
+import { Future } from "../eventloop/future.ts";
+import { getRunningLoop } from "../eventloop/registry.ts";
+import type { EventLoop } from "../eventloop/event_loop.ts";
+import type { Coroutine } from "../eventloop/_coroutine.ts";
+import { describeValue } from "../eventloop/_util.ts";
+import { ensureFuture } from "./ensure_future.ts";
+
+/** Something `gather`, `waitFor` and `asCompleted` accept. */
+export type Awaitable<T> = Future<T> | Coroutine<T> | PromiseLike<T>;
+
+/** The result type of an {@linkcode Awaitable}. */
+export type AwaitedResult<A> = A extends Future<infer R> ? R
+  : A extends Generator<unknown, infer R, unknown> ? R
+  : A extends PromiseLike<infer R> ? R
+  : never;
+
+/** The results of `gather(aws)`, position by position. */
+export type GatherResults<A extends readonly unknown[]> = {
+  -readonly [K in keyof A]: AwaitedResult<A[K]>;
+};
+
+/**
+ * The results of `gather(aws, { returnExceptions: true })`: each position
+ * holds a result or the error of that child (typed `Error`; a non-Error
+ * value thrown by a child appears as it is).
+ */
+export type GatherSettled<A extends readonly unknown[]> = {
+  -readonly [K in keyof A]: AwaitedResult<A[K]> | Error;
+};
+
+/** Options of {@linkcode gather}. */
+export interface GatherOptions {
+  /**
+   * Put errors (and a `CancelledError` for a cancelled child) in the results
+   * in place of values, instead of failing on the first one.
+   *
+   * @default {false}
+   */
+  returnExceptions?: boolean;
+}
+
+/**
+ * Runs awaitables concurrently and gives their results in the order given.
+ * Coroutines are wrapped in tasks; Futures and Tasks are waited for as they
+ * are; Promises go through `fromPromise`. The results are typed position by
+ * position.
+ *
+ * - The first child to fail makes the gather fail with its error; the other
+ *   children are *not* cancelled and keep running (use `taskGroup` to cancel
+ *   them). A child that is cancelled makes it fail with `CancelledError`.
+ * - With `returnExceptions`, errors (and `CancelledError`s) take the place of
+ *   results and the gather waits for every child.
+ * - Cancelling the returned future (or the task waiting for it) cancels every
+ *   child that is not done; the gather then throws `CancelledError` (unless
+ *   `returnExceptions`, in which case it still throws `CancelledError` since
+ *   it was cancelled itself).
+ * - The same awaitable given twice is waited for once and its result appears
+ *   at both positions.
+ *
+ * asyncio: `asyncio.gather(*aws, return_exceptions=False)`.
+ *
+ * @typeParam A The tuple of awaitables.
+ * @param aws The awaitables.
+ * @param options `returnExceptions`.
+ * @returns A future of the results; `yield*` it.
+ * @throws {TypeError} If `aws` is not an array (or iterable) of awaitables.
+ * @throws {Error} If `aws` holds coroutines or promises and no loop is
+ * running, or futures of different loops.
+ *
+ * @example Results in the order given, typed by position
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { gather, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * function* later<T>(delay: number, value: T) {
+ *   yield* sleep(delay);
+ *   return value;
+ * }
+ * const [n, s] = await run(function* () {
+ *   return yield* gather([later(2, 1), later(1, "one")]);
+ * }(), { virtualTime: true });
+ * assert.equal(n + 1, 2);
+ * assert.equal(s.toUpperCase(), "ONE");
+ * ```
+ *
+ * @example Collecting errors with returnExceptions
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { gather } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * function* fail(): Generator<undefined, number, unknown> {
+ *   throw new RangeError("no");
+ * }
+ * function* ok() {
+ *   return 7;
+ * }
+ * const results = await run(function* () {
+ *   return yield* gather([ok(), fail()], { returnExceptions: true });
+ * }());
+ * assert.equal(results[0], 7);
+ * assert.ok(results[1] instanceof RangeError);
+ * ```
+ */
+export function gather<const A extends readonly unknown[]>(
+  aws: A,
+  options: GatherOptions & { returnExceptions: true },
+): Future<GatherSettled<A>>;
+/**
+ * Runs awaitables concurrently and gives their results in the order given.
+ *
+ * @typeParam A The tuple of awaitables.
+ * @param aws The awaitables.
+ * @param options `returnExceptions`.
+ * @returns A future of the results; `yield*` it.
+ *
+ * @example Waiting for two tasks
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, gather, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * const both = await run(function* () {
+ *   const a = createTask(sleep(1, "a"));
+ *   const b = createTask(sleep(2, "b"));
+ *   return yield* gather([a, b]);
+ * }(), { virtualTime: true });
+ * assert.deepEqual(both, ["a", "b"]);
+ * ```
+ */
+export function gather<const A extends readonly unknown[]>(
+  aws: A,
+  options?: GatherOptions,
+): Future<GatherResults<A>>;
+export function gather(
+  aws: Iterable<unknown>,
+  options?: GatherOptions,
+): Future<unknown[]> {
+  if (
+    aws === null || typeof aws !== "object" ||
+    typeof (aws as Iterable<unknown>)[Symbol.iterator] !== "function" ||
+    aws instanceof Future || typeof (aws as Generator).next === "function"
+  ) {
+    throw new TypeError(
+      `gather() expects an array of awaitables as 'aws': received ${
+        describeValue(aws)
+      }`,
+    );
+  }
+  const returnExceptions = options?.returnExceptions ?? false;
+  if (typeof returnExceptions !== "boolean") {
+    throw new TypeError(
+      `gather()'s 'returnExceptions' must be a boolean: received ${
+        describeValue(returnExceptions)
+      }`,
+    );
+  }
+  const items = [...aws];
+  if (items.length === 0) {
+    const done = getRunningLoop().createFuture<unknown[]>();
+    done.setResult([]);
+    return done;
+  }
+  // The loop of the first Future given, else the running one (asyncio).
+  let loop: EventLoop | undefined;
+  for (const item of items) {
+    if (item instanceof Future) {
+      loop = item._loop;
+      break;
+    }
+  }
+  loop ??= getRunningLoop();
+  const children: Future<unknown>[] = [];
+  const seen = new Map<unknown, Future<unknown>>();
+  try {
+    for (const item of items) {
+      let child = seen.get(item);
+      if (child === undefined) {
+        child = ensureFuture(item as Awaitable<unknown>, { loop });
+        seen.set(item, child);
+      }
+      children.push(child);
+    }
+  } catch (error) {
+    // Nothing may run half-gathered: cancel what was already started.
+    for (const child of seen.values()) child.cancel();
+    throw error;
+  }
+  const outer = new GatheringFuture(children, loop);
+  const unique = [...seen.values()];
+  let finished = 0;
+  const onChildDone = (child: Future<unknown>) => {
+    finished++;
+    if (outer.done()) {
+      // Mark the error as seen: the gather has already reported its outcome.
+      if (!child.cancelled()) child.exception();
+      return;
+    }
+    if (!returnExceptions) {
+      if (child.cancelled()) {
+        outer.setException(child._makeCancelledError());
+        return;
+      }
+      const error = child.exception();
+      if (error !== undefined) {
+        outer.setException(error);
+        return;
+      }
+    }
+    if (finished === unique.length) {
+      const results = children.map((c) => {
+        if (c.cancelled()) return c._makeCancelledError();
+        const error = c.exception();
+        return error !== undefined ? error : c.result();
+      });
+      if (outer._cancelRequested) {
+        // The gather itself was cancelled, so it does not return results even
+        // if every child swallowed its cancellation.
+        outer.setException(child._makeCancelledError());
+      } else {
+        outer.setResult(results);
+      }
+    }
+  };
+  for (const child of unique) child.addDoneCallback(onChildDone);
+  return outer;
+}
+
+/**
+ * The future `gather` returns: cancelling it cancels the children, and it
+ * settles once they are done (asyncio's `_GatheringFuture`).
+ */
+class GatheringFuture extends Future<unknown[]> {
+  #children: Future<unknown>[];
+  /** Whether `cancel()` reached at least one child. */
+  _cancelRequested = false;
+
+  constructor(children: Future<unknown>[], loop: EventLoop) {
+    super({ loop });
+    this.#children = children;
+  }
+
+  /**
+   * Cancels every child that is not done; the gather then fails with
+   * `CancelledError` once they are.
+   *
+   * @param msg The cancel message for the children.
+   * @returns Whether any child was cancelled.
+   */
+  override cancel(msg?: string): boolean {
+    if (this.done()) return false;
+    let cancelled = false;
+    for (const child of this.#children) {
+      if (child.cancel(msg)) cancelled = true;
+    }
+    if (cancelled) this._cancelRequested = true;
+    return cancelled;
+  }
+}
