@@ -1,0 +1,500 @@
+/**
+ * {@linkcode Queue}: a FIFO queue for producer and consumer tasks.
+ *
+ * @module
+ */
+
+import type { EventLoop } from "../eventloop/event_loop.ts";
+import type { Future } from "../eventloop/future.ts";
+import { describeValue } from "../eventloop/_util.ts";
+import type { Coroutine } from "../tasks/coroutine.ts";
+import { boundLoop, removeWaiter } from "./_loop_bound.ts";
+import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.ts";
+
+/**
+ * A first-in, first-out queue for tasks. With a positive `maxsize`, `put()`
+ * suspends while the queue is full; `get()` suspends while it is empty.
+ * `putNowait()` and `getNowait()` never suspend: they throw
+ * {@linkcode QueueFull} / {@linkcode QueueEmpty} instead.
+ *
+ * No item is lost or duplicated when a `get()` or `put()` is cancelled: a
+ * cancelled `get()` takes nothing (an item it was woken for stays for the
+ * next getter, who is woken in its place), and a cancelled `put()` adds
+ * nothing (a free slot it was woken for goes to the next putter).
+ *
+ * `taskDone()` and `join()` track when every item put has been processed;
+ * `shutdown()` stops the queue (asyncio 3.13). Calls that do not need to
+ * wait do not suspend, so a producer can fill the queue in one step.
+ *
+ * asyncio: `asyncio.Queue`.
+ *
+ * @typeParam T The type of the items.
+ *
+ * @example A producer and two workers
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, sleep } from "@asyncio/asyncio/tasks";
+ * import { Queue } from "@asyncio/asyncio/queues";
+ * import assert from "node:assert/strict";
+ *
+ * const queue = new Queue<number>(2);
+ * const done: string[] = [];
+ * function* worker(name: string) {
+ *   for (;;) {
+ *     const job = yield* queue.get();
+ *     yield* sleep(job);
+ *     done.push(`${name}:${job}`);
+ *     queue.taskDone();
+ *   }
+ * }
+ * await run(function* () {
+ *   const workers = [createTask(worker("a")), createTask(worker("b"))];
+ *   for (const job of [3, 1, 1, 2]) yield* queue.put(job);
+ *   yield* queue.join();
+ *   for (const w of workers) w.cancel();
+ * }(), { virtualTime: true });
+ * assert.deepEqual(done, ["b:1", "b:1", "a:3", "b:2"]);
+ * ```
+ */
+export class Queue<T> {
+  #maxsize: number;
+  /** @internal Futures of the tasks waiting in get(), oldest first. */
+  _getters: Future<unknown>[] = [];
+  /** @internal Futures of the tasks waiting in put(), oldest first. */
+  _putters: Future<unknown>[] = [];
+  /** @internal Set by shutdown(). */
+  _isShutdown = false;
+  #unfinished = 0;
+  /** Futures of the tasks waiting in join(). */
+  #joiners: Future<unknown>[] = [];
+  #loop: EventLoop | null = null;
+  /** The FIFO storage: `#items[#head..]`; the base class's only. */
+  #items: T[] = [];
+  #head = 0;
+
+  /**
+   * Makes a queue that holds at most `maxsize` items (0 or less: no limit).
+   *
+   * @param maxsize The most items the queue holds; 0 or less for no limit.
+   * @throws {RangeError} If `maxsize` is not an integer.
+   * @throws {TypeError} If `maxsize` is not a number.
+   */
+  constructor(maxsize: number = 0) {
+    if (typeof maxsize !== "number" || !Number.isInteger(maxsize)) {
+      const message =
+        `Cannot create ${new.target.name} as 'maxsize' must be an integer: received ${
+          describeValue(maxsize)
+        }`;
+      throw typeof maxsize === "number" && !Number.isNaN(maxsize)
+        ? new RangeError(message)
+        : new TypeError(message);
+    }
+    this.#maxsize = maxsize;
+  }
+
+  /**
+   * The most items the queue holds; 0 or less means no limit.
+   *
+   * asyncio: `Queue.maxsize`.
+   *
+   * @returns The number given to the constructor.
+   */
+  get maxsize(): number {
+    return this.#maxsize;
+  }
+
+  /**
+   * How many items the queue holds now.
+   *
+   * asyncio: `Queue.qsize()`.
+   *
+   * @returns The count.
+   */
+  qsize(): number {
+    return this._size();
+  }
+
+  /**
+   * Whether the queue holds no item.
+   *
+   * asyncio: `Queue.empty()`.
+   *
+   * @returns `true` if `getNowait()` would throw.
+   */
+  empty(): boolean {
+    return this._size() === 0;
+  }
+
+  /**
+   * Whether the queue holds `maxsize` items (never, without a limit).
+   *
+   * asyncio: `Queue.full()`.
+   *
+   * @returns `true` if `putNowait()` would throw.
+   */
+  full(): boolean {
+    return this.#maxsize > 0 && this._size() >= this.#maxsize;
+  }
+
+  /**
+   * Puts an item, suspending while the queue is full.
+   *
+   * asyncio: `Queue.put()`.
+   *
+   * @param item The item.
+   * @returns A coroutine to `yield*`.
+   * @throws {QueueShutDown} If the queue is shut down (also while waiting).
+   * @throws {CancelledError} If the task is cancelled while waiting; the
+   * item was then not put.
+   */
+  put(item: T): Coroutine<void> {
+    return new QueuePut(this, item) as unknown as Coroutine<void>;
+  }
+
+  /**
+   * Puts an item without suspending.
+   *
+   * asyncio: `Queue.put_nowait()`.
+   *
+   * @param item The item.
+   * @throws {QueueFull} If the queue holds `maxsize` items.
+   * @throws {QueueShutDown} If the queue is shut down.
+   */
+  putNowait(item: T): void {
+    if (this._isShutdown) throw new QueueShutDown();
+    if (this.full()) throw new QueueFull();
+    this._put(item);
+    this.#unfinished++;
+    this._wakeUpNext(this._getters);
+  }
+
+  /**
+   * Removes and returns an item, suspending while the queue is empty.
+   *
+   * asyncio: `Queue.get()`.
+   *
+   * @returns A coroutine to `yield*`; it returns the item.
+   * @throws {QueueShutDown} If the queue is shut down and empty (also while
+   * waiting).
+   * @throws {CancelledError} If the task is cancelled while waiting; no item
+   * was then taken.
+   */
+  get(): Coroutine<T> {
+    return new QueueGet(this) as unknown as Coroutine<T>;
+  }
+
+  /**
+   * Removes and returns an item without suspending.
+   *
+   * asyncio: `Queue.get_nowait()`.
+   *
+   * @returns The item.
+   * @throws {QueueEmpty} If the queue is empty.
+   * @throws {QueueShutDown} If the queue is empty and shut down.
+   */
+  getNowait(): T {
+    if (this._size() === 0) {
+      throw this._isShutdown ? new QueueShutDown() : new QueueEmpty();
+    }
+    const item = this._get();
+    this._wakeUpNext(this._putters);
+    return item;
+  }
+
+  /**
+   * Marks one item taken with `get()` as processed. When every item put has
+   * been marked, `join()` returns.
+   *
+   * asyncio: `Queue.task_done()`.
+   *
+   * @throws {Error} If called more times than items were put.
+   */
+  taskDone(): void {
+    if (this.#unfinished <= 0) {
+      throw new Error(
+        "Queue.taskDone() called too many times: every item put is already marked done",
+      );
+    }
+    if (--this.#unfinished === 0) this.#finished();
+  }
+
+  /**
+   * Waits until every item put has been marked processed with `taskDone()`
+   * (returns at once if they all are).
+   *
+   * asyncio: `Queue.join()`.
+   *
+   * @returns A coroutine to `yield*`.
+   * @throws {CancelledError} If the task is cancelled while waiting.
+   */
+  *join(): Coroutine<void> {
+    if (this.#unfinished === 0) return;
+    const fut = this.#newWaiter(this.#joiners);
+    try {
+      yield* fut;
+    } finally {
+      removeWaiter(this.#joiners, fut);
+    }
+  }
+
+  /**
+   * Shuts the queue down: `put()` and `putNowait()` throw
+   * {@linkcode QueueShutDown} from now on, and so do `get()` and
+   * `getNowait()` once the queue is empty. Tasks waiting in `put()` or
+   * `get()` are woken to see it. With `immediate`, the items left are
+   * dropped (and counted as done for `join()`), so `get()` throws at once.
+   *
+   * asyncio: `Queue.shutdown()` (3.13).
+   *
+   * @param immediate Drop the items left in the queue.
+   */
+  shutdown(immediate: boolean = false): void {
+    this._isShutdown = true;
+    if (immediate) {
+      while (this._size() > 0) {
+        this._get();
+        if (this.#unfinished > 0) this.#unfinished--;
+      }
+      if (this.#unfinished === 0) this.#finished();
+    }
+    for (const list of [this._getters, this._putters]) {
+      while (list.length > 0) {
+        const fut = list.shift()!;
+        if (!fut.done()) fut.setResult(undefined);
+      }
+    }
+  }
+
+  /**
+   * A short description for logs.
+   *
+   * @returns For example `<Queue maxsize=2 qsize=1 tasks=1>`.
+   */
+  toString(): string {
+    let text =
+      `<${this.constructor.name} maxsize=${this.#maxsize} qsize=${this._size()}`;
+    if (this._getters.length > 0) text += ` getters[${this._getters.length}]`;
+    if (this._putters.length > 0) text += ` putters[${this._putters.length}]`;
+    if (this.#unfinished > 0) text += ` tasks=${this.#unfinished}`;
+    if (this._isShutdown) text += " shutdown";
+    return text + ">";
+  }
+
+  // The storage, overridden by PriorityQueue and LifoQueue (asyncio's
+  // `_init`, `_put`, `_get`).
+
+  /** @internal How many items are stored. */
+  _size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** @internal Stores an item. */
+  _put(item: T): void {
+    this.#items.push(item);
+  }
+
+  /** @internal Removes the next item; only called when there is one. */
+  _get(): T {
+    const items = this.#items;
+    const head = this.#head;
+    const item = items[head];
+    items[head] = undefined as T;
+    if (head + 1 === items.length) {
+      items.length = 0;
+      this.#head = 0;
+    } else if (head >= 1024 && head * 2 >= items.length) {
+      // Compact once the consumed prefix is most of the array.
+      this.#items = items.slice(head + 1);
+      this.#head = 0;
+    } else {
+      this.#head = head + 1;
+    }
+    return item;
+  }
+
+  /** @internal Wakes the first waiter of `waiters` that is not done yet. */
+  _wakeUpNext(waiters: Future<unknown>[]): void {
+    while (waiters.length > 0) {
+      const fut = waiters.shift()!;
+      if (!fut.done()) {
+        fut.setResult(undefined);
+        return;
+      }
+    }
+  }
+
+  /** @internal Queues a new waiter future on `waiters`. */
+  _newWaiter(waiters: Future<unknown>[]): Future<unknown> {
+    return this.#newWaiter(waiters);
+  }
+
+  #newWaiter(waiters: Future<unknown>[]): Future<unknown> {
+    const loop = boundLoop(this.#loop, this);
+    this.#loop = loop;
+    const fut = loop.createFuture<unknown>();
+    waiters.push(fut);
+    return fut;
+  }
+
+  #finished(): void {
+    const joiners = this.#joiners;
+    for (let i = 0; i < joiners.length; i++) {
+      if (!joiners[i].done()) joiners[i].setResult(undefined);
+    }
+  }
+}
+
+const START = 0;
+const WAITING = 1;
+const FINISHED = 2;
+
+/**
+ * `get()` as a hand-written coroutine. It behaves like asyncio's
+ *
+ *     while (queue.empty()) {
+ *       if (shut down) throw QueueShutDown
+ *       getter = new future on queue._getters
+ *       try { yield* getter } catch { getter.cancel(); leave _getters;
+ *         if (!queue.empty() && !getter.cancelled()) wake the next getter;
+ *         rethrow }
+ *     }
+ *     return queue.getNowait()
+ *
+ * without a generator's cost, as a consumer runs it for every item.
+ */
+class QueueGet<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
+  #queue: Queue<T>;
+  #state = START;
+  #fut: Future<unknown> | null = null;
+
+  constructor(queue: Queue<T>) {
+    super();
+    this.#queue = queue;
+  }
+
+  override next(): IteratorResult<Future<unknown> | undefined, T> {
+    const queue = this.#queue;
+    if (this.#state === WAITING) {
+      const fut = this.#fut!;
+      if (!fut.done()) {
+        this.#leave();
+        throw new Error(
+          "Queue.get() was resumed before it was woken: coroutines can only wait inside a Task",
+        );
+      }
+      this.#fut = null;
+      // Usually already taken off by the waker.
+      removeWaiter(queue._getters, fut);
+    } else if (this.#state === FINISHED) {
+      return { done: true, value: undefined as T };
+    }
+    if (queue._size() > 0) {
+      this.#state = FINISHED;
+      return { done: true, value: queue.getNowait() };
+    }
+    if (queue._isShutdown) {
+      this.#state = FINISHED;
+      throw new QueueShutDown();
+    }
+    const fut = queue._newWaiter(queue._getters);
+    this.#fut = fut;
+    this.#state = WAITING;
+    return { done: false, value: fut };
+  }
+
+  override throw(
+    error: unknown,
+  ): IteratorResult<Future<unknown> | undefined, T> {
+    this.#leave();
+    throw error;
+  }
+
+  override return(value?: T): IteratorResult<Future<unknown> | undefined, T> {
+    this.#leave();
+    return { done: true, value: value as T };
+  }
+
+  /** Leaves without an item; passes on a wake-up it received. */
+  #leave(): void {
+    this.#state = FINISHED;
+    const fut = this.#fut;
+    if (fut === null) return;
+    this.#fut = null;
+    fut.cancel();
+    const queue = this.#queue;
+    removeWaiter(queue._getters, fut);
+    if (queue._size() > 0 && !fut.cancelled()) {
+      queue._wakeUpNext(queue._getters);
+    }
+  }
+}
+
+/** `put()` as a hand-written coroutine; the mirror image of QueueGet. */
+class QueuePut<T> extends Iterator<Future<unknown> | undefined, void, unknown> {
+  #queue: Queue<T>;
+  #item: T;
+  #state = START;
+  #fut: Future<unknown> | null = null;
+
+  constructor(queue: Queue<T>, item: T) {
+    super();
+    this.#queue = queue;
+    this.#item = item;
+  }
+
+  override next(): IteratorResult<Future<unknown> | undefined, void> {
+    const queue = this.#queue;
+    if (this.#state === WAITING) {
+      const fut = this.#fut!;
+      if (!fut.done()) {
+        this.#leave();
+        throw new Error(
+          "Queue.put() was resumed before it was woken: coroutines can only wait inside a Task",
+        );
+      }
+      this.#fut = null;
+      removeWaiter(queue._putters, fut);
+    } else if (this.#state === FINISHED) {
+      return { done: true, value: undefined };
+    }
+    if (!queue.full()) {
+      this.#state = FINISHED;
+      queue.putNowait(this.#item);
+      return { done: true, value: undefined };
+    }
+    if (queue._isShutdown) {
+      this.#state = FINISHED;
+      throw new QueueShutDown();
+    }
+    const fut = queue._newWaiter(queue._putters);
+    this.#fut = fut;
+    this.#state = WAITING;
+    return { done: false, value: fut };
+  }
+
+  override throw(
+    error: unknown,
+  ): IteratorResult<Future<unknown> | undefined, void> {
+    this.#leave();
+    throw error;
+  }
+
+  override return(): IteratorResult<Future<unknown> | undefined, void> {
+    this.#leave();
+    return { done: true, value: undefined };
+  }
+
+  /** Leaves without putting; passes on a free slot it was woken for. */
+  #leave(): void {
+    this.#state = FINISHED;
+    const fut = this.#fut;
+    if (fut === null) return;
+    this.#fut = null;
+    fut.cancel();
+    const queue = this.#queue;
+    removeWaiter(queue._putters, fut);
+    if (!queue.full() && !fut.cancelled()) {
+      queue._wakeUpNext(queue._putters);
+    }
+  }
+}
