@@ -29,3 +29,5 @@
 
 export * from "./eventloop/mod.ts";
 export * from "./tasks/mod.ts";
+export * from "./sync/mod.ts";
+export * from "./queues/mod.ts";
