@@ -10,6 +10,8 @@ import { type Clock, RealClock, VirtualClock } from "./clock.ts";
 import { Future } from "./future.ts";
 import { Handle, TimerHandle } from "./handle.ts";
 import { loopState } from "./_state.ts";
+import { getLogger } from "./log.ts";
+import { debugFromEnv, WeakTaskSet } from "./_debug.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import {
   checkDelay,
@@ -135,8 +137,11 @@ export class EventLoop {
   _timerSeq = 0;
   /** @internal The task whose step is running. */
   _currentTask: Task<unknown> | null = null;
-  /** @internal Tasks of this loop that are not done. */
-  _tasks: Set<Task<unknown>> = new Set();
+  /**
+   * @internal Tasks of this loop that are not done: a `Set`, or in debug mode
+   * a set that holds them weakly so that lost pending tasks are reported.
+   */
+  _tasks: Set<Task<unknown>> | WeakTaskSet<Task<unknown>> = new Set();
   /**
    * @internal Real I/O operations in flight that can schedule callbacks; a
    * virtual clock waits for them instead of jumping ahead.
@@ -176,7 +181,7 @@ export class EventLoop {
       );
     }
     this.#clock = clock;
-    this.#debug = options?.debug ?? false;
+    this.setDebug(options?.debug ?? debugFromEnv());
   }
 
   /**
@@ -209,17 +214,19 @@ export class EventLoop {
    * @param callback The function to call.
    * @param args Its arguments.
    * @returns A handle that can cancel it.
-   * @throws {Error} If the loop is closed.
+   * @throws {Error} If the loop is closed, or, in debug mode, if it is called
+   * from a callback of another loop that is running.
    * @throws {TypeError} If `callback` is not a function.
    */
   callSoon<A extends unknown[]>(
     callback: (...args: A) => unknown,
     ...args: A
   ): Handle {
-    if (this.#closed) this.#throwClosed();
+    if (this.#closed) this.#throwClosed("callSoon()");
     if (typeof callback !== "function") {
       checkFunction(callback, "callSoon()'s 'callback'");
     }
+    if (this.#debug) this.#checkCaller("callSoon()");
     const handle = new Handle(callback, args, this);
     this._ready.push(handle);
     if (this.#wake !== null) this.#wakeUp();
@@ -227,8 +234,10 @@ export class EventLoop {
   }
 
   /**
-   * The same as {@linkcode EventLoop.callSoon}: Deno has no threads that
-   * share a loop (Workers talk through messages), so every call is safe.
+   * The same as {@linkcode EventLoop.callSoon}, without debug mode's check
+   * of the caller: the way to hand a callback to this loop from a callback of
+   * another loop running beside it. Deno has no threads that share a loop
+   * (Workers talk through messages).
    *
    * asyncio: `loop.call_soon_threadsafe()`.
    *
@@ -236,12 +245,19 @@ export class EventLoop {
    * @param callback The function to call.
    * @param args Its arguments.
    * @returns A handle that can cancel it.
+   * @throws {Error} If the loop is closed.
+   * @throws {TypeError} If `callback` is not a function.
    */
   callSoonThreadsafe<A extends unknown[]>(
     callback: (...args: A) => unknown,
     ...args: A
   ): Handle {
-    return this.callSoon(callback, ...args);
+    if (this.#closed) this.#throwClosed("callSoonThreadsafe()");
+    checkFunction(callback, "callSoonThreadsafe()'s 'callback'");
+    const handle = new Handle(callback, args, this);
+    this._ready.push(handle);
+    if (this.#wake !== null) this.#wakeUp();
+    return handle;
   }
 
   /**
@@ -292,8 +308,9 @@ export class EventLoop {
     callback: (...args: never[]) => unknown,
     args: unknown[],
   ): TimerHandle {
-    if (this.#closed) this.#throwClosed();
+    if (this.#closed) this.#throwClosed("callLater()/callAt()");
     checkFunction(callback, "The timer's 'callback'");
+    if (this.#debug) this.#checkCaller("callLater()/callAt()");
     const timer = new TimerHandle(when, this._timerSeq++, callback, args, this);
     timer._scheduled = true;
     heapPush(this._timers, timer);
@@ -350,7 +367,8 @@ export class EventLoop {
    * @throws {Error} If the loop is closed.
    */
   createTask<T>(coro: Coroutine<T>, options?: TaskFactoryOptions): Task<T> {
-    if (this.#closed) this.#throwClosed();
+    if (this.#closed) this.#throwClosed("createTask()");
+    if (this.#debug) this.#checkCaller("createTask()");
     const factory = this.#taskFactory;
     if (factory === null) {
       return new Task<T>(coro, { loop: this, name: options?.name });
@@ -403,7 +421,8 @@ export class EventLoop {
     this.#running = true;
     try {
       while (true) {
-        this.#runOnce();
+        if (this.#debug) this.#runOnceDebug();
+        else this.#runOnce();
         if (this.#stopping) break;
         if (this._ready.length > 0) {
           if (this.#work >= CALLBACKS_PER_DENO_TURN) {
@@ -568,7 +587,10 @@ export class EventLoop {
           : `exception: ${safeString(error)}`,
       );
     }
-    console.error(lines.join("\n"));
+    getLogger().error(lines.join("\n"), {
+      exception: context.exception,
+      extra: context,
+    });
   }
 
   /**
@@ -605,14 +627,29 @@ export class EventLoop {
   }
 
   /**
-   * Turns debug mode on or off.
+   * Turns debug mode on or off. In debug mode, callbacks and task steps that
+   * hold the loop for {@linkcode EventLoop.slowCallbackDuration} seconds or
+   * more are logged; futures and tasks remember where they were made, and
+   * "exception was never retrieved" shows it; pending tasks are held weakly,
+   * so one that nothing can wake any more is reported as "Task was destroyed
+   * but it is pending!"; and the loop refuses calls from another running
+   * loop's callbacks. Also on with `run(main, { debug: true })` or the
+   * environment variable `ASYNCIO_DEBUG=1` (read only when `--allow-env`
+   * grants it). Everything is reported through {@linkcode getLogger}.
    *
    * asyncio: `loop.set_debug()`.
    *
    * @param enabled Whether debug mode is on.
    */
   setDebug(enabled: boolean): void {
-    this.#debug = Boolean(enabled);
+    const debug = Boolean(enabled);
+    this.#debug = debug;
+    const tasks = this._tasks;
+    if (debug && tasks instanceof Set) {
+      this._tasks = new WeakTaskSet(this, tasks);
+    } else if (!debug && !(tasks instanceof Set)) {
+      this._tasks = new Set(tasks);
+    }
   }
 
   /**
@@ -654,23 +691,7 @@ export class EventLoop {
    * pass (asyncio's `_run_once`).
    */
   #runOnce(): void {
-    const timers = this._timers;
-    if (timers.length > 0) {
-      if (
-        timers.length > MIN_SCHEDULED_TIMER_HANDLES &&
-        this._timerCancelledCount >
-          timers.length * MIN_CANCELLED_TIMER_HANDLES_FRACTION
-      ) {
-        this.#dropCancelledTimers();
-      }
-      const now = this.#clock.now();
-      while (timers.length > 0 && timers[0]._when <= now) {
-        const timer = heapPop(timers);
-        timer._scheduled = false;
-        if (timer._cancelled) this._timerCancelledCount--;
-        else this._ready.push(timer);
-      }
-    }
+    this.#moveDueTimers();
     const todo = this._ready;
     const ntodo = todo.length;
     if (ntodo === 0) return;
@@ -687,6 +708,68 @@ export class EventLoop {
       todo.length = 0;
       this._spare = todo;
       this.#work += ntodo;
+    }
+  }
+
+  /**
+   * The pass of debug mode: the same as `#runOnce`, and each callback or task
+   * step that holds the loop for `slowCallbackDuration` seconds or more is
+   * logged with its duration (asyncio's `_run_once` in debug mode). Chosen
+   * once per pass, so the normal pass pays nothing for it.
+   */
+  #runOnceDebug(): void {
+    this.#moveDueTimers();
+    const todo = this._ready;
+    const ntodo = todo.length;
+    if (ntodo === 0) return;
+    this._ready = this._spare;
+    const previous = loopState.running;
+    loopState.running = this;
+    const slow = this.#slowCallbackDuration * 1000;
+    try {
+      for (let i = 0; i < ntodo; i++) {
+        const runnable = todo[i];
+        if (runnable._cancelled) continue;
+        const start = performance.now();
+        runnable._run();
+        const elapsed = performance.now() - start;
+        if (elapsed >= slow) {
+          getLogger().warning(
+            `Executing ${safeString(runnable)} took ${
+              (elapsed / 1000).toFixed(3)
+            } seconds`,
+            {
+              extra: { loop: this, handle: runnable, duration: elapsed / 1000 },
+            },
+          );
+        }
+      }
+    } finally {
+      loopState.running = previous;
+      todo.length = 0;
+      this._spare = todo;
+      this.#work += ntodo;
+    }
+  }
+
+  /** Moves the timers that are due to the ready queue. */
+  #moveDueTimers(): void {
+    const timers = this._timers;
+    if (timers.length > 0) {
+      if (
+        timers.length > MIN_SCHEDULED_TIMER_HANDLES &&
+        this._timerCancelledCount >
+          timers.length * MIN_CANCELLED_TIMER_HANDLES_FRACTION
+      ) {
+        this.#dropCancelledTimers();
+      }
+      const now = this.#clock.now();
+      while (timers.length > 0 && timers[0]._when <= now) {
+        const timer = heapPop(timers);
+        timer._scheduled = false;
+        if (timer._cancelled) this._timerCancelledCount--;
+        else this._ready.push(timer);
+      }
     }
   }
 
@@ -759,7 +842,7 @@ export class EventLoop {
   }
 
   #checkRunnable(): void {
-    if (this.#closed) this.#throwClosed();
+    if (this.#closed) this.#throwClosed("runForever()/runUntilComplete()");
     if (this.#running) throw new Error("This event loop is already running");
     if (loopState.running !== null) {
       throw new Error(
@@ -768,8 +851,23 @@ export class EventLoop {
     }
   }
 
-  #throwClosed(): never {
-    throw new Error("Event loop is closed");
+  #throwClosed(what = "a loop method"): never {
+    throw new Error(`Event loop is closed: ${what} was called after close()`);
+  }
+
+  /**
+   * Debug mode's check that the loop is called from its own callbacks or
+   * from plain code, not from a callback of another loop that is running
+   * (asyncio's `_check_thread`: two loops share nothing but the thread here,
+   * and a future of one loop set from the other is almost always a mistake).
+   */
+  #checkCaller(what: string): void {
+    const running = loopState.running;
+    if (running !== null && running !== this) {
+      throw new Error(
+        `${what} was called on ${this} from a callback of another running loop, ${running}: use callSoonThreadsafe() to hand work to another loop`,
+      );
+    }
   }
 }
 

@@ -8,6 +8,11 @@ import type { EventLoop } from "./event_loop.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { defaultLoop } from "./_state.ts";
 import type { Waiter } from "./_util.ts";
+import {
+  captureSourceTraceback,
+  unwatchUnretrieved,
+  watchUnretrieved,
+} from "./_debug.ts";
 
 const PENDING = 0;
 const FINISHED = 1;
@@ -69,8 +74,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _cancelMessage: string | undefined = undefined;
   /** @internal The CancelledError a task's coroutine raised, kept to rethrow it. */
   _cancelledExc: CancelledError | null = null;
-  /** @internal `true` while an error is set that nobody has read yet. */
-  _logTraceback = false;
+  /** @internal Where the future was made; set in debug mode only. */
+  _sourceTraceback: string | null = null;
+  #logTraceback = false;
 
   /**
    * Makes a pending future. Prefer `loop.createFuture()`.
@@ -78,7 +84,26 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @param options Which loop it belongs to.
    */
   constructor(options?: FutureOptions) {
-    this._loop = options?.loop ?? defaultLoop();
+    const loop = options?.loop ?? defaultLoop();
+    this._loop = loop;
+    if (loop.getDebug()) this._sourceTraceback = captureSourceTraceback();
+  }
+
+  /**
+   * @internal `true` while an error is set that nobody has read yet. Setting
+   * it watches the future: if it is collected while still `true`, "exception
+   * was never retrieved" goes to the loop's exception handler.
+   */
+  get _logTraceback(): boolean {
+    return this.#logTraceback;
+  }
+
+  set _logTraceback(value: boolean) {
+    if (value === this.#logTraceback) return;
+    this.#logTraceback = value;
+    if (value) {
+      watchUnretrieved(this, "_coro" in this ? "Task" : "Future");
+    } else unwatchUnretrieved(this);
   }
 
   /**
@@ -118,8 +143,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   result(): T {
     if (this._state === FINISHED) {
-      this._logTraceback = false;
-      if (this._exception !== undefined) throw this._exception;
+      if (this._exception !== undefined) {
+        this._logTraceback = false;
+        throw this._exception;
+      }
       return this._result as T;
     }
     if (this._state === CANCELLED) throw this._makeCancelledError();

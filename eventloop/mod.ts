@@ -23,6 +23,7 @@ export * from "./errors.ts";
 export * from "./event_loop.ts";
 export * from "./future.ts";
 export * from "./handle.ts";
+export * from "./log.ts";
 export * from "./registry.ts";
 export * from "./runner.ts";
 export * from "./protocols.ts";
