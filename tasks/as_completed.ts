@@ -90,10 +90,16 @@ export function asCompleted<T>(
   const loop = getRunningLoop();
   const items = new Set(aws);
   const todo = new Set<Future<T>>();
+  const made: Future<T>[] = [];
   try {
-    for (const item of items) todo.add(ensureFuture(item, { loop }));
+    for (const item of items) {
+      const fut = ensureFuture(item, { loop });
+      if (fut !== item) made.push(fut);
+      todo.add(fut);
+    }
   } catch (error) {
-    for (const fut of todo) fut.cancel();
+    // Cancel the tasks made here, not the caller's own futures.
+    for (const fut of made) fut.cancel();
     throw error;
   }
   // Finished futures in completion order; `null` marks a timeout. An item

@@ -189,8 +189,9 @@ export function gather(
       children.push(child);
     }
   } catch (error) {
-    // Nothing may run half-gathered: cancel what was already started.
-    for (const child of seen.values()) child.cancel();
+    // Nothing may run half-gathered: cancel the tasks made here (not the
+    // caller's own futures).
+    for (const [item, child] of seen) if (child !== item) child.cancel();
     throw error;
   }
   const outer = new GatheringFuture(children, loop);

@@ -1,0 +1,312 @@
+import assert from "node:assert/strict";
+import { CancelledError } from "../../eventloop/mod.ts";
+import {
+  type Coroutine,
+  createTask,
+  fromPromise,
+  gather,
+  shield,
+  sleep,
+} from "../../tasks/mod.ts";
+import { caught, now, runClean } from "./_combinators.ts";
+
+function* later<T>(delay: number, value: T): Coroutine<T> {
+  yield* sleep(delay);
+  return value;
+}
+
+function* failLater(delay: number, error: Error): Coroutine<never> {
+  yield* sleep(delay);
+  throw error;
+}
+
+Deno.test("gather() gives results in the order given, typed by position", async () => {
+  await runClean(function* () {
+    const results = yield* gather([
+      later(3, 1),
+      later(1, "two"),
+      createTask(later(2, true)),
+      fromPromise(Promise.resolve(4n)),
+    ]);
+    // A compile-time check of the tuple typing.
+    const typed: [number, string, boolean, bigint] = results;
+    assert.deepEqual(typed, [1, "two", true, 4n]);
+    assert.equal(now(), 3);
+  });
+});
+
+Deno.test("gather() of nothing gives an empty array", async () => {
+  await runClean(function* () {
+    assert.deepEqual(yield* gather([]), []);
+  });
+});
+
+Deno.test("gather() accepts Promises and a Set", async () => {
+  await runClean(function* () {
+    const results = yield* gather([Promise.resolve("p"), later(1, "c")]);
+    assert.deepEqual(results, ["p", "c"]);
+    const fromSet = yield* gather(
+      new Set([later(1, 5)]) as unknown as [
+        Coroutine<number>,
+      ],
+    );
+    assert.deepEqual(fromSet, [5]);
+  });
+});
+
+Deno.test("gather() fails with the first child error and leaves the others running", async () => {
+  const log: string[] = [];
+  await runClean(function* () {
+    const slow = createTask(function* () {
+      yield* sleep(5);
+      log.push("slow finished");
+      return "slow";
+    }());
+    const error = yield* caught(
+      gather([failLater(1, new RangeError("first")), slow]),
+    );
+    assert.ok(error instanceof RangeError);
+    assert.equal(error.message, "first");
+    assert.equal(now(), 1);
+    assert.ok(!slow.done());
+    assert.equal(yield* slow, "slow");
+  });
+  assert.deepEqual(log, ["slow finished"]);
+});
+
+Deno.test("gather() with returnExceptions puts errors in place", async () => {
+  await runClean(function* () {
+    const slow = createTask(sleep(10));
+    const results = yield* gather([
+      later(2, "ok"),
+      failLater(1, new TypeError("bad")),
+      slow,
+    ], { returnExceptions: true });
+    assert.equal(results[0], "ok");
+    assert.ok(results[1] instanceof TypeError);
+    assert.equal(results[2], undefined);
+  });
+  await runClean(function* () {
+    const child = createTask(sleep(10));
+    const g = gather([child, later(1, 1)], { returnExceptions: true });
+    yield* sleep(0);
+    child.cancel("stop");
+    const results = yield* g;
+    assert.ok(results[0] instanceof CancelledError);
+    assert.equal(results[0].message, "stop");
+    assert.equal(results[1], 1);
+  });
+});
+
+Deno.test("gather() throws CancelledError when a child is cancelled", async () => {
+  await runClean(function* () {
+    const child = createTask(sleep(10));
+    const other = createTask(sleep(2));
+    const g = gather([child, other]);
+    yield* sleep(1);
+    child.cancel();
+    const error = yield* caught(function* () {
+      yield* g;
+    }());
+    assert.ok(error instanceof CancelledError);
+    // The gather's waiter itself was not cancelled, and the sibling runs on.
+    assert.ok(!other.done());
+    yield* other;
+  });
+});
+
+Deno.test("gather().cancel() cancels every child not done", async (t) => {
+  await t.step(
+    "the children see CancelledError and the gather throws it",
+    async () => {
+      const log: string[] = [];
+      await runClean(function* () {
+        function* child(name: string): Coroutine<void> {
+          try {
+            yield* sleep(10);
+          } finally {
+            log.push(`${name} cleaned up`);
+          }
+        }
+        const done = createTask(sleep(0, "done"));
+        const g = gather([child("a"), child("b"), done]);
+        yield* sleep(1);
+        assert.equal(g.cancel("enough"), true);
+        const error = yield* caught(function* () {
+          yield* g;
+        }());
+        assert.ok(error instanceof CancelledError);
+        assert.ok(done.done() && !done.cancelled());
+        assert.equal(g.cancel(), false);
+      });
+      assert.deepEqual(log, ["a cleaned up", "b cleaned up"]);
+    },
+  );
+
+  await t.step("cancelling before the children's first step", async () => {
+    let ran = false;
+    await runClean(function* () {
+      const g = gather([function* () {
+        ran = true;
+        yield* sleep(1);
+      }()]);
+      g.cancel();
+      assert.ok(
+        (yield* caught(function* () {
+          yield* g;
+        }())) instanceof CancelledError,
+      );
+    });
+    assert.equal(ran, false);
+  });
+
+  await t.step(
+    "returnExceptions does not turn its own cancellation into results",
+    async () => {
+      await runClean(function* () {
+        const g = gather([later(5, 1), later(6, 2)], {
+          returnExceptions: true,
+        });
+        yield* sleep(1);
+        g.cancel();
+        assert.ok(
+          (yield* caught(function* () {
+            yield* g;
+          }())) instanceof CancelledError,
+        );
+      });
+    },
+  );
+
+  await t.step(
+    "a child that swallows its cancellation still cancels the gather",
+    async () => {
+      await runClean(function* () {
+        const stubborn = function* (): Coroutine<string> {
+          try {
+            yield* sleep(5);
+          } catch {
+            return "swallowed";
+          }
+          return "finished";
+        };
+        const g = gather([stubborn()]);
+        yield* sleep(1);
+        assert.equal(g.cancel(), true);
+        assert.ok(
+          (yield* caught(function* () {
+            yield* g;
+          }())) instanceof CancelledError,
+        );
+      });
+    },
+  );
+});
+
+Deno.test("gather() is cancelled with the task that waits for it", async () => {
+  const log: string[] = [];
+  await runClean(function* () {
+    const children = [0, 1].map((i) =>
+      createTask(function* () {
+        try {
+          yield* sleep(10);
+        } finally {
+          yield* sleep(1); // cleanup that itself takes time
+          log.push(`child ${i} cleaned up`);
+        }
+      }())
+    );
+    const waiter = createTask(function* () {
+      try {
+        yield* gather(children);
+      } catch (error) {
+        log.push(`waiter got ${(error as Error).name} at ${now()}`);
+        throw error;
+      }
+    }());
+    yield* sleep(2);
+    waiter.cancel();
+    yield* caught(function* () {
+      yield* waiter;
+    }());
+    assert.ok(waiter.cancelled());
+    assert.ok(children.every((c) => c.cancelled()));
+  });
+  assert.deepEqual(log, [
+    "child 0 cleaned up",
+    "child 1 cleaned up",
+    "waiter got CancelledError at 3",
+  ]);
+});
+
+Deno.test("gather() is cancelled twice in a row and still throws once", async () => {
+  await runClean(function* () {
+    const waiter = createTask(function* () {
+      return yield* gather([later(10, 1), later(10, 2)]);
+    }());
+    yield* sleep(1);
+    assert.equal(waiter.cancel(), true);
+    assert.equal(waiter.cancel(), true);
+    assert.ok(
+      (yield* caught(function* () {
+        yield* waiter;
+      }())) instanceof CancelledError,
+    );
+  });
+});
+
+Deno.test("gather() waits once for an awaitable given twice", async () => {
+  let runs = 0;
+  await runClean(function* () {
+    const coro = function* () {
+      runs++;
+      yield* sleep(1);
+      return "x";
+    }();
+    const task = createTask(later(1, "t"));
+    assert.deepEqual(yield* gather([coro, coro, task, task]), [
+      "x",
+      "x",
+      "t",
+      "t",
+    ]);
+  });
+  assert.equal(runs, 1);
+});
+
+Deno.test("gather() rejects what is not an array of awaitables", async () => {
+  await runClean(function* () {
+    assert.throws(
+      () => gather(later(1, 1) as never),
+      { name: "TypeError", message: /gather\(\) expects an array/ },
+    );
+    assert.throws(() => gather(5 as never), TypeError);
+    assert.throws(
+      () => gather([later(1, 1), 42] as never),
+      { name: "TypeError", message: /received 42/ },
+    );
+    assert.throws(
+      () => gather([], { returnExceptions: "yes" as never }),
+      { name: "TypeError", message: /returnExceptions/ },
+    );
+    // The child started before the bad one was cancelled (no task is left).
+    yield* sleep(0);
+  });
+});
+
+Deno.test("gather() inside shield() survives the cancellation of its waiter", async () => {
+  await runClean(function* () {
+    const inner = gather([later(2, "a"), later(3, "b")]);
+    const waiter = createTask(function* () {
+      return yield* shield(inner);
+    }());
+    yield* sleep(1);
+    waiter.cancel();
+    assert.ok(
+      (yield* caught(function* () {
+        yield* waiter;
+      }())) instanceof CancelledError,
+    );
+    assert.deepEqual(yield* inner, ["a", "b"]);
+  });
+});
