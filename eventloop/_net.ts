@@ -1,0 +1,162 @@
+// Private helpers of the network layer (transports, servers, connections):
+// argument checks, and how a Deno promise becomes a Future of the loop.
+
+import type { EventLoop } from "./event_loop.ts";
+import type { Future } from "./future.ts";
+import type { BaseProtocol } from "./protocols.ts";
+import { describeValue } from "./_util.ts";
+import type { TlsOptions } from "./network_options.ts";
+
+/**
+ * Wraps a promise from Deno in a Future of the loop. While it is pending the
+ * loop counts it as I/O in flight (a virtual clock waits for it). The promise
+ * is always observed; `onLate` receives a value that arrives after the future
+ * was cancelled (so a connection made too late is closed, not leaked).
+ */
+export function ioFuture<T>(
+  loop: EventLoop,
+  start: () => Promise<T>,
+  onLate?: (value: T) => void,
+): Future<T> {
+  const future = loop.createFuture<T>();
+  let promise: Promise<T>;
+  try {
+    promise = start();
+  } catch (error) {
+    future.setException(error);
+    return future;
+  }
+  loop._ioStarted();
+  promise.then(
+    (value) => {
+      loop._ioFinished();
+      if (future.done() || loop.isClosed()) onLate?.(value);
+      else future.setResult(value);
+    },
+    (error) => {
+      loop._ioFinished();
+      if (!future.done() && !loop.isClosed()) future.setException(error);
+    },
+  );
+  return future;
+}
+
+/** Throws a TypeError naming `what` unless `value` is a function. */
+export function checkProtocolFactory(value: unknown, what: string): void {
+  if (typeof value !== "function") {
+    throw new TypeError(
+      `Cannot ${what} as 'protocolFactory' must be a function: received ${
+        describeValue(value)
+      }`,
+    );
+  }
+}
+
+/** Calls the factory and checks that it returned a protocol object. */
+export function makeProtocol<P extends BaseProtocol>(
+  factory: () => P,
+  what: string,
+): P {
+  const protocol = factory();
+  if (typeof protocol !== "object" || protocol === null) {
+    throw new TypeError(
+      `Cannot ${what} as 'protocolFactory' must return a protocol object: received ${
+        describeValue(protocol)
+      }`,
+    );
+  }
+  return protocol;
+}
+
+/** Checks a port number; `allowZero` for listeners (0 picks a free port). */
+export function checkPort(
+  value: unknown,
+  what: string,
+  allowZero: boolean,
+): number {
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `Cannot ${what} as 'port' must be an integer: received ${
+        describeValue(value)
+      }`,
+    );
+  }
+  const min = allowZero ? 0 : 1;
+  if (!Number.isInteger(value) || value < min || value > 65535) {
+    throw new RangeError(
+      `Cannot ${what} as 'port' must be an integer from ${min} to 65535: received ${value}`,
+    );
+  }
+  return value;
+}
+
+/** Checks a non-empty string argument. */
+export function checkString(
+  value: unknown,
+  name: string,
+  what: string,
+): string {
+  if (typeof value !== "string" || value === "") {
+    throw new TypeError(
+      `Cannot ${what} as '${name}' must be a non-empty string: received ${
+        describeValue(value)
+      }`,
+    );
+  }
+  return value;
+}
+
+/** Checks the `ssl` option: `undefined`, a boolean, or TLS options. */
+export function checkSsl(
+  value: unknown,
+  what: string,
+): TlsOptions | null {
+  if (value === undefined || value === false || value === null) return null;
+  if (value === true) return {};
+  if (typeof value !== "object") {
+    throw new TypeError(
+      `Cannot ${what} as 'ssl' must be a boolean or TLS options: received ${
+        describeValue(value)
+      }`,
+    );
+  }
+  const tls = value as TlsOptions;
+  for (const key of ["caCerts", "alpnProtocols"] as const) {
+    const list = tls[key];
+    if (
+      list !== undefined &&
+      (!Array.isArray(list) || list.some((s) => typeof s !== "string"))
+    ) {
+      throw new TypeError(
+        `Cannot ${what} as 'ssl.${key}' must be an array of strings: received ${
+          describeValue(list)
+        }`,
+      );
+    }
+  }
+  for (const key of ["cert", "key"] as const) {
+    if (tls[key] !== undefined && typeof tls[key] !== "string") {
+      throw new TypeError(
+        `Cannot ${what} as 'ssl.${key}' must be a PEM string: received ${
+          describeValue(tls[key])
+        }`,
+      );
+    }
+  }
+  return tls;
+}
+
+/** Whether Deno runs with `--unstable-net` (its unstable net APIs exist). */
+export function hasUnstableNet(): boolean {
+  return typeof (Deno as { listenDatagram?: unknown }).listenDatagram ===
+    "function";
+}
+
+/** Closes a Deno resource, ignoring "already closed". */
+export function closeQuietly(resource: { close(): void }): void {
+  try {
+    resource.close();
+  } catch {
+    // Already closed: nothing to release.
+  }
+}

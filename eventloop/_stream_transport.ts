@@ -1,0 +1,637 @@
+// The stream transport over a Deno.Conn (TCP, TLS, Unix socket). Private:
+// users see it through the `Transport` interface.
+//
+// Protocol state machine, enforced here (asyncio's, transports.py):
+//   connectionMade -> (dataReceived | getBuffer/bufferUpdated)* ->
+//   eofReceived? -> connectionLost (exactly once)
+// Every protocol callback runs inside a loop pass.
+//
+// Invariants:
+// - At most one read and one write (or closeWrite) are in flight on the conn.
+// - connectionLost is scheduled only once the conn is closed and no read or
+//   write is in flight, so no Deno op outlives the transport's life.
+// - A pending flush counts as I/O in flight (`_ioStarted`); an idle read that
+//   waits for the peer does not.
+
+import type { EventLoop } from "./event_loop.ts";
+import type { Future } from "./future.ts";
+import type { BaseProtocol, BufferedProtocol, Protocol } from "./protocols.ts";
+import type { Transport } from "./transports.ts";
+import { closeQuietly } from "./_net.ts";
+import { describeValue, type Runnable } from "./_util.ts";
+
+/** asyncio's threshold before writes after close are logged. */
+const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+/** Bytes asked of one read. */
+const READ_SIZE = 65536;
+const DEFAULT_HIGH_WATER = 64 * 1024;
+
+/** Something a transport reports its end to (a Server). */
+export interface TransportOwner {
+  /** @internal */
+  _detach(transport: StreamTransport): void;
+}
+
+/** Options of the transport's constructor. */
+export interface StreamTransportOptions {
+  /** Set once `connectionMade` has run (createConnection waits on it). */
+  waiter?: Future<void> | null;
+  /** The server that accepted the connection. */
+  server?: TransportOwner | null;
+  /** Extra info beyond peername/sockname (TLS details). */
+  extra?: Record<string, unknown>;
+  /** Whether `writeEof()` is supported. */
+  canWriteEof?: boolean;
+  /** Skip `connectionMade` (after startTls, the protocol already has it). */
+  connectionMadeAlready?: boolean;
+}
+
+/** A Runnable that calls a method of the transport. */
+class Step implements Runnable {
+  _cancelled = false;
+  constructor(readonly _run: () => void) {}
+}
+
+/** Whether an error means the peer went away (asyncio logs those quietly). */
+function isConnectionError(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.NotConnected ||
+    error instanceof Deno.errors.UnexpectedEof;
+}
+
+/**
+ * A stream transport over a `Deno.Conn`.
+ */
+export class StreamTransport implements Transport {
+  #loop: EventLoop;
+  #conn: Deno.Conn;
+  #protocol: BaseProtocol;
+  #buffered = false;
+  #server: TransportOwner | null;
+  #extra: Record<string, unknown>;
+  #canWriteEof: boolean;
+
+  // Reading.
+  #readBuf: Uint8Array = new Uint8Array(READ_SIZE);
+  /** The buffer of the read in flight (a BufferedProtocol's own). */
+  #target: Uint8Array = this.#readBuf;
+  #readInFlight = false;
+  /** A read result not yet delivered (`undefined`: none). */
+  #readResult: number | null | undefined = undefined;
+  #paused = false;
+  #eofReceived = false;
+  #started = false;
+
+  // Writing.
+  #chunks: Uint8Array[] = [];
+  #bufferSize = 0;
+  #writeInFlight = false;
+  #high = DEFAULT_HIGH_WATER;
+  #low = DEFAULT_HIGH_WATER / 4;
+  #protocolPaused = false;
+  #eof = false;
+  #eofWritten = false;
+
+  // Closing.
+  #closing = false;
+  #connLost = 0;
+  /** 0 alive, 1 lost requested, 2 connectionLost scheduled, 3 called. */
+  #lostState = 0;
+  #lostError: Error | null = null;
+  /** Detached by startTls: the conn now belongs to a TLS transport. */
+  #detached = false;
+  #detachWaiter: (() => void) | null = null;
+
+  #deliverStep = new Step(() => this.#deliver());
+  #readStep = new Step(() => this.#startRead());
+  #resumeWritingStep = new Step(() => this.#callResumeWriting());
+
+  constructor(
+    loop: EventLoop,
+    conn: Deno.Conn,
+    protocol: BaseProtocol,
+    options: StreamTransportOptions = {},
+  ) {
+    this.#loop = loop;
+    this.#conn = conn;
+    this.#protocol = protocol;
+    this.#buffered = typeof (protocol as BufferedProtocol).getBuffer ===
+      "function";
+    this.#server = options.server ?? null;
+    this.#canWriteEof = options.canWriteEof ?? true;
+    this.#extra = {
+      peername: conn.remoteAddr,
+      sockname: conn.localAddr,
+      conn,
+      ...options.extra,
+    };
+    const waiter = options.waiter ?? null;
+    const start = options.connectionMadeAlready
+      ? () => {
+        this.#started = true;
+        waiter?.done() || waiter?.setResult();
+        this.#loop._pushReady(this.#readStep);
+      }
+      : () => this.#start(waiter);
+    loop.callSoon(start);
+  }
+
+  #start(waiter: Future<void> | null): void {
+    this.#started = true;
+    try {
+      this.#protocol.connectionMade(this);
+    } catch (error) {
+      this.#fatalError(error, "Exception in protocol.connectionMade()");
+      if (waiter !== null && !waiter.done()) waiter.setException(error);
+      return;
+    }
+    if (waiter !== null && !waiter.done()) waiter.setResult();
+    this.#startRead();
+  }
+
+  // ---- BaseTransport ----
+
+  getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    return Object.hasOwn(this.#extra, name) ? this.#extra[name] : defaultValue;
+  }
+
+  isClosing(): boolean {
+    return this.#closing;
+  }
+
+  setProtocol(protocol: BaseProtocol): void {
+    if (typeof protocol !== "object" || protocol === null) {
+      throw new TypeError(
+        `Cannot set the protocol as 'protocol' must be a protocol object: received ${
+          describeValue(protocol)
+        }`,
+      );
+    }
+    this.#protocol = protocol;
+    this.#buffered = typeof (protocol as BufferedProtocol).getBuffer ===
+      "function";
+  }
+
+  getProtocol(): BaseProtocol {
+    return this.#protocol;
+  }
+
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.#chunks.length === 0 && !this.#writeInFlight) {
+      this.#connLost++;
+      this.#lose(null);
+    }
+    // Otherwise the flush ends by losing the connection.
+  }
+
+  abort(): void {
+    this.#forceClose(null);
+  }
+
+  // ---- ReadTransport ----
+
+  isReading(): boolean {
+    return !this.#paused && !this.#closing;
+  }
+
+  pauseReading(): void {
+    if (this.#closing || this.#paused) return;
+    this.#paused = true;
+  }
+
+  resumeReading(): void {
+    if (this.#closing || !this.#paused) return;
+    this.#paused = false;
+    if (this.#readResult !== undefined) {
+      this.#loop._pushReady(this.#deliverStep);
+    } else if (this.#started) {
+      this.#startRead();
+    }
+  }
+
+  // ---- WriteTransport ----
+
+  setWriteBufferLimits(high?: number, low?: number): void {
+    if (high !== undefined && (!Number.isInteger(high) || high < 0)) {
+      throw new RangeError(
+        `Cannot set the write buffer limits as 'high' must be a non-negative integer: received ${
+          describeValue(high)
+        }`,
+      );
+    }
+    if (low !== undefined && (!Number.isInteger(low) || low < 0)) {
+      throw new RangeError(
+        `Cannot set the write buffer limits as 'low' must be a non-negative integer: received ${
+          describeValue(low)
+        }`,
+      );
+    }
+    const h = high ?? (low === undefined ? DEFAULT_HIGH_WATER : 4 * low);
+    const l = low ?? Math.floor(h / 4);
+    if (l > h) {
+      throw new RangeError(
+        `Cannot set the write buffer limits as 'high' must be >= 'low': received high=${h}, low=${l}`,
+      );
+    }
+    this.#high = h;
+    this.#low = l;
+    this.#maybePauseProtocol();
+  }
+
+  getWriteBufferSize(): number {
+    return this.#bufferSize;
+  }
+
+  getWriteBufferLimits(): [number, number] {
+    return [this.#low, this.#high];
+  }
+
+  write(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot write as 'data' must be a Uint8Array: received ${
+          describeValue(data)
+        }`,
+      );
+    }
+    if (this.#eof) {
+      throw new Error("Cannot call write() after writeEof()");
+    }
+    if (data.byteLength === 0) return;
+    if (this.#connLost > 0 || this.#detached) {
+      if (this.#connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
+        console.warn(
+          "write() on a closed transport: the data is dropped (asyncio: 'socket.send() raised exception.')",
+        );
+      }
+      this.#connLost++;
+      return;
+    }
+    this.#chunks.push(data);
+    this.#bufferSize += data.byteLength;
+    if (!this.#writeInFlight) {
+      this.#writeInFlight = true;
+      this.#loop._ioStarted();
+      this.#writeNext();
+    }
+    this.#maybePauseProtocol();
+  }
+
+  writeLines(chunks: Iterable<Uint8Array>): void {
+    for (const chunk of chunks) this.write(chunk);
+  }
+
+  writeEof(): void {
+    if (this.#closing || this.#eof) return;
+    if (!this.#canWriteEof) {
+      throw new Error("This transport does not support writeEof()");
+    }
+    this.#eof = true;
+    if (!this.#writeInFlight) this.#shutdownWrite();
+  }
+
+  canWriteEof(): boolean {
+    return this.#canWriteEof;
+  }
+
+  // ---- For startTls and the Server ----
+
+  /** @internal Whether the protocol's `connectionLost` has been called. */
+  get _lost(): boolean {
+    return this.#lostState !== 0;
+  }
+
+  /**
+   * @internal Hands the conn over (startTls): stops reading, waits for the
+   * write buffer to drain, and resolves with the conn, which this transport
+   * no longer uses. Rejects if a read is in flight (Deno cannot take a conn
+   * with a pending read) or the transport is closing.
+   */
+  _detach(): Promise<Deno.Conn> {
+    if (this.#closing || this.#lostState !== 0) {
+      return Promise.reject(
+        new Error("Cannot start TLS on a closing transport"),
+      );
+    }
+    this.pauseReading();
+    if (this.#readInFlight || this.#readResult !== undefined) {
+      return Promise.reject(
+        new Error(
+          "Cannot start TLS while the transport has unread data or a read in flight: call startTls() as soon as the peer's go-ahead was received",
+        ),
+      );
+    }
+    this.#detached = true;
+    this.#closing = true;
+    return new Promise<void>((resolve) => {
+      if (!this.#writeInFlight) resolve();
+      else this.#detachWaiter = resolve;
+    }).then(() => this.#conn);
+  }
+
+  // ---- Reading ----
+
+  #startRead(): void {
+    if (
+      this.#readInFlight || this.#paused || this.#closing ||
+      this.#eofReceived || this.#readResult !== undefined
+    ) return;
+    let target = this.#readBuf;
+    if (this.#buffered) {
+      try {
+        target = (this.#protocol as BufferedProtocol).getBuffer(-1);
+        if (!(target instanceof Uint8Array) || target.byteLength === 0) {
+          throw new TypeError(
+            `getBuffer() must return a non-empty Uint8Array: received ${
+              describeValue(target)
+            }`,
+          );
+        }
+      } catch (error) {
+        this.#fatalError(error, "Fatal error: protocol.getBuffer() failed");
+        return;
+      }
+    }
+    this.#target = target;
+    this.#readInFlight = true;
+    this.#conn.read(target).then(this.#onRead, this.#onReadError);
+  }
+
+  #onRead = (n: number | null): void => {
+    this.#readInFlight = false;
+    if (this.#lostState !== 0 || this.#detached) {
+      this.#maybeScheduleLost();
+      return;
+    }
+    if (this.#loop.isClosed()) {
+      closeQuietly(this.#conn);
+      return;
+    }
+    this.#readResult = n;
+    if (!this.#paused) this.#loop._pushReady(this.#deliverStep);
+  };
+
+  #onReadError = (error: unknown): void => {
+    this.#readInFlight = false;
+    if (this.#lostState !== 0 || this.#closing || this.#loop.isClosed()) {
+      this.#maybeScheduleLost();
+      return;
+    }
+    this.#loop._pushReady(
+      new Step(() =>
+        this.#fatalError(error, "Fatal read error on socket transport")
+      ),
+    );
+  };
+
+  /** Runs in a loop pass: hands the read result to the protocol. */
+  #deliver(): void {
+    const n = this.#readResult;
+    if (n === undefined || this.#paused) return;
+    this.#readResult = undefined;
+    if (this.#closing) return;
+    if (n === null) {
+      this.#readEof();
+      return;
+    }
+    try {
+      if (this.#buffered) {
+        (this.#protocol as BufferedProtocol).bufferUpdated(n);
+      } else {
+        (this.#protocol as Protocol).dataReceived(this.#target.slice(0, n));
+      }
+    } catch (error) {
+      this.#fatalError(
+        error,
+        this.#buffered
+          ? "Fatal error: protocol.bufferUpdated() call failed."
+          : "Fatal error: protocol.dataReceived() call failed.",
+      );
+      return;
+    }
+    // The next read starts one pass later, so that a task woken by this data
+    // can pause reading (or start TLS) before a read is in flight.
+    this.#loop._pushReady(this.#readStep);
+  }
+
+  #readEof(): void {
+    this.#eofReceived = true;
+    let keepOpen: unknown;
+    try {
+      keepOpen = (this.#protocol as Protocol).eofReceived?.();
+    } catch (error) {
+      this.#fatalError(
+        error,
+        "Fatal error: protocol.eofReceived() call failed.",
+      );
+      return;
+    }
+    // asyncio: a true result keeps the transport half-open for writing.
+    if (keepOpen !== true) this.close();
+  }
+
+  // ---- Writing ----
+
+  /** Starts the next write; the buffer is not empty. */
+  #writeNext(): void {
+    const chunks = this.#chunks;
+    let chunk: Uint8Array;
+    if (chunks.length === 1) {
+      chunk = chunks[0];
+    } else {
+      chunk = new Uint8Array(this.#bufferSize);
+      let offset = 0;
+      for (const c of chunks) {
+        chunk.set(c, offset);
+        offset += c.byteLength;
+      }
+      chunks.length = 0;
+      chunks.push(chunk);
+    }
+    this.#conn.write(chunk).then(this.#onWritten, this.#onWriteError);
+  }
+
+  #onWritten = (n: number): void => {
+    if (this.#lostState !== 0) {
+      this.#writeDone();
+      this.#maybeScheduleLost();
+      return;
+    }
+    this.#bufferSize -= n;
+    const chunks = this.#chunks;
+    const first = chunks[0];
+    if (n < first.byteLength) chunks[0] = first.subarray(n);
+    else chunks.shift();
+    if (
+      this.#protocolPaused && this.#bufferSize <= this.#low &&
+      !this.#loop.isClosed()
+    ) {
+      this.#protocolPaused = false;
+      this.#loop._pushReady(this.#resumeWritingStep);
+    }
+    if (chunks.length > 0) {
+      this.#writeNext();
+      return;
+    }
+    this.#writeDone();
+    if (this.#detachWaiter !== null) {
+      const resolve = this.#detachWaiter;
+      this.#detachWaiter = null;
+      resolve();
+    } else if (this.#closing) {
+      this.#connLost++;
+      this.#lose(null);
+    } else if (this.#eof) {
+      this.#shutdownWrite();
+    }
+  };
+
+  #onWriteError = (error: unknown): void => {
+    this.#writeDone();
+    if (this.#lostState !== 0 || this.#loop.isClosed()) {
+      this.#maybeScheduleLost();
+      return;
+    }
+    this.#chunks.length = 0;
+    this.#bufferSize = 0;
+    this.#loop._pushReady(
+      new Step(() =>
+        this.#fatalError(error, "Fatal write error on socket transport")
+      ),
+    );
+  };
+
+  #writeDone(): void {
+    if (this.#writeInFlight) {
+      this.#writeInFlight = false;
+      this.#loop._ioFinished();
+    }
+  }
+
+  #shutdownWrite(): void {
+    if (this.#eofWritten) return;
+    this.#eofWritten = true;
+    this.#writeInFlight = true;
+    this.#loop._ioStarted();
+    this.#conn.closeWrite().then(() => {
+      this.#writeDone();
+      if (this.#closing && this.#lostState === 0) {
+        this.#connLost++;
+        this.#lose(null);
+      } else {
+        this.#maybeScheduleLost();
+      }
+    }, this.#onWriteError);
+  }
+
+  #maybePauseProtocol(): void {
+    if (this.#protocolPaused || this.#bufferSize <= this.#high) return;
+    this.#protocolPaused = true;
+    try {
+      this.#protocol.pauseWriting();
+    } catch (error) {
+      this.#loop.callExceptionHandler({
+        message: "protocol.pauseWriting() failed",
+        exception: error,
+        transport: this,
+        protocol: this.#protocol,
+      });
+    }
+  }
+
+  #callResumeWriting(): void {
+    if (this.#lostState !== 0) return;
+    try {
+      this.#protocol.resumeWriting();
+    } catch (error) {
+      this.#loop.callExceptionHandler({
+        message: "protocol.resumeWriting() failed",
+        exception: error,
+        transport: this,
+        protocol: this.#protocol,
+      });
+    }
+  }
+
+  // ---- Closing ----
+
+  /** asyncio's `_fatal_error`: report (unless the peer just went away). */
+  #fatalError(error: unknown, message: string): void {
+    if (!isConnectionError(error)) {
+      this.#loop.callExceptionHandler({
+        message,
+        exception: error,
+        transport: this,
+        protocol: this.#protocol,
+      });
+    }
+    this.#forceClose(
+      error instanceof Error ? error : new Error(String(error)),
+    );
+  }
+
+  #forceClose(error: Error | null): void {
+    if (this.#lostState !== 0) return;
+    this.#chunks.length = 0;
+    this.#bufferSize = 0;
+    this.#closing = true;
+    this.#connLost++;
+    this.#lose(error);
+  }
+
+  /** Closes the conn and schedules connectionLost once no op is in flight. */
+  #lose(error: Error | null): void {
+    if (this.#lostState !== 0) return;
+    this.#lostState = 1;
+    this.#lostError = error;
+    closeQuietly(this.#conn);
+    this.#maybeScheduleLost();
+  }
+
+  #maybeScheduleLost(): void {
+    if (
+      this.#lostState !== 1 || this.#readInFlight || this.#writeInFlight
+    ) return;
+    this.#lostState = 2;
+    if (this.#loop.isClosed()) return;
+    this.#loop.callSoon(() => this.#callConnectionLost());
+  }
+
+  #callConnectionLost(): void {
+    this.#lostState = 3;
+    try {
+      if (this.#started) this.#protocol.connectionLost(this.#lostError);
+    } catch (error) {
+      this.#loop.callExceptionHandler({
+        message: "Exception in protocol.connectionLost()",
+        exception: error,
+        transport: this,
+        protocol: this.#protocol,
+      });
+    } finally {
+      const server = this.#server;
+      this.#server = null;
+      server?._detach(this);
+    }
+  }
+
+  toString(): string {
+    const state = this.#lostState !== 0
+      ? "closed"
+      : this.#closing
+      ? "closing"
+      : "open";
+    return `<StreamTransport ${state} ${describeAddr(this.#conn.remoteAddr)}>`;
+  }
+}
+
+/** `host:port` or a path, for messages. */
+export function describeAddr(addr: Deno.Addr): string {
+  if ("path" in addr) return addr.path;
+  if ("hostname" in addr) return `${addr.hostname}:${addr.port}`;
+  return String(addr);
+}

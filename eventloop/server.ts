@@ -1,0 +1,408 @@
+/**
+ * {@linkcode Server}: what `loop.createServer()` and
+ * `loop.createUnixServer()` return.
+ *
+ * @module
+ */
+
+import type { EventLoop } from "./event_loop.ts";
+import type { Future } from "./future.ts";
+import type { BaseProtocol } from "./protocols.ts";
+import type { Coroutine } from "./_coroutine.ts";
+import { closeQuietly, makeProtocol } from "./_net.ts";
+import { StreamTransport } from "./_stream_transport.ts";
+
+/** One listening socket of a {@linkcode Server}. */
+export interface ServerSocket {
+  /** Where it is bound (Python's `getsockname()`). */
+  readonly addr: Deno.Addr;
+}
+
+/** @internal How a server listens; made by `createServer` and friends. */
+export interface ServerSetup {
+  /** @internal */
+  listeners: Deno.Listener[];
+  /** @internal */
+  protocolFactory: () => BaseProtocol;
+  /** @internal Whether accepted conns are TLS (handshake before use). */
+  tls: boolean;
+  /** @internal Unix socket paths to remove on close. */
+  cleanupPaths: string[];
+}
+
+/** A Runnable for the loop's ready queue. */
+class Step {
+  _cancelled = false;
+  constructor(readonly _run: () => void) {}
+}
+
+/**
+ * A listening server: it accepts connections and gives each one a protocol
+ * from its factory and a stream transport.
+ *
+ * `close()` stops listening and leaves the open connections alone (asyncio
+ * 3.12); `closeClients()` / `abortClients()` end them; `waitClosed()` waits
+ * until the listeners are closed and every connection is gone.
+ *
+ * asyncio: `asyncio.Server`.
+ *
+ * @example An echo server on a free port
+ * ```ts
+ * import { Protocol, run, getRunningLoop, type Transport } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * class Echo extends Protocol {
+ *   transport!: Transport;
+ *   override connectionMade(t: Transport) { this.transport = t; }
+ *   override dataReceived(data: Uint8Array) { this.transport.write(data); }
+ * }
+ * class Client extends Protocol {
+ *   done = getRunningLoop().createFuture<string>();
+ *   override dataReceived(data: Uint8Array) {
+ *     this.done.setResult(new TextDecoder().decode(data));
+ *   }
+ * }
+ * const reply = await run(function* () {
+ *   const loop = getRunningLoop();
+ *   const server = yield* loop.createServer(() => new Echo(), "127.0.0.1", 0);
+ *   const { port } = server.sockets[0].addr as Deno.NetAddr;
+ *   const [transport, client] = yield* loop.createConnection(() => new Client(), "127.0.0.1", port);
+ *   transport.write(new TextEncoder().encode("ping"));
+ *   const text = yield* client.done;
+ *   transport.close();
+ *   server.close();
+ *   yield* server.waitClosed();
+ *   return text;
+ * }());
+ * assert.equal(reply, "ping");
+ * ```
+ */
+export class Server {
+  #loop: EventLoop;
+  #listeners: Deno.Listener[] | null;
+  #sockets: ServerSocket[];
+  #factory: () => BaseProtocol;
+  #tls: boolean;
+  #cleanupPaths: string[];
+  #serving = false;
+  #acceptsInFlight = 0;
+  #transports = new Set<StreamTransport>();
+  /** TLS conns whose handshake is still running. */
+  #handshaking = new Set<Deno.Conn>();
+  #waiters: Future<void>[] = [];
+  #servingForever: Future<void> | null = null;
+
+  /**
+   * Made by `loop.createServer()`; not meant to be called directly.
+   *
+   * @param loop The loop it runs on.
+   * @param setup The listeners and the protocol factory.
+   */
+  constructor(loop: EventLoop, setup: ServerSetup) {
+    this.#loop = loop;
+    this.#listeners = setup.listeners;
+    this.#sockets = setup.listeners.map((l) => Object.freeze({ addr: l.addr }));
+    this.#factory = setup.protocolFactory;
+    this.#tls = setup.tls;
+    this.#cleanupPaths = setup.cleanupPaths;
+  }
+
+  /**
+   * The listening sockets, each with the address it is bound to; empty once
+   * the server is closed.
+   *
+   * asyncio: `Server.sockets`.
+   *
+   * @returns A copy of the list.
+   */
+  get sockets(): ServerSocket[] {
+    return this.#listeners === null ? [] : [...this.#sockets];
+  }
+
+  /**
+   * The loop the server runs on.
+   *
+   * @returns The loop.
+   */
+  getLoop(): EventLoop {
+    return this.#loop;
+  }
+
+  /**
+   * Whether the server accepts connections.
+   *
+   * asyncio: `Server.is_serving()`.
+   *
+   * @returns `true` between `startServing()` and `close()`.
+   */
+  isServing(): boolean {
+    return this.#serving && this.#listeners !== null;
+  }
+
+  /**
+   * Starts accepting connections (a no-op if it already does), then gives
+   * the loop one turn.
+   *
+   * asyncio: `Server.start_serving()`.
+   *
+   * @returns A coroutine.
+   * @throws {Error} If the server is closed.
+   */
+  *startServing(): Coroutine<void> {
+    this._startServing();
+    yield;
+  }
+
+  /** @internal Starts the accept loops (plain call, for createServer). */
+  _startServing(): void {
+    if (this.#listeners === null) {
+      throw new Error("Cannot start serving: the server is closed");
+    }
+    if (this.#serving) return;
+    this.#serving = true;
+    for (const listener of this.#listeners) this.#accept(listener);
+  }
+
+  /**
+   * Serves until the task running it is cancelled; then closes the server
+   * and waits until it is closed.
+   *
+   * asyncio: `Server.serve_forever()`.
+   *
+   * @returns A coroutine that ends only by cancellation.
+   * @throws {Error} If the server is closed or already serving forever.
+   */
+  *serveForever(): Coroutine<void> {
+    if (this.#servingForever !== null) {
+      throw new Error("serveForever() is already running on this server");
+    }
+    if (this.#listeners === null) {
+      throw new Error("Cannot serve forever: the server is closed");
+    }
+    this._startServing();
+    const forever = this.#loop.createFuture<void>();
+    this.#servingForever = forever;
+    try {
+      yield* forever;
+    } finally {
+      this.#servingForever = null;
+      this.close();
+      yield* this.waitClosed();
+    }
+  }
+
+  /**
+   * Stops listening: the listeners close and `sockets` becomes empty.
+   * Connections already accepted stay open. Idempotent.
+   *
+   * asyncio: `Server.close()`.
+   */
+  close(): void {
+    const listeners = this.#listeners;
+    if (listeners === null) return;
+    this.#listeners = null;
+    this.#serving = false;
+    for (const listener of listeners) closeQuietly(listener);
+    for (const path of this.#cleanupPaths) {
+      try {
+        Deno.removeSync(path);
+      } catch {
+        // Already gone, or replaced by someone else's file we cannot remove.
+      }
+    }
+    if (this.#servingForever !== null && !this.#servingForever.done()) {
+      this.#servingForever.cancel();
+    }
+    this.#maybeWake();
+  }
+
+  /**
+   * Closes every connection the server accepted, after flushing what they
+   * have buffered.
+   *
+   * asyncio: `Server.close_clients()` (3.13).
+   */
+  closeClients(): void {
+    for (const transport of [...this.#transports]) transport.close();
+    for (const conn of this.#handshaking) closeQuietly(conn);
+  }
+
+  /**
+   * Aborts every connection the server accepted, dropping buffered data.
+   *
+   * asyncio: `Server.abort_clients()` (3.13).
+   */
+  abortClients(): void {
+    for (const transport of [...this.#transports]) transport.abort();
+    for (const conn of this.#handshaking) closeQuietly(conn);
+  }
+
+  /**
+   * Waits until the server is closed and every connection it accepted has
+   * been lost (asyncio 3.12.1+). Returns at once if both are already true.
+   *
+   * asyncio: `Server.wait_closed()`.
+   *
+   * @returns A coroutine.
+   */
+  *waitClosed(): Coroutine<void> {
+    if (this.#isFullyClosed()) return;
+    const waiter = this.#loop.createFuture<void>();
+    this.#waiters.push(waiter);
+    yield* waiter;
+  }
+
+  /**
+   * Closes the server and resolves once it is fully closed; for `await
+   * using` in async code while the loop runs.
+   *
+   * @returns A promise that settles when the server is closed.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    if (this.#isFullyClosed()) return;
+    const waiter = this.#loop.createFuture<void>();
+    this.#waiters.push(waiter);
+    await waiter;
+  }
+
+  /** @internal A transport it accepted has called connectionLost. */
+  _detach(transport: StreamTransport): void {
+    this.#transports.delete(transport);
+    this.#maybeWake();
+  }
+
+  /**
+   * A short description for logs.
+   *
+   * @returns For example `<Server sockets=[127.0.0.1:8888]>`.
+   */
+  toString(): string {
+    const addrs = this.sockets.map((s) =>
+      "path" in s.addr
+        ? s.addr.path
+        : `${(s.addr as Deno.NetAddr).hostname}:${
+          (s.addr as Deno.NetAddr).port
+        }`
+    );
+    return `<Server sockets=[${addrs.join(", ")}]>`;
+  }
+
+  #isFullyClosed(): boolean {
+    return this.#listeners === null && this.#acceptsInFlight === 0 &&
+      this.#transports.size === 0 && this.#handshaking.size === 0;
+  }
+
+  #maybeWake(): void {
+    if (!this.#isFullyClosed()) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) {
+      if (!waiter.done()) waiter.setResult();
+    }
+  }
+
+  #accept(listener: Deno.Listener): void {
+    this.#acceptsInFlight++;
+    listener.accept().then(
+      (conn) => {
+        this.#acceptsInFlight--;
+        if (!this.#serving || this.#loop.isClosed()) {
+          closeQuietly(conn);
+          this.#wakeLater();
+          return;
+        }
+        this.#accept(listener);
+        if (this.#tls) this.#handshake(conn as Deno.TlsConn);
+        else this.#loop._pushReady(new Step(() => this.#serve(conn, {})));
+      },
+      (error) => {
+        this.#acceptsInFlight--;
+        if (!this.#serving || this.#loop.isClosed()) {
+          this.#wakeLater();
+          return;
+        }
+        // asyncio logs accept errors (e.g. too many open files) and retries
+        // after a pause.
+        this.#loop._pushReady(
+          new Step(() => {
+            this.#loop.callExceptionHandler({
+              message: "socket.accept() failed; retrying in 1 second",
+              exception: error,
+              server: this,
+            });
+            this.#loop.callLater(1, () => {
+              if (this.#serving) this.#accept(listener);
+              else this.#maybeWake();
+            });
+          }),
+        );
+      },
+    );
+  }
+
+  /** Wakes waitClosed() from inside the loop, where futures may be set. */
+  #wakeLater(): void {
+    if (this.#loop.isClosed()) return;
+    this.#loop._pushReady(new Step(() => this.#maybeWake()));
+  }
+
+  #handshake(conn: Deno.TlsConn): void {
+    this.#handshaking.add(conn);
+    conn.handshake().then(
+      (info) => {
+        this.#handshaking.delete(conn);
+        if (this.#loop.isClosed()) {
+          closeQuietly(conn);
+          return;
+        }
+        this.#loop._pushReady(
+          new Step(() =>
+            this.#serve(conn, { tls: true, alpnProtocol: info.alpnProtocol })
+          ),
+        );
+      },
+      (error) => {
+        // asyncio reports failed server handshakes only in debug mode.
+        this.#handshaking.delete(conn);
+        closeQuietly(conn);
+        if (this.#loop.isClosed()) return;
+        this.#loop._pushReady(
+          new Step(() => {
+            if (this.#loop.getDebug()) {
+              this.#loop.callExceptionHandler({
+                message: "TLS handshake failed on an accepted connection",
+                exception: error,
+                server: this,
+              });
+            }
+            this.#maybeWake();
+          }),
+        );
+      },
+    );
+  }
+
+  /** Runs in a loop pass: gives the connection its protocol. */
+  #serve(conn: Deno.Conn, extra: Record<string, unknown>): void {
+    let protocol: BaseProtocol;
+    try {
+      protocol = makeProtocol(this.#factory, "accept a connection");
+    } catch (error) {
+      closeQuietly(conn);
+      this.#loop.callExceptionHandler({
+        message: "The server's protocol factory failed",
+        exception: error,
+        server: this,
+      });
+      this.#maybeWake();
+      return;
+    }
+    const transport = new StreamTransport(this.#loop, conn, protocol, {
+      server: this,
+      extra,
+      canWriteEof: !this.#tls,
+    });
+    this.#transports.add(transport);
+  }
+}

@@ -1,0 +1,765 @@
+import assert from "node:assert/strict";
+import {
+  BufferedProtocol,
+  type EventLoop,
+  type Future,
+  getRunningLoop,
+  Protocol,
+  run,
+  type Transport,
+} from "../../eventloop/mod.ts";
+import { createTask, sleep } from "../../tasks/mod.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Records every protocol event, in order. */
+class Recorder extends Protocol {
+  events: string[] = [];
+  data = "";
+  transport: Transport | null = null;
+  lost: Future<Error | null>;
+  eof: Future<void>;
+  keepOpenOnEof = false;
+  constructor(loop: EventLoop = getRunningLoop()) {
+    super();
+    this.lost = loop.createFuture();
+    this.eof = loop.createFuture();
+  }
+  override connectionMade(transport: Transport): void {
+    this.events.push("made");
+    this.transport = transport;
+  }
+  override dataReceived(data: Uint8Array): void {
+    if (this.events.at(-1) !== "data") this.events.push("data");
+    this.data += dec.decode(data);
+  }
+  override eofReceived(): boolean {
+    this.events.push("eof");
+    this.eof.setResult();
+    return this.keepOpenOnEof;
+  }
+  override connectionLost(error: Error | null): void {
+    this.events.push(error === null ? "lost" : `lost:${error.name}`);
+    this.lost.setResult(error);
+  }
+  override pauseWriting(): void {
+    this.events.push("pauseWriting");
+  }
+  override resumeWriting(): void {
+    this.events.push("resumeWriting");
+  }
+}
+
+class Echo extends Protocol {
+  transport!: Transport;
+  override connectionMade(transport: Transport): void {
+    this.transport = transport;
+  }
+  override dataReceived(data: Uint8Array): void {
+    this.transport.write(data);
+  }
+}
+
+function portOf(addr: Deno.Addr): number {
+  return (addr as Deno.NetAddr).port;
+}
+
+/** Waits until `predicate()` holds, giving the loop turns (bounded). */
+function* until(predicate: () => boolean, what: string) {
+  for (let i = 0; i < 20000 && !predicate(); i++) {
+    yield* sleep(0.001);
+  }
+  assert.ok(predicate(), `timed out waiting for ${what}`);
+}
+
+Deno.test("createConnection() and createServer() echo bytes over loopback TCP", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const server = yield* loop.createServer(() => new Echo(), "127.0.0.1", 0);
+    assert.equal(server.sockets.length, 1);
+    const addr = server.sockets[0].addr as Deno.NetAddr;
+    assert.equal(addr.hostname, "127.0.0.1");
+    assert.ok(addr.port > 0);
+    assert.ok(server.isServing());
+    const [transport, client] = yield* loop.createConnection(
+      () => new Recorder(),
+      "127.0.0.1",
+      addr.port,
+    );
+    assert.equal(client.transport, transport);
+    const peer = transport.getExtraInfo("peername") as Deno.NetAddr;
+    assert.equal(peer.port, addr.port);
+    const sock = transport.getExtraInfo("sockname") as Deno.NetAddr;
+    assert.equal(sock.hostname, "127.0.0.1");
+    assert.equal(transport.getExtraInfo("nope", 42), 42);
+    transport.write(enc.encode("hello "));
+    transport.writeLines([enc.encode("wor"), enc.encode("ld")]);
+    yield* until(() => client.data === "hello world", "the echo");
+    transport.close();
+    assert.ok(transport.isClosing());
+    assert.equal(yield* client.lost, null);
+    assert.deepEqual(client.events, ["made", "data", "lost"]);
+    server.close();
+    assert.equal(server.sockets.length, 0);
+    assert.ok(!server.isServing());
+    yield* server.waitClosed();
+  }());
+});
+
+Deno.test("createConnection() surfaces Deno's errors and checks its arguments", async (t) => {
+  await t.step("a refused connection throws ConnectionRefused", async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = portOf(listener.addr);
+    listener.close();
+    await run(function* () {
+      const loop = getRunningLoop();
+      let caught: unknown;
+      try {
+        yield* loop.createConnection(() => new Protocol(), "127.0.0.1", port);
+      } catch (error) {
+        caught = error;
+      }
+      assert.ok(
+        caught instanceof Deno.errors.ConnectionRefused,
+        String(caught),
+      );
+    }());
+  });
+  await t.step(
+    "bad arguments throw TypeError/RangeError naming them",
+    async () => {
+      await run(function* () {
+        yield* sleep(0);
+        const loop = getRunningLoop();
+        const cases: [() => unknown, ErrorConstructor, RegExp][] = [
+          [
+            () =>
+              loop.createConnection(() => new Protocol(), "127.0.0.1", -1)
+                .next(),
+            RangeError,
+            /'port' must be an integer from 1 to 65535: received -1/,
+          ],
+          [
+            () =>
+              loop.createConnection(() => new Protocol(), "127.0.0.1", 70000)
+                .next(),
+            RangeError,
+            /'port'.*received 70000/,
+          ],
+          [
+            () =>
+              loop.createConnection(
+                () => new Protocol(),
+                "127.0.0.1",
+                "80" as unknown as number,
+              ).next(),
+            TypeError,
+            /'port' must be an integer: received "80"/,
+          ],
+          [
+            () =>
+              loop.createConnection(
+                null as unknown as () => Protocol,
+                "127.0.0.1",
+                80,
+              ).next(),
+            TypeError,
+            /'protocolFactory' must be a function: received null/,
+          ],
+          [
+            () => loop.createConnection(() => new Protocol(), "", 80).next(),
+            TypeError,
+            /'host' must be a non-empty string/,
+          ],
+          [
+            () =>
+              loop.createConnection(() => new Protocol(), "127.0.0.1", 80, {
+                serverHostname: "x",
+              }).next(),
+            TypeError,
+            /'serverHostname' is only meaningful with 'ssl'/,
+          ],
+          [
+            () =>
+              loop.createConnection(() => new Protocol(), "127.0.0.1", 80, {
+                ssl: "yes" as unknown as boolean,
+              }).next(),
+            TypeError,
+            /'ssl' must be a boolean or TLS options: received "yes"/,
+          ],
+          [
+            () =>
+              loop.createConnection(() => new Protocol(), "127.0.0.1", 80, {
+                localAddr: ["127.0.0.1", 0] as unknown as undefined,
+              }).next(),
+            TypeError,
+            /'localAddr' is not supported/,
+          ],
+          [
+            () =>
+              loop.createServer(() => new Protocol(), "127.0.0.1", -5).next(),
+            RangeError,
+            /'port' must be an integer from 0 to 65535: received -5/,
+          ],
+          [
+            () =>
+              loop.createServer(() => new Protocol(), "127.0.0.1", 0, {
+                backlog: -1,
+              }).next(),
+            RangeError,
+            /'backlog'.*received -1/,
+          ],
+          [
+            () =>
+              loop.createServer(() => new Protocol(), "127.0.0.1", 0, {
+                ssl: {},
+              }).next(),
+            TypeError,
+            /'cert' and 'key'/,
+          ],
+          [
+            () =>
+              loop.createServer(() => new Protocol(), 5 as unknown as string, 0)
+                .next(),
+            TypeError,
+            /'host' must be a string.*received 5/,
+          ],
+        ];
+        for (const [call, type, message] of cases) {
+          assert.throws(call, (error: unknown) => {
+            assert.ok(error instanceof type, `${error} is not a ${type.name}`);
+            assert.match((error as Error).message, message);
+            return true;
+          });
+        }
+      }());
+    },
+  );
+  await t.step(
+    "a protocol factory that returns nothing is a TypeError",
+    async () => {
+      await run(function* () {
+        const loop = getRunningLoop();
+        const server = yield* loop.createServer(
+          () => new Protocol(),
+          "127.0.0.1",
+          0,
+        );
+        let caught: unknown;
+        try {
+          yield* loop.createConnection(
+            (() => undefined) as unknown as () => Protocol,
+            "127.0.0.1",
+            portOf(server.sockets[0].addr),
+          );
+        } catch (error) {
+          caught = error;
+        }
+        assert.ok(caught instanceof TypeError);
+        assert.match(
+          caught.message,
+          /'protocolFactory' must return a protocol object: received undefined/,
+        );
+        server.close();
+        server.closeClients();
+        yield* server.waitClosed();
+      }());
+    },
+  );
+});
+
+Deno.test("createConnection() without --allow-net fails with Deno's NotCapable error", async () => {
+  const code = `
+    import { getRunningLoop, Protocol, run } from ${
+    JSON.stringify(new URL("../../eventloop/mod.ts", import.meta.url).href)
+  };
+    try {
+      await run(function* () {
+        yield* getRunningLoop().createConnection(() => new Protocol(), "127.0.0.1", 9);
+      }());
+      console.log("connected");
+    } catch (error) {
+      console.log(error.name);
+    }
+  `;
+  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  await Deno.writeTextFile(file, code);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-config", file],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(file);
+  assert.equal(
+    dec.decode(out.stdout).trim(),
+    "NotCapable",
+    dec.decode(out.stderr),
+  );
+});
+
+Deno.test("StreamTransport follows the protocol state machine on EOF", async (t) => {
+  await t.step(
+    "peer EOF: eofReceived then connectionLost(null); the transport closes itself",
+    async () => {
+      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const served = listener.accept().then(async (conn) => {
+        await conn.write(enc.encode("bye"));
+        await conn.closeWrite();
+        const buf = new Uint8Array(16);
+        // Reads until our side closes.
+        while ((await conn.read(buf)) !== null) { /* drain */ }
+        conn.close();
+      });
+      await run(function* () {
+        const [transport, p] = yield* getRunningLoop().createConnection(
+          () => new Recorder(),
+          "127.0.0.1",
+          portOf(listener.addr),
+        );
+        assert.equal(yield* p.lost, null);
+        assert.deepEqual(p.events, ["made", "data", "eof", "lost"]);
+        assert.equal(p.data, "bye");
+        assert.ok(transport.isClosing());
+      }());
+      await served;
+      listener.close();
+    },
+  );
+  await t.step(
+    "half-close: eofReceived() returning true keeps writing possible; writeEof() sends EOF",
+    async () => {
+      await run(function* () {
+        const loop = getRunningLoop();
+        let serverSide!: Recorder;
+        const server = yield* loop.createServer(
+          () => {
+            serverSide = new Recorder();
+            serverSide.keepOpenOnEof = true;
+            return serverSide;
+          },
+          "127.0.0.1",
+          0,
+        );
+        const [transport, client] = yield* loop.createConnection(
+          () => new Recorder(),
+          "127.0.0.1",
+          portOf(server.sockets[0].addr),
+        );
+        assert.ok(transport.canWriteEof());
+        transport.write(enc.encode("question"));
+        transport.writeEof();
+        assert.throws(() => transport.write(enc.encode("x")), /after writeEof/);
+        yield* serverSide.eof;
+        assert.equal(serverSide.data, "question");
+        // The server still writes after the client's EOF, then closes.
+        serverSide.transport!.write(enc.encode("answer"));
+        serverSide.transport!.close();
+        assert.equal(yield* client.lost, null);
+        assert.equal(client.data, "answer");
+        assert.deepEqual(client.events, ["made", "data", "eof", "lost"]);
+        assert.equal(yield* serverSide.lost, null);
+        assert.deepEqual(serverSide.events, ["made", "data", "eof", "lost"]);
+        server.close();
+        yield* server.waitClosed();
+      }());
+    },
+  );
+});
+
+Deno.test("StreamTransport flow control: pauseWriting/resumeWriting around a peer that stops reading", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => release = resolve);
+  let received = 0;
+  const served = listener.accept().then(async (conn) => {
+    await released; // a peer that does not read
+    const buf = new Uint8Array(65536);
+    let n: number | null;
+    while ((n = await conn.read(buf)) !== null) received += n;
+    conn.close();
+  });
+  await run(function* () {
+    const [transport, p] = yield* getRunningLoop().createConnection(
+      () => new Recorder(),
+      "127.0.0.1",
+      portOf(listener.addr),
+    );
+    assert.deepEqual(transport.getWriteBufferLimits(), [16384, 65536]);
+    transport.setWriteBufferLimits(1024 * 1024);
+    assert.deepEqual(transport.getWriteBufferLimits(), [262144, 1048576]);
+    const chunk = new Uint8Array(256 * 1024);
+    let written = 0;
+    // Write until the protocol is told to pause (bounded: 64 MiB).
+    while (!p.events.includes("pauseWriting") && written < 64 * 1024 * 1024) {
+      transport.write(chunk);
+      written += chunk.length;
+      yield* sleep(0);
+    }
+    assert.ok(p.events.includes("pauseWriting"), "pauseWriting was called");
+    assert.ok(transport.getWriteBufferSize() > 1024 * 1024);
+    // More than the kernel's socket buffers can absorb, so that the buffer
+    // stays above the low-water mark while the peer does not read.
+    const more = new Uint8Array(16 * 1024 * 1024);
+    transport.write(more);
+    written += more.length;
+    yield* sleep(0.05);
+    assert.ok(transport.getWriteBufferSize() > 262144);
+    assert.ok(!p.events.includes("resumeWriting"));
+    release();
+    yield* until(() => p.events.includes("resumeWriting"), "resumeWriting");
+    assert.ok(transport.getWriteBufferSize() <= 262144);
+    transport.close();
+    yield* p.lost;
+    assert.equal(transport.getWriteBufferSize(), 0);
+    assert.deepEqual(p.events, [
+      "made",
+      "pauseWriting",
+      "resumeWriting",
+      "lost",
+    ]);
+    yield* until(() => received === written, "the peer to read everything");
+  }());
+  await served;
+  listener.close();
+  assert.ok(received > 0);
+});
+
+Deno.test("StreamTransport.pauseReading() holds data until resumeReading()", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    let serverSide!: Recorder;
+    const server = yield* loop.createServer(
+      () => serverSide = new Recorder(),
+      "127.0.0.1",
+      0,
+    );
+    const [transport, client] = yield* loop.createConnection(
+      () => new Recorder(),
+      "127.0.0.1",
+      portOf(server.sockets[0].addr),
+    );
+    yield* until(() => serverSide?.transport != null, "the server side");
+    assert.ok(transport.isReading());
+    transport.pauseReading();
+    assert.ok(!transport.isReading());
+    serverSide.transport!.write(enc.encode("held"));
+    yield* sleep(0.05);
+    assert.equal(client.data, "");
+    transport.resumeReading();
+    assert.ok(transport.isReading());
+    yield* until(() => client.data === "held", "the held data");
+    transport.close();
+    assert.ok(!transport.isReading());
+    yield* client.lost;
+    yield* serverSide.lost;
+    server.close();
+    yield* server.waitClosed();
+  }());
+});
+
+Deno.test("StreamTransport close() flushes, abort() drops, writes after close are dropped with a warning", async (t) => {
+  await t.step("close() flushes buffered data first", async () => {
+    await run(function* () {
+      const loop = getRunningLoop();
+      let serverSide!: Recorder;
+      const server = yield* loop.createServer(
+        () => serverSide = new Recorder(),
+        "127.0.0.1",
+        0,
+      );
+      const [transport, client] = yield* loop.createConnection(
+        () => new Recorder(),
+        "127.0.0.1",
+        portOf(server.sockets[0].addr),
+      );
+      const big = new Uint8Array(2 * 1024 * 1024).fill(97);
+      transport.write(big);
+      transport.close();
+      yield* client.lost;
+      yield* serverSide.eof;
+      assert.equal(serverSide.data.length, big.length);
+      yield* serverSide.lost;
+      server.close();
+      yield* server.waitClosed();
+    }());
+  });
+  await t.step(
+    "abort() closes at once; connectionLost(null) once",
+    async () => {
+      await run(function* () {
+        const loop = getRunningLoop();
+        let serverSide!: Recorder;
+        const server = yield* loop.createServer(
+          () => serverSide = new Recorder(),
+          "127.0.0.1",
+          0,
+        );
+        const [transport, client] = yield* loop.createConnection(
+          () => new Recorder(),
+          "127.0.0.1",
+          portOf(server.sockets[0].addr),
+        );
+        transport.write(new Uint8Array(8 * 1024 * 1024));
+        transport.abort();
+        transport.abort();
+        transport.close();
+        assert.equal(transport.getWriteBufferSize(), 0);
+        assert.equal(yield* client.lost, null);
+        yield* serverSide.lost;
+        assert.ok(serverSide.data.length < 8 * 1024 * 1024);
+        assert.deepEqual(client.events, ["made", "pauseWriting", "lost"]);
+        server.close();
+        yield* server.waitClosed();
+      }());
+    },
+  );
+  await t.step(
+    "writes after close are dropped, with asyncio's warning from the fifth on",
+    async () => {
+      const warnings: unknown[] = [];
+      const original = console.warn;
+      console.warn = (...args: unknown[]) => warnings.push(args.join(" "));
+      try {
+        await run(function* () {
+          const loop = getRunningLoop();
+          const server = yield* loop.createServer(
+            () => new Recorder(),
+            "127.0.0.1",
+            0,
+          );
+          const [transport, client] = yield* loop.createConnection(
+            () => new Recorder(),
+            "127.0.0.1",
+            portOf(server.sockets[0].addr),
+          );
+          transport.close();
+          for (let i = 0; i < 6; i++) transport.write(enc.encode("late"));
+          assert.equal(transport.getWriteBufferSize(), 0);
+          yield* client.lost;
+          server.close();
+          server.closeClients();
+          yield* server.waitClosed();
+        }());
+      } finally {
+        console.warn = original;
+      }
+      assert.equal(warnings.length, 2);
+      assert.match(String(warnings[0]), /dropped/);
+    },
+  );
+});
+
+Deno.test("StreamTransport: a peer reset ends in connectionLost(error) exactly once", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  // The peer reads one byte and closes with unread data, which resets the
+  // connection. Deno reports a reset seen by a read as EOF; the writes that
+  // follow fail.
+  const served = listener.accept().then((conn) =>
+    conn.read(new Uint8Array(1)).then(() => conn.close())
+  );
+  await run(function* () {
+    const [transport, p] = yield* getRunningLoop().createConnection(
+      () => {
+        const r = new Recorder();
+        r.keepOpenOnEof = true;
+        return r;
+      },
+      "127.0.0.1",
+      portOf(listener.addr),
+    );
+    transport.write(new Uint8Array(1024 * 1024));
+    for (let i = 0; i < 400 && !p.lost.done(); i++) {
+      transport.write(new Uint8Array(64 * 1024));
+      yield* sleep(0.005);
+    }
+    const error = yield* p.lost;
+    assert.ok(
+      error instanceof Deno.errors.BrokenPipe ||
+        error instanceof Deno.errors.ConnectionReset,
+      String(error),
+    );
+    assert.equal(p.events.filter((e) => e.startsWith("lost")).length, 1);
+    assert.equal(p.events.at(-1), `lost:${error.name}`);
+    assert.equal(transport.getWriteBufferSize(), 0);
+  }());
+  await served;
+  listener.close();
+});
+
+Deno.test("BufferedProtocol receives data into its own buffer", async () => {
+  class Collect extends BufferedProtocol {
+    buf = new Uint8Array(4);
+    chunks: string[] = [];
+    hints: number[] = [];
+    lost = getRunningLoop().createFuture<void>();
+    override getBuffer(sizeHint: number): Uint8Array {
+      this.hints.push(sizeHint);
+      return this.buf;
+    }
+    override bufferUpdated(nbytes: number): void {
+      this.chunks.push(dec.decode(this.buf.subarray(0, nbytes)));
+    }
+    override connectionLost(): void {
+      this.lost.setResult();
+    }
+  }
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = listener.accept().then(async (conn) => {
+    await conn.write(enc.encode("abcdefghij"));
+    conn.close();
+  });
+  await run(function* () {
+    const [_t, p] = yield* getRunningLoop().createConnection(
+      () => new Collect(),
+      "127.0.0.1",
+      portOf(listener.addr),
+    );
+    yield* p.lost;
+    assert.equal(p.chunks.join(""), "abcdefghij");
+    assert.ok(p.chunks.every((c) => c.length <= 4));
+    assert.ok(p.hints.every((h) => h === -1));
+  }());
+  await served;
+  listener.close();
+});
+
+Deno.test("Server: startServing, serveForever, closeClients, abortClients, asyncDispose, all interfaces", async (t) => {
+  await t.step(
+    "startServing: false accepts nothing until startServing()",
+    async () => {
+      await run(function* () {
+        const loop = getRunningLoop();
+        let made = 0;
+        const server = yield* loop.createServer(
+          () => {
+            made++;
+            return new Protocol();
+          },
+          "127.0.0.1",
+          0,
+          { startServing: false },
+        );
+        assert.ok(!server.isServing());
+        const port = portOf(server.sockets[0].addr);
+        // The kernel completes the handshake; the server has not accepted.
+        const [t1, c1] = yield* loop.createConnection(
+          () => new Recorder(),
+          "127.0.0.1",
+          port,
+        );
+        yield* sleep(0.02);
+        assert.equal(made, 0);
+        yield* server.startServing();
+        assert.ok(server.isServing());
+        yield* until(() => made === 1, "the accept");
+        t1.close();
+        yield* c1.lost;
+        server.close();
+        yield* server.waitClosed();
+      }());
+    },
+  );
+  await t.step(
+    "serveForever() serves until cancelled, then closes the server",
+    async () => {
+      await run(function* () {
+        const loop = getRunningLoop();
+        const server = yield* loop.createServer(() => new Echo(), null, 0);
+        const addr = server.sockets[0].addr as Deno.NetAddr;
+        assert.equal(addr.hostname, "0.0.0.0");
+        const task = createTask(server.serveForever());
+        yield* sleep(0);
+        const [transport, p] = yield* loop.createConnection(
+          () => new Recorder(),
+          "127.0.0.1",
+          addr.port,
+        );
+        transport.write(enc.encode("x"));
+        yield* until(() => p.data === "x", "the echo");
+        transport.close();
+        yield* p.lost;
+        task.cancel();
+        try {
+          yield* task;
+          assert.fail("serveForever() returned");
+        } catch (error) {
+          assert.equal((error as Error).name, "CancelledError");
+        }
+        assert.ok(!server.isServing());
+        assert.equal(server.sockets.length, 0);
+      }());
+    },
+  );
+  await t.step(
+    "closeClients() and abortClients() end accepted connections; waitClosed waits for them",
+    async () => {
+      await run(function* () {
+        const loop = getRunningLoop();
+        const server = yield* loop.createServer(
+          () => new Recorder(),
+          "127.0.0.1",
+          0,
+        );
+        const port = portOf(server.sockets[0].addr);
+        const clients = [];
+        for (let i = 0; i < 3; i++) {
+          clients.push(
+            yield* loop.createConnection(
+              () => new Recorder(),
+              "127.0.0.1",
+              port,
+            ),
+          );
+        }
+        server.close();
+        let closed = false;
+        const waiting = createTask(function* () {
+          yield* server.waitClosed();
+          closed = true;
+        }());
+        yield* sleep(0.02);
+        assert.equal(closed, false, "waitClosed() waits for the clients");
+        // Existing connections still work after close().
+        clients[0][0].write(enc.encode("still"));
+        server.closeClients();
+        for (const [, p] of clients) assert.equal(yield* p.lost, null);
+        yield* waiting;
+        assert.ok(closed);
+      }());
+      await run(function* () {
+        const loop = getRunningLoop();
+        const server = yield* loop.createServer(
+          () => new Recorder(),
+          "127.0.0.1",
+          0,
+        );
+        const [, p] = yield* loop.createConnection(
+          () => new Recorder(),
+          "127.0.0.1",
+          portOf(server.sockets[0].addr),
+        );
+        yield* sleep(0.01);
+        server.abortClients();
+        yield* p.lost;
+        server.close();
+        yield* server.waitClosed();
+      }());
+    },
+  );
+  await t.step("Symbol.asyncDispose closes the server", async () => {
+    const loop = (await import("../../eventloop/mod.ts")).newEventLoop();
+    const running = loop.runForever();
+    const server = await loop.createTask(
+      loop.createServer(() => new Protocol(), "127.0.0.1", 0),
+    );
+    {
+      await using s = server;
+      assert.ok(s.isServing());
+    }
+    assert.equal(server.sockets.length, 0);
+    loop.stop();
+    await running;
+    loop.close();
+  });
+});
