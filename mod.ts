@@ -31,3 +31,4 @@ export * from "./eventloop/mod.ts";
 export * from "./tasks/mod.ts";
 export * from "./sync/mod.ts";
 export * from "./queues/mod.ts";
+export * from "./subprocess/mod.ts";

@@ -13,17 +13,10 @@ import { loopState } from "./_state.ts";
 import { getLogger } from "./log.ts";
 import { debugFromEnv, WeakTaskSet } from "./_debug.ts";
 import type { Coroutine } from "./_coroutine.ts";
-import type { BaseProtocol } from "./protocols.ts";
-import type { Transport } from "./transports.ts";
-import type {
-  CreateConnectionOptions,
-  CreateServerOptions,
-  CreateUnixConnectionOptions,
-  CreateUnixServerOptions,
-} from "./network_options.ts";
-import type { Server } from "./server.ts";
-import { createConnection, createUnixConnection } from "./_connection.ts";
-import { createServer, createUnixServer } from "./_create_server.ts";
+import type { SubprocessProtocol } from "./protocols.ts";
+import type { SubprocessTransport } from "./transports.ts";
+import type { SubprocessOptions } from "./subprocess_options.ts";
+import { subprocessImplementation } from "./_subprocess_hook.ts";
 import {
   checkDelay,
   checkFunction,
@@ -158,6 +151,11 @@ export class EventLoop {
    * virtual clock waits for them instead of jumping ahead.
    */
   _ioPending = 0;
+  /**
+   * @internal Run once by `close()`: resources that must not outlive the loop
+   * (child processes and their pipes) release themselves.
+   */
+  _onClose: Set<() => void> = new Set();
   #clock: Clock;
   #stopping = false;
   #running = false;
@@ -364,6 +362,133 @@ export class EventLoop {
   }
 
   /**
+   * Starts a child process from a program and its arguments (no shell is
+   * involved, so arguments need no quoting) and connects a protocol to its
+   * pipes. Resolves once the protocol's `connectionMade` has run.
+   *
+   * The implementation comes from the subprocess module, which registers it
+   * when imported (the loop may not import the layers above it): import
+   * `"@asyncio/asyncio/subprocess"` or the root module first.
+   *
+   * asyncio: `loop.subprocess_exec()`.
+   *
+   * @typeParam P The protocol's type.
+   * @param protocolFactory Makes the protocol.
+   * @param program The program: a path, or a name looked up in `PATH`.
+   * @param args Its arguments.
+   * @param options Where stdin, stdout and stderr go (each a pipe unless
+   * told otherwise), `cwd`, `env`.
+   * @returns `[transport, protocol]`.
+   * @throws {Deno.errors.NotFound} If the program does not exist.
+   * @throws {Deno.errors.PermissionDenied} Without `--allow-run`, or if the
+   * program is not executable.
+   * @throws {TypeError} If an argument or option is invalid.
+   * @throws {Error} If the subprocess module was not imported.
+   *
+   * @example Reading a child's output through a protocol
+   * ```ts
+   * import { getRunningLoop, run, SubprocessProtocol } from "@asyncio/asyncio/eventloop";
+   * import "@asyncio/asyncio/subprocess";
+   * import assert from "node:assert/strict";
+   *
+   * class Collect extends SubprocessProtocol {
+   *   text = "";
+   *   done = getRunningLoop().createFuture<void>();
+   *   override pipeDataReceived(_fd: number, data: Uint8Array): void {
+   *     this.text += new TextDecoder().decode(data);
+   *   }
+   *   override connectionLost(): void {
+   *     this.done.setResult();
+   *   }
+   * }
+   * const text = await run(function* () {
+   *   const loop = getRunningLoop();
+   *   const [transport, protocol] = yield* loop.subprocessExec(
+   *     () => new Collect(),
+   *     "echo",
+   *     ["hello"],
+   *     { stdin: "null" },
+   *   );
+   *   yield* protocol.done;
+   *   assert.equal(transport.getReturncode(), 0);
+   *   transport.close();
+   *   return protocol.text;
+   * }());
+   * assert.equal(text, "hello\n");
+   * ```
+   */
+  subprocessExec<P extends SubprocessProtocol>(
+    protocolFactory: () => P,
+    program: string | URL,
+    args?: readonly string[],
+    options?: SubprocessOptions,
+  ): Coroutine<[SubprocessTransport, P]> {
+    return subprocessImplementation("subprocessExec").exec(
+      this,
+      protocolFactory,
+      program,
+      args ?? [],
+      options,
+    );
+  }
+
+  /**
+   * Starts a child process through the shell (`/bin/sh -c cmd`) and connects
+   * a protocol to its pipes, as {@linkcode EventLoop.subprocessExec} does.
+   *
+   * Beware of shell injection: never build `cmd` from untrusted text. Prefer
+   * `subprocessExec`, which passes arguments as a list.
+   *
+   * asyncio: `loop.subprocess_shell()`.
+   *
+   * @typeParam P The protocol's type.
+   * @param protocolFactory Makes the protocol.
+   * @param cmd The shell command line.
+   * @param options As for `subprocessExec`.
+   * @returns `[transport, protocol]`.
+   * @throws {Deno.errors.PermissionDenied} Without `--allow-run`.
+   * @throws {TypeError} If `cmd` is not a string, or an option is invalid.
+   * @throws {Error} If the subprocess module was not imported.
+   *
+   * @example The exit code of a shell command
+   * ```ts
+   * import { getRunningLoop, run, SubprocessProtocol } from "@asyncio/asyncio/eventloop";
+   * import "@asyncio/asyncio/subprocess";
+   * import assert from "node:assert/strict";
+   *
+   * class Exit extends SubprocessProtocol {
+   *   exited = getRunningLoop().createFuture<void>();
+   *   override processExited(): void {
+   *     this.exited.setResult();
+   *   }
+   * }
+   * const code = await run(function* () {
+   *   const [transport, protocol] = yield* getRunningLoop().subprocessShell(
+   *     () => new Exit(),
+   *     "exit 3",
+   *     { stdin: "null", stdout: "null", stderr: "null" },
+   *   );
+   *   yield* protocol.exited;
+   *   transport.close();
+   *   return transport.getReturncode();
+   * }());
+   * assert.equal(code, 3);
+   * ```
+   */
+  subprocessShell<P extends SubprocessProtocol>(
+    protocolFactory: () => P,
+    cmd: string,
+    options?: SubprocessOptions,
+  ): Coroutine<[SubprocessTransport, P]> {
+    return subprocessImplementation("subprocessShell").shell(
+      this,
+      protocolFactory,
+      cmd,
+      options,
+    );
+  }
+
+  /**
    * Wraps a coroutine in a task that starts on the next pass (or as the task
    * factory decides).
    *
@@ -544,6 +669,8 @@ export class EventLoop {
     }
     if (this.#closed) return;
     this.#closed = true;
+    for (const release of this._onClose) release();
+    this._onClose.clear();
     this._ready.length = 0;
     for (const timer of this._timers) timer._scheduled = false;
     this._timers.length = 0;
@@ -685,212 +812,6 @@ export class EventLoop {
   set slowCallbackDuration(seconds: number) {
     checkDelay(seconds, "slowCallbackDuration");
     this.#slowCallbackDuration = seconds;
-  }
-
-  // ---- Network: transports, servers (eventloop/_connection.ts, server.ts) ----
-
-  /**
-   * Opens a TCP connection (TLS with `ssl`) to `host:port`, makes a protocol
-   * with `protocolFactory` and connects the two. Resolves once the
-   * protocol's `connectionMade` has run (and the TLS handshake is done).
-   *
-   * asyncio: `loop.create_connection()`.
-   *
-   * @typeParam P The protocol's type.
-   * @param protocolFactory Makes the protocol; must return an object.
-   * @param host A host name or IP address.
-   * @param port The port, 1 to 65535.
-   * @param options `ssl` (`true` or {@linkcode TlsOptions}),
-   * `serverHostname`.
-   * @returns `[transport, protocol]`.
-   * @throws {Deno.errors.ConnectionRefused} If nobody listens there.
-   * @throws {Deno.errors.NotCapable} Without `--allow-net`.
-   * @throws {TypeError} If an argument is not of the right type, or options
-   * conflict (`serverHostname` without `ssl`, `localAddr`).
-   * @throws {RangeError} If `port` is out of range.
-   *
-   * @example Connecting a protocol to a server
-   * ```ts
-   * import { getRunningLoop, Protocol, run } from "@asyncio/asyncio/eventloop";
-   * import assert from "node:assert/strict";
-   *
-   * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-   * const accepted = listener.accept().then(async (conn) => {
-   *   await conn.write(new TextEncoder().encode("hello"));
-   *   conn.close();
-   * });
-   * class Collect extends Protocol {
-   *   text = "";
-   *   done = getRunningLoop().createFuture<void>();
-   *   override dataReceived(data: Uint8Array) {
-   *     this.text += new TextDecoder().decode(data);
-   *   }
-   *   override connectionLost() {
-   *     this.done.setResult();
-   *   }
-   * }
-   * const text = await run(function* () {
-   *   const loop = getRunningLoop();
-   *   const [_transport, protocol] = yield* loop.createConnection(
-   *     () => new Collect(),
-   *     "127.0.0.1",
-   *     (listener.addr as Deno.NetAddr).port,
-   *   );
-   *   yield* protocol.done;
-   *   return protocol.text;
-   * }());
-   * await accepted;
-   * listener.close();
-   * assert.equal(text, "hello");
-   * ```
-   */
-  createConnection<P extends BaseProtocol>(
-    protocolFactory: () => P,
-    host: string,
-    port: number,
-    options?: CreateConnectionOptions,
-  ): Coroutine<[Transport, P]> {
-    return createConnection(this, protocolFactory, host, port, options);
-  }
-
-  /**
-   * Listens on `host:port` and serves each connection with a protocol from
-   * `protocolFactory`. A `host` of `null` or `""` listens on every IPv4
-   * interface; an array listens on each; port 0 picks a free port that
-   * `server.sockets[0].addr` reports.
-   *
-   * asyncio: `loop.create_server()`.
-   *
-   * @param protocolFactory Makes one protocol per connection.
-   * @param host Where to listen.
-   * @param port The port, 0 to 65535.
-   * @param options `ssl` (with `cert` and `key`), `backlog`,
-   * `startServing`, `reusePort`.
-   * @returns The {@linkcode Server}.
-   * @throws {Deno.errors.AddrInUse} If the port is taken.
-   * @throws {Deno.errors.NotCapable} Without `--allow-net`.
-   * @throws {TypeError} If an argument is not of the right type.
-   * @throws {RangeError} If `port` or `backlog` is out of range.
-   *
-   * @example A server on a free port
-   * ```ts
-   * import { getRunningLoop, Protocol, run } from "@asyncio/asyncio/eventloop";
-   * import assert from "node:assert/strict";
-   *
-   * const port = await run(function* () {
-   *   const loop = getRunningLoop();
-   *   const server = yield* loop.createServer(() => new Protocol(), "127.0.0.1", 0);
-   *   const { port } = server.sockets[0].addr as Deno.NetAddr;
-   *   server.close();
-   *   yield* server.waitClosed();
-   *   return port;
-   * }());
-   * assert.ok(port > 0);
-   * ```
-   */
-  createServer(
-    protocolFactory: () => BaseProtocol,
-    host: string | string[] | null,
-    port: number,
-    options?: CreateServerOptions,
-  ): Coroutine<Server> {
-    return createServer(this, protocolFactory, host, port, options);
-  }
-
-  /**
-   * Connects to a Unix socket and connects a protocol to it.
-   *
-   * asyncio: `loop.create_unix_connection()`.
-   *
-   * @typeParam P The protocol's type.
-   * @param protocolFactory Makes the protocol; must return an object.
-   * @param path The socket's path.
-   * @param options Reserved (`ssl` is not supported over Unix sockets).
-   * @returns `[transport, protocol]`.
-   * @throws {Deno.errors.NotFound} If no socket exists at `path`.
-   * @throws {Deno.errors.ConnectionRefused} If nobody listens on it.
-   * @throws {TypeError} If an argument is not of the right type.
-   *
-   * @example Talking over a Unix socket
-   * ```ts
-   * import { getRunningLoop, Protocol, run, type Transport } from "@asyncio/asyncio/eventloop";
-   * import assert from "node:assert/strict";
-   *
-   * const dir = Deno.makeTempDirSync();
-   * const path = `${dir}/example.sock`;
-   * class Upper extends Protocol {
-   *   t!: Transport;
-   *   override connectionMade(t: Transport) { this.t = t; }
-   *   override dataReceived(d: Uint8Array) {
-   *     this.t.write(new TextEncoder().encode(new TextDecoder().decode(d).toUpperCase()));
-   *   }
-   * }
-   * class Client extends Protocol {
-   *   reply = getRunningLoop().createFuture<string>();
-   *   override dataReceived(d: Uint8Array) { this.reply.setResult(new TextDecoder().decode(d)); }
-   * }
-   * const reply = await run(function* () {
-   *   const loop = getRunningLoop();
-   *   const server = yield* loop.createUnixServer(() => new Upper(), path);
-   *   const [t, client] = yield* loop.createUnixConnection(() => new Client(), path);
-   *   t.write(new TextEncoder().encode("quiet"));
-   *   const text = yield* client.reply;
-   *   t.close();
-   *   server.close();
-   *   server.closeClients();
-   *   yield* server.waitClosed();
-   *   return text;
-   * }());
-   * Deno.removeSync(dir, { recursive: true });
-   * assert.equal(reply, "QUIET");
-   * ```
-   */
-  createUnixConnection<P extends BaseProtocol>(
-    protocolFactory: () => P,
-    path: string,
-    options?: CreateUnixConnectionOptions,
-  ): Coroutine<[Transport, P]> {
-    return createUnixConnection(this, protocolFactory, path, options);
-  }
-
-  /**
-   * Listens on a Unix socket at `path` (a stale socket file there is removed
-   * first; the file is removed again when the server closes).
-   *
-   * asyncio: `loop.create_unix_server()`.
-   *
-   * @param protocolFactory Makes one protocol per connection.
-   * @param path The socket's path.
-   * @param options `backlog`, `startServing`, `cleanupSocket`.
-   * @returns The {@linkcode Server}.
-   * @throws {Deno.errors.AddrInUse} If something else than a socket is at
-   * `path`.
-   * @throws {TypeError} If an argument is not of the right type.
-   *
-   * @example The server reports its path
-   * ```ts
-   * import { getRunningLoop, Protocol, run } from "@asyncio/asyncio/eventloop";
-   * import assert from "node:assert/strict";
-   *
-   * const dir = Deno.makeTempDirSync();
-   * const path = `${dir}/example.sock`;
-   * const addr = await run(function* () {
-   *   const server = yield* getRunningLoop().createUnixServer(() => new Protocol(), path);
-   *   const addr = server.sockets[0].addr;
-   *   server.close();
-   *   yield* server.waitClosed();
-   *   return addr;
-   * }());
-   * Deno.removeSync(dir, { recursive: true });
-   * assert.deepEqual(addr, { transport: "unix", path });
-   * ```
-   */
-  createUnixServer(
-    protocolFactory: () => BaseProtocol,
-    path: string,
-    options?: CreateUnixServerOptions,
-  ): Coroutine<Server> {
-    return createUnixServer(this, protocolFactory, path, options);
   }
 
   /**

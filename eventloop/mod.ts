@@ -26,7 +26,6 @@ export * from "./handle.ts";
 export * from "./log.ts";
 export * from "./registry.ts";
 export * from "./runner.ts";
-export * from "./network_options.ts";
+export * from "./subprocess_options.ts";
 export * from "./protocols.ts";
-export * from "./server.ts";
 export * from "./transports.ts";

@@ -1,0 +1,409 @@
+// The pipe transports of a child process: a read transport over one or more
+// of its ReadableStreams (stdout; stdout and stderr merged for STDOUT) and a
+// write transport over its stdin WritableStream. asyncio's
+// `_UnixReadPipeTransport` / `_UnixWritePipeTransport`, over Web Streams.
+//
+// Every protocol call happens inside a loop pass (through callSoon), never
+// from a promise callback, so protocols see a running loop. A promise of
+// Deno's in flight counts as real I/O (`_ioStarted`/`_ioFinished`), so a
+// virtual clock waits for it.
+
+import type { EventLoop } from "../eventloop/event_loop.ts";
+import type { BaseProtocol, Protocol } from "../eventloop/protocols.ts";
+import type { ReadTransport, WriteTransport } from "../eventloop/transports.ts";
+import { describeValue } from "../eventloop/_util.ts";
+
+const DEFAULT_HIGH_WATER = 64 * 1024;
+
+function ignore(): void {}
+
+/** An event of a read source, kept while reading is paused. */
+type ReadEvent = { chunk: Uint8Array } | { eof: true } | { error: unknown };
+
+/**
+ * Reads a child's output pipe(s). Data from several sources (stdout and a
+ * merged stderr) is delivered in arrival order; EOF comes once every source
+ * has ended.
+ *
+ * State: reading -> (paused <-> reading)* -> closing -> connectionLost once.
+ */
+export class ReadPipeTransport implements ReadTransport {
+  #loop: EventLoop;
+  #protocol: Protocol;
+  #readers: ReadableStreamDefaultReader<Uint8Array>[];
+  /** Per source: a read() is in flight. */
+  #inFlight: boolean[];
+  /** Per source: it reached EOF (or failed). */
+  #ended: boolean[];
+  #open: number;
+  #paused = false;
+  #closing = false;
+  #released = false;
+  /** Events that arrived while paused, delivered on resume. */
+  #held: ReadEvent[] = [];
+  #extra: Record<string, unknown>;
+
+  constructor(
+    loop: EventLoop,
+    sources: ReadableStream<Uint8Array>[],
+    protocol: Protocol,
+    extra: Record<string, unknown>,
+  ) {
+    this.#loop = loop;
+    this.#protocol = protocol;
+    this.#readers = sources.map((source) => source.getReader());
+    this.#inFlight = sources.map(() => false);
+    this.#ended = sources.map(() => false);
+    this.#open = sources.length;
+    this.#extra = extra;
+    loop.callSoon(() => (this.#protocol as BaseProtocol).connectionMade(this));
+    for (let i = 0; i < this.#readers.length; i++) this.#pump(i);
+  }
+
+  getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    return name in this.#extra ? this.#extra[name] : defaultValue;
+  }
+
+  isClosing(): boolean {
+    return this.#closing;
+  }
+
+  close(): void {
+    if (!this.#closing) this.#close(null);
+  }
+
+  setProtocol(protocol: BaseProtocol): void {
+    this.#protocol = protocol as Protocol;
+  }
+
+  getProtocol(): BaseProtocol {
+    return this.#protocol;
+  }
+
+  isReading(): boolean {
+    return !this.#paused && !this.#closing;
+  }
+
+  pauseReading(): void {
+    if (!this.isReading()) return;
+    this.#paused = true;
+  }
+
+  resumeReading(): void {
+    if (this.#closing || !this.#paused) return;
+    this.#paused = false;
+    while (this.#held.length > 0 && !this.#paused && !this.#closing) {
+      this.#handle(this.#held.shift()!);
+    }
+    if (this.#paused || this.#closing) return;
+    for (let i = 0; i < this.#readers.length; i++) this.#pump(i);
+  }
+
+  /** @internal Releases the streams at once, with no callbacks (the loop is closing). */
+  _release(): void {
+    this.#closing = true;
+    this.#cancelReaders();
+  }
+
+  #pump(i: number): void {
+    if (
+      this.#paused || this.#closing || this.#inFlight[i] || this.#ended[i]
+    ) return;
+    this.#inFlight[i] = true;
+    const loop = this.#loop;
+    loop._ioStarted();
+    this.#readers[i].read().then(
+      (result) => {
+        loop._ioFinished();
+        this.#inFlight[i] = false;
+        if (this.#closing || loop.isClosed()) return;
+        loop.callSoon(
+          () =>
+            this.#arrived(
+              i,
+              result.done ? { eof: true } : { chunk: result.value },
+            ),
+        );
+      },
+      (error) => {
+        loop._ioFinished();
+        this.#inFlight[i] = false;
+        if (this.#closing || loop.isClosed()) return;
+        loop.callSoon(() => this.#arrived(i, { error }));
+      },
+    );
+  }
+
+  #arrived(i: number, event: ReadEvent): void {
+    if (this.#closing) return;
+    if (!("chunk" in event)) {
+      this.#ended[i] = true;
+      this.#open--;
+    }
+    if (this.#paused) {
+      this.#held.push(event);
+      return;
+    }
+    this.#handle(event);
+    this.#pump(i);
+  }
+
+  #handle(event: ReadEvent): void {
+    if ("chunk" in event) {
+      this.#protocol.dataReceived(event.chunk);
+    } else if ("error" in event) {
+      this.#close(toError(event.error));
+    } else if (this.#open === 0) {
+      // asyncio: eof_received, then the connection is lost cleanly.
+      this.#closing = true;
+      this.#loop.callSoon(() => this.#protocol.eofReceived());
+      this.#loop.callSoon(() => this.#callConnectionLost(null));
+    }
+  }
+
+  #close(error: Error | null): void {
+    this.#closing = true;
+    this.#cancelReaders();
+    this.#loop.callSoon(() => this.#callConnectionLost(error));
+  }
+
+  #cancelReaders(): void {
+    if (this.#released) return;
+    this.#released = true;
+    for (let i = 0; i < this.#readers.length; i++) {
+      if (!this.#ended[i]) this.#readers[i].cancel().catch(ignore);
+      else this.#readers[i].releaseLock();
+    }
+  }
+
+  #callConnectionLost(error: Error | null): void {
+    this.#cancelReaders();
+    this.#protocol.connectionLost(error);
+  }
+}
+
+/**
+ * Writes to a child's stdin. `write()` never blocks: the bytes are copied and
+ * handed to the stream at once; the buffer size counts the bytes not yet
+ * written, and crossing the water marks calls the protocol's
+ * `pauseWriting`/`resumeWriting`.
+ *
+ * State: open -> closing (writeEof/close: flush, then close) or lost (error,
+ * abort) -> connectionLost once.
+ */
+export class WritePipeTransport implements WriteTransport {
+  #loop: EventLoop;
+  #protocol: BaseProtocol;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #bufferSize = 0;
+  #high = DEFAULT_HIGH_WATER;
+  #low = DEFAULT_HIGH_WATER / 4;
+  #protocolPaused = false;
+  #closing = false;
+  /** Set once the pipe is closed or failed; nothing is written after. */
+  #lost = false;
+  #released = false;
+  #extra: Record<string, unknown>;
+
+  constructor(
+    loop: EventLoop,
+    sink: WritableStream<Uint8Array>,
+    protocol: BaseProtocol,
+    extra: Record<string, unknown>,
+  ) {
+    this.#loop = loop;
+    this.#protocol = protocol;
+    this.#writer = sink.getWriter();
+    // Errors reach us through each write's own promise.
+    this.#writer.closed.catch(ignore);
+    this.#extra = extra;
+    loop.callSoon(() => this.#protocol.connectionMade(this));
+  }
+
+  getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    return name in this.#extra ? this.#extra[name] : defaultValue;
+  }
+
+  isClosing(): boolean {
+    return this.#closing;
+  }
+
+  close(): void {
+    if (!this.#closing) this.writeEof();
+  }
+
+  setProtocol(protocol: BaseProtocol): void {
+    this.#protocol = protocol;
+  }
+
+  getProtocol(): BaseProtocol {
+    return this.#protocol;
+  }
+
+  setWriteBufferLimits(high?: number, low?: number): void {
+    for (const [name, value] of [["high", high], ["low", low]] as const) {
+      if (
+        value !== undefined &&
+        (typeof value !== "number" || !Number.isInteger(value) || value < 0)
+      ) {
+        throw new RangeError(
+          `Cannot set the write buffer limits as '${name}' must be a non-negative integer: received ${
+            describeValue(value)
+          }`,
+        );
+      }
+    }
+    const h = high ?? (low === undefined ? DEFAULT_HIGH_WATER : 4 * low);
+    const l = low ?? Math.floor(h / 4);
+    if (l > h) {
+      throw new RangeError(
+        `Cannot set the write buffer limits as 'high' (${h}) must be at least 'low' (${l})`,
+      );
+    }
+    this.#high = h;
+    this.#low = l;
+    this.#maybePauseProtocol();
+  }
+
+  getWriteBufferSize(): number {
+    return this.#bufferSize;
+  }
+
+  getWriteBufferLimits(): [number, number] {
+    return [this.#low, this.#high];
+  }
+
+  write(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot write to the pipe as 'data' must be a Uint8Array: received ${
+          describeValue(data)
+        }`,
+      );
+    }
+    // asyncio drops writes after close or a lost pipe.
+    if (this.#lost || this.#closing || data.length === 0) return;
+    const n = data.length;
+    this.#bufferSize += n;
+    const loop = this.#loop;
+    loop._ioStarted();
+    this.#writer.write(data.slice()).then(
+      () => {
+        loop._ioFinished();
+        if (!loop.isClosed()) loop.callSoon(() => this.#written(n));
+      },
+      (error) => {
+        loop._ioFinished();
+        if (!loop.isClosed()) loop.callSoon(() => this.#fatal(error));
+      },
+    );
+    this.#maybePauseProtocol();
+  }
+
+  writeLines(chunks: Iterable<Uint8Array>): void {
+    for (const chunk of chunks) this.write(chunk);
+  }
+
+  writeEof(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.#bufferSize === 0 && !this.#lost) this.#finishClose();
+  }
+
+  canWriteEof(): boolean {
+    return true;
+  }
+
+  abort(): void {
+    if (!this.#lost) this.#close(null);
+  }
+
+  /** @internal Releases the stream at once, with no callbacks (the loop is closing). */
+  _release(): void {
+    this.#closing = true;
+    this.#lost = true;
+    this.#abortWriter();
+  }
+
+  #written(n: number): void {
+    if (this.#lost) return;
+    this.#bufferSize -= n;
+    this.#maybeResumeProtocol();
+    if (this.#closing && this.#bufferSize === 0) this.#finishClose();
+  }
+
+  #fatal(error: unknown): void {
+    if (this.#lost) return;
+    this.#close(toError(error));
+  }
+
+  /** The buffer is flushed: close the pipe, then report a clean loss. */
+  #finishClose(): void {
+    this.#lost = true;
+    const loop = this.#loop;
+    this.#released = true;
+    loop._ioStarted();
+    this.#writer.close().then(
+      () => {
+        loop._ioFinished();
+        if (!loop.isClosed()) {
+          loop.callSoon(() => this.#protocol.connectionLost(null));
+        }
+      },
+      (error) => {
+        loop._ioFinished();
+        if (!loop.isClosed()) {
+          loop.callSoon(() => this.#protocol.connectionLost(toError(error)));
+        }
+      },
+    );
+  }
+
+  #close(error: Error | null): void {
+    this.#lost = true;
+    this.#closing = true;
+    this.#bufferSize = 0;
+    this.#abortWriter();
+    this.#loop.callSoon(() => this.#protocol.connectionLost(error));
+  }
+
+  #abortWriter(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#writer.abort().catch(ignore);
+  }
+
+  #maybePauseProtocol(): void {
+    if (this.#protocolPaused || this.#bufferSize <= this.#high) return;
+    this.#protocolPaused = true;
+    try {
+      this.#protocol.pauseWriting();
+    } catch (error) {
+      this.#loop.callExceptionHandler({
+        message: "protocol.pauseWriting() failed",
+        exception: error,
+        transport: this,
+        protocol: this.#protocol,
+      });
+    }
+  }
+
+  #maybeResumeProtocol(): void {
+    if (!this.#protocolPaused || this.#bufferSize > this.#low) return;
+    this.#protocolPaused = false;
+    try {
+      this.#protocol.resumeWriting();
+    } catch (error) {
+      this.#loop.callExceptionHandler({
+        message: "protocol.resumeWriting() failed",
+        exception: error,
+        transport: this,
+        protocol: this.#protocol,
+      });
+    }
+  }
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
