@@ -196,6 +196,7 @@ Deno.test("taskGroup(): a cancellation from outside", async (t) => {
         let child: Task<void> | undefined;
         const task = createTask(taskGroup(function* (tg) {
           child = tg.createTask(sleep(10));
+          yield; // the body ends at once; the group then waits for the child
         }));
         yield* sleep(1);
         task.cancel();
