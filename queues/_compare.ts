@@ -37,8 +37,8 @@ export function pythonOrder(a: unknown, b: unknown): number {
     return x.length - y.length;
   }
   throw new TypeError(
-    `Cannot order ${describeValue(a)} and ${
-      describeValue(b)
+    `Cannot order ${describeItem(a)} and ${
+      describeItem(b)
     } in a PriorityQueue: the default order compares numbers, strings, and arrays of them; pass a 'compare' option for other items`,
   );
 }
@@ -61,4 +61,13 @@ function kindOf(value: unknown): number {
     default:
       return OTHER;
   }
+}
+
+function describeItem(value: unknown): string {
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object" && value !== null) {
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) return "an object";
+  }
+  return describeValue(value);
 }
