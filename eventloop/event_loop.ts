@@ -12,6 +12,12 @@ import { Handle, TimerHandle } from "./handle.ts";
 import { loopState } from "./_state.ts";
 import { getLogger } from "./log.ts";
 import { debugFromEnv, WeakTaskSet } from "./_debug.ts";
+import {
+  type Executor,
+  type WorkerFunction,
+  WorkerPoolExecutor,
+} from "./executor.ts";
+import { checkWorkerFunction } from "./_job.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import type { SubprocessProtocol } from "./protocols.ts";
 import type { SubprocessTransport } from "./transports.ts";
@@ -164,6 +170,8 @@ export class EventLoop {
   #slowCallbackDuration = 0.1;
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
+  #defaultExecutor: Executor | null = null;
+  #executorShutdownCalled = false;
   /** Resolves the idle wait; set only while the loop sleeps. */
   #wake: (() => void) | null = null;
   #idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
@@ -540,6 +548,161 @@ export class EventLoop {
    */
   getTaskFactory(): TaskFactory | null {
     return this.#taskFactory;
+  }
+
+  /**
+   * Runs `fn(...args)` in an executor and gives a future of its result, so
+   * CPU-bound or blocking work runs while the loop stays responsive. With
+   * `null`, the default executor is used: the one set with
+   * {@linkcode EventLoop.setDefaultExecutor}, else a
+   * {@linkcode WorkerPoolExecutor} made on first use and shut down by
+   * `run()` on exit.
+   *
+   * `fn` names a function by module URL and export name, because closures
+   * cannot cross to a Worker; arguments and result cross by structured clone,
+   * and an error thrown by the function becomes the future's error.
+   * Cancelling the future (or the task awaiting it) drops the job if it has
+   * not started; a job that already runs is left to finish in its Worker and
+   * its result is thrown away, as asyncio does with threads. While a job is
+   * in flight, a virtual clock does not jump ahead of it.
+   *
+   * asyncio: `loop.run_in_executor()`.
+   *
+   * @typeParam T The function's result type.
+   * @param executor An executor, or `null` for the default one.
+   * @param fn `{ moduleUrl, exportName }` of an exported function.
+   * @param args Its arguments (structured-cloneable).
+   * @returns A future of the result, to `yield*`.
+   * @throws {TypeError} If `fn` is not `{ moduleUrl, exportName }` (a
+   * function is refused with an explanation), or `executor` is not an
+   * executor.
+   * @throws {Error} If the loop is closed, or the default executor was shut
+   * down.
+   *
+   * @example Squaring in a Worker while the loop runs
+   * ```ts
+   * import { run, getRunningLoop } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * // Usually { moduleUrl: new URL("./work.ts", import.meta.url), ... }.
+   * const square = {
+   *   moduleUrl: "data:text/javascript,export const square = (n) => n * n;",
+   *   exportName: "square",
+   * };
+   * const result = await run(function* () {
+   *   return yield* getRunningLoop().runInExecutor<number>(null, square, 12);
+   * }());
+   * assert.equal(result, 144);
+   * ```
+   */
+  runInExecutor<T = unknown>(
+    executor: Executor | null,
+    fn: WorkerFunction,
+    ...args: unknown[]
+  ): Future<T> {
+    if (this.#closed) this.#throwClosed("runInExecutor()");
+    checkWorkerFunction(fn, "runInExecutor()");
+    let target = executor;
+    if (target === null || target === undefined) {
+      target = this.#defaultExecutor;
+      if (target === null) {
+        if (this.#executorShutdownCalled) {
+          throw new Error(
+            "runInExecutor() cannot use the default executor: shutdownDefaultExecutor() has been called",
+          );
+        }
+        target = this.#defaultExecutor = new WorkerPoolExecutor();
+      }
+    } else {
+      checkExecutor(target, "runInExecutor()'s 'executor'");
+    }
+    const controller = new AbortController();
+    const promise = target.submit<T>(fn, args, { signal: controller.signal });
+    const future = this.createFuture<T>();
+    future.addDoneCallback((f) => {
+      if (f.cancelled()) controller.abort();
+    });
+    this._ioStarted();
+    Promise.resolve(promise).then(
+      (value) => {
+        this._ioFinished();
+        if (!future.done() && !this.#closed) future.setResult(value);
+      },
+      (error) => {
+        this._ioFinished();
+        if (!future.done() && !this.#closed) {
+          future.setException(
+            error ?? new Error(`The executor rejected with ${error}`),
+          );
+        }
+      },
+    );
+    return future;
+  }
+
+  /**
+   * Sets the executor `runInExecutor(null, ...)` and `toThread()` use.
+   *
+   * asyncio: `loop.set_default_executor()`.
+   *
+   * @param executor An executor (an object with `submit` and `shutdown`).
+   * @throws {TypeError} If `executor` is not one.
+   */
+  setDefaultExecutor(executor: Executor): void {
+    checkExecutor(executor, "setDefaultExecutor()'s 'executor'");
+    this.#defaultExecutor = executor;
+  }
+
+  /**
+   * Shuts the default executor down, waiting for the jobs in flight, and
+   * refuses later `runInExecutor(null, ...)` calls. `run()` and
+   * `Runner.close()` call it on exit, so no Worker is left running.
+   *
+   * asyncio: `loop.shutdown_default_executor()`.
+   *
+   * @returns A coroutine to `yield*` (or to give to `runUntilComplete`).
+   *
+   * @example Shutting down by hand
+   * ```ts
+   * import { newEventLoop } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = newEventLoop();
+   * const double = {
+   *   moduleUrl: "data:text/javascript,export const double = (n) => 2 * n;",
+   *   exportName: "double",
+   * };
+   * assert.equal(await loop.runUntilComplete(loop.runInExecutor(null, double, 21)), 42);
+   * await loop.runUntilComplete(loop.shutdownDefaultExecutor());
+   * assert.throws(() => loop.runInExecutor(null, double, 1), /shutdownDefaultExecutor/);
+   * loop.close();
+   * ```
+   */
+  *shutdownDefaultExecutor(): Coroutine<void> {
+    this.#executorShutdownCalled = true;
+    const executor = this.#defaultExecutor;
+    if (executor === null) return;
+    this.#defaultExecutor = null;
+    const done = this.createFuture<void>();
+    this._ioStarted();
+    Promise.resolve(executor.shutdown()).then(
+      () => {
+        this._ioFinished();
+        if (!done.done() && !this.#closed) done.setResult();
+      },
+      (error) => {
+        this._ioFinished();
+        if (!done.done() && !this.#closed) {
+          done.setException(error ?? new Error("Executor shutdown failed"));
+        }
+      },
+    );
+    yield* done;
+  }
+
+  /** @internal Whether a default executor was made and not shut down. */
+  get _hasDefaultExecutor(): boolean {
+    return this.#defaultExecutor !== null;
   }
 
   /**
@@ -1006,6 +1169,21 @@ export class EventLoop {
         `${what} was called on ${this} from a callback of another running loop, ${running}: use callSoonThreadsafe() to hand work to another loop`,
       );
     }
+  }
+}
+
+function checkExecutor(executor: unknown, what: string): void {
+  const candidate = executor as Partial<Executor> | null;
+  if (
+    typeof candidate !== "object" || candidate === null ||
+    typeof candidate.submit !== "function" ||
+    typeof candidate.shutdown !== "function"
+  ) {
+    throw new TypeError(
+      `${what} must be an Executor (with submit() and shutdown()), or null: received ${
+        describeValue(executor)
+      }`,
+    );
   }
 }
 

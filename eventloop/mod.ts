@@ -21,6 +21,7 @@
 export * from "./clock.ts";
 export * from "./errors.ts";
 export * from "./event_loop.ts";
+export * from "./executor.ts";
 export * from "./future.ts";
 export * from "./handle.ts";
 export * from "./log.ts";

@@ -91,7 +91,8 @@ export class Runner {
   }
 
   /**
-   * Cancels the tasks still pending, waits for them, and closes the loop.
+   * Cancels the tasks still pending, waits for them, shuts the default
+   * executor down (waiting for its jobs), and closes the loop.
    * Errors of those tasks go to the loop's exception handler. Idempotent.
    *
    * asyncio: `Runner.close()`.
@@ -104,10 +105,17 @@ export class Runner {
     try {
       await cancelAllTasks(loop);
     } finally {
-      if (this.#setCurrent && loopState.current === loop) {
-        loopState.current = null;
+      try {
+        // asyncio's runner does the same: no Worker outlives the loop.
+        if (loop._hasDefaultExecutor && !loop.isClosed()) {
+          await loop.runUntilComplete(loop.shutdownDefaultExecutor());
+        }
+      } finally {
+        if (this.#setCurrent && loopState.current === loop) {
+          loopState.current = null;
+        }
+        loop.close();
       }
-      loop.close();
     }
   }
 

@@ -33,6 +33,7 @@ export * from "./gather.ts";
 export * from "./shield.ts";
 export * from "./sleep.ts";
 export * from "./task.ts";
+export * from "./to_thread.ts";
 export * from "./task_group.ts";
 export * from "./timeout.ts";
 export * from "./wait.ts";

@@ -1,0 +1,309 @@
+import assert from "node:assert/strict";
+import {
+  CancelledError,
+  getRunningLoop,
+  newEventLoop,
+  run,
+  type WorkerFunction,
+  WorkerPoolExecutor,
+} from "../../eventloop/mod.ts";
+import { createTask, sleep, toThread } from "../../tasks/mod.ts";
+
+const WORK = new URL("./_fixtures/work.ts", import.meta.url);
+const fn = (exportName: string): WorkerFunction => ({
+  moduleUrl: WORK,
+  exportName,
+});
+
+Deno.test("loop.runInExecutor() runs a function in a Worker and gives its result or error", async (t) => {
+  await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+
+  await t.step("sync and async results", async () => {
+    const results = await run(function* () {
+      const loop = getRunningLoop();
+      const a = yield* loop.runInExecutor<number>(pool, fn("add"), 2, 3);
+      const b = yield* loop.runInExecutor<number>(pool, fn("addLater"), 4, 5);
+      return [a, b];
+    }());
+    assert.deepEqual(results, [5, 9]);
+  });
+
+  await t.step("the function's error is the future's error", async () => {
+    const error = await run(function* () {
+      try {
+        yield* getRunningLoop().runInExecutor(pool, fn("fail"), "too big");
+        return null;
+      } catch (error) {
+        return error as RangeError & { code: number };
+      }
+    }());
+    assert.ok(error instanceof RangeError);
+    assert.equal(error.name, "WorkError");
+    assert.equal(error.message, "too big");
+    assert.equal(error.code, 42);
+    assert.match(error.stack!, /at fail \(.*_fixtures\/work\.ts/);
+  });
+
+  await t.step("bad exports, arguments and results fail clearly", async () => {
+    const messages = await run(function* () {
+      const loop = getRunningLoop();
+      const out: string[] = [];
+      for (
+        const [name, args] of [
+          ["missing", []],
+          ["notAFunction", []],
+          ["notCloneable", []],
+          ["add", [() => 1, 2]],
+        ] as const
+      ) {
+        try {
+          yield* loop.runInExecutor(pool, fn(name), ...args);
+        } catch (error) {
+          out.push(`${(error as Error).name}: ${(error as Error).message}`);
+        }
+      }
+      return out;
+    }());
+    assert.equal(messages.length, 4);
+    assert.match(
+      messages[0],
+      /^TypeError: Cannot run 'missing' of file:.*work\.ts in a Worker as it is not an exported function: received no such export$/,
+    );
+    assert.match(messages[1], /'notAFunction'.*received number$/);
+    assert.match(
+      messages[2],
+      /^TypeError: The result of notCloneable\(\) from .* cannot be sent back from the Worker/,
+    );
+    assert.match(
+      messages[3],
+      /^TypeError: Cannot send the arguments of add\(\) to a Worker as they must be structured-cloneable/,
+    );
+  });
+
+  await t.step("bad calls throw at once", () => {
+    const loop = newEventLoop();
+    try {
+      assert.throws(
+        // @ts-expect-error: a closure on purpose
+        () => loop.runInExecutor(pool, () => 1),
+        /runInExecutor\(\) cannot send function <anonymous> to a Worker: closures cannot cross to a Worker, so name the function by module and export/,
+      );
+      assert.throws(
+        () =>
+          loop.runInExecutor(pool, {
+            moduleUrl: "./work.ts",
+            exportName: "add",
+          }),
+        /runInExecutor\(\)'s 'moduleUrl' must be an absolute URL .*: received "\.\/work\.ts"/,
+      );
+      assert.throws(
+        // @ts-expect-error: no exportName on purpose
+        () => loop.runInExecutor(pool, { moduleUrl: WORK }),
+        /runInExecutor\(\)'s 'fn' must be \{ moduleUrl, exportName \}/,
+      );
+      assert.throws(
+        // @ts-expect-error: not an executor on purpose
+        () => loop.runInExecutor({ submit: 1 }, fn("add"), 1, 2),
+        /runInExecutor\(\)'s 'executor' must be an Executor \(with submit\(\) and shutdown\(\)\), or null: received a Object/,
+      );
+      assert.throws(
+        () => new WorkerPoolExecutor({ maxWorkers: 0 }),
+        /^RangeError: Cannot create WorkerPoolExecutor as 'maxWorkers' must be a positive integer: received 0$/,
+      );
+      assert.throws(
+        () => toThread("relative.ts", "x"),
+        /toThread\(\)'s 'moduleUrl' must be an absolute URL/,
+      );
+    } finally {
+      loop.close();
+    }
+  });
+});
+
+Deno.test("WorkerPoolExecutor starts Workers lazily, reuses them, and terminates them on shutdown", async () => {
+  const pool = new WorkerPoolExecutor({ maxWorkers: 3 });
+  assert.equal(pool.maxWorkers, 3);
+  assert.equal(pool.workerCount, 0);
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    ids.push(await pool.submit<string>(fn("whoAmI"), []));
+  }
+  assert.equal(new Set(ids).size, 1, "one Worker served the sequential jobs");
+  assert.equal(pool.workerCount, 1);
+  await pool.shutdown();
+  assert.equal(pool.workerCount, 0);
+  assert.throws(
+    () => pool.submit(fn("add"), [1, 2]),
+    /Cannot schedule new jobs after shutdown/,
+  );
+});
+
+Deno.test("WorkerPoolExecutor runs jobs in parallel, up to maxWorkers", async () => {
+  await using pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+  const flags = new SharedArrayBuffer(8);
+  // Each job returns only once it has seen the other's flag: both must run
+  // at the same time (each gives up after 10 s, so a failure cannot hang).
+  const met = await Promise.all([
+    pool.submit<boolean>(fn("handshake"), [flags, 0, 1]),
+    pool.submit<boolean>(fn("handshake"), [flags, 1, 0]),
+  ]);
+  assert.deepEqual(met, [true, true]);
+  assert.equal(pool.workerCount, 2);
+});
+
+Deno.test("the loop stays responsive: a timer keeps firing while a Worker computes", async () => {
+  await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+  const flags = new SharedArrayBuffer(12);
+  const view = new Int32Array(flags);
+  const { ticks, result } = await run(function* () {
+    const loop = getRunningLoop();
+    let ticks = 0;
+    const tick = () => {
+      ticks++;
+      // The Worker is released only by the fifth tick of the loop.
+      if (ticks === 5) Atomics.store(view, 0, 1);
+      else loop.callLater(0.002, tick);
+    };
+    loop.callLater(0.002, tick);
+    const result = yield* loop.runInExecutor<
+      { spins: number; timedOut: boolean }
+    >(pool, fn("spinUntil"), flags, 0, 1);
+    return { ticks, result };
+  }());
+  assert.equal(ticks, 5);
+  assert.equal(result.timedOut, false);
+  assert.ok(result.spins > 0);
+});
+
+Deno.test("cancelling the awaiting task abandons the result; the job finishes in its Worker", async (t) => {
+  await t.step("a running job is abandoned", async () => {
+    const pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+    const flags = new SharedArrayBuffer(12);
+    const view = new Int32Array(flags);
+    const outcome = await run(function* () {
+      const loop = getRunningLoop();
+      const task = createTask(function* () {
+        return yield* loop.runInExecutor(pool, fn("spinUntil"), flags, 0, 1);
+      }());
+      yield* sleep(0.01);
+      task.cancel();
+      try {
+        yield* task;
+        return "finished";
+      } catch (error) {
+        return error instanceof CancelledError ? "cancelled" : "failed";
+      }
+    }());
+    assert.equal(outcome, "cancelled");
+    assert.equal(Atomics.load(view, 1), 0, "the Worker is still computing");
+    Atomics.store(view, 0, 1);
+    await pool.shutdown();
+    assert.equal(Atomics.load(view, 1), 1, "the job ran to its end");
+  });
+
+  await t.step("a queued job is dropped before it starts", async () => {
+    const pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+    const flags = new SharedArrayBuffer(16);
+    const view = new Int32Array(flags);
+    const outcome = await run(function* () {
+      const loop = getRunningLoop();
+      const busy = loop.runInExecutor(pool, fn("spinUntil"), flags, 0, 1);
+      const queued = loop.runInExecutor(pool, fn("mark"), flags, 2);
+      yield* sleep(0.01);
+      queued.cancel();
+      yield* sleep(0);
+      Atomics.store(view, 0, 1);
+      yield* busy;
+      return queued.cancelled();
+    }());
+    await pool.shutdown();
+    assert.equal(outcome, true);
+    assert.equal(Atomics.load(view, 2), 0, "mark() never ran");
+  });
+
+  await t.step(
+    "shutdown({ wait: false }) fails what is in flight",
+    async () => {
+      const pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+      const flags = new SharedArrayBuffer(12);
+      const running = pool.submit(fn("spinUntil"), [flags, 0, 1]);
+      const queued = pool.submit(fn("add"), [1, 2]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await pool.shutdown({ wait: false });
+      await assert.rejects(
+        running,
+        /The executor was shut down before the job finished/,
+      );
+      await assert.rejects(queued, CancelledError);
+      assert.equal(pool.workerCount, 0);
+    },
+  );
+});
+
+Deno.test("toThread() uses the default executor, which run() shuts down", async (t) => {
+  await t.step("result, and no Worker left after run()", async () => {
+    let loopRef: ReturnType<typeof getRunningLoop> | null = null;
+    const value = await run(function* () {
+      loopRef = getRunningLoop();
+      const sum = yield* toThread<number>(WORK, "add", 20, 22);
+      assert.equal(loopRef._hasDefaultExecutor, true);
+      return sum;
+    }());
+    assert.equal(value, 42);
+    assert.equal(loopRef!._hasDefaultExecutor, false);
+  });
+
+  await t.step("errors are thrown into the caller", async () => {
+    await assert.rejects(
+      run(function* () {
+        yield* toThread(WORK, "fail", "nope");
+      }()),
+      (error: Error) => error.name === "WorkError" && error.message === "nope",
+    );
+  });
+
+  await t.step(
+    "a virtual clock waits for the Worker instead of jumping",
+    async () => {
+      const [time, value] = await run(
+        function* () {
+          const loop = getRunningLoop();
+          const sleeper = createTask(sleep(3600));
+          const value = yield* toThread<number>(WORK, "addLater", 1, 1);
+          const time = loop.time();
+          sleeper.cancel();
+          return [time, value];
+        }(),
+        { virtualTime: true },
+      );
+      assert.equal(time, 0);
+      assert.equal(value, 2);
+    },
+  );
+
+  await t.step(
+    "setDefaultExecutor() is used, and shutdownDefaultExecutor() refuses later calls",
+    async () => {
+      const pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+      const loop = newEventLoop();
+      loop.setDefaultExecutor(pool);
+      const value = await loop.runUntilComplete(
+        toThread<number>(WORK, "add", 1, 2),
+      );
+      assert.equal(value, 3);
+      assert.equal(pool.workerCount, 1);
+      await loop.runUntilComplete(loop.shutdownDefaultExecutor());
+      assert.equal(pool.workerCount, 0);
+      await assert.rejects(
+        loop.runUntilComplete(toThread(WORK, "add", 1, 2)),
+        /runInExecutor\(\) cannot use the default executor: shutdownDefaultExecutor\(\) has been called/,
+      );
+      assert.throws(
+        // @ts-expect-error: not an executor on purpose
+        () => loop.setDefaultExecutor(null),
+        /setDefaultExecutor\(\)'s 'executor' must be an Executor/,
+      );
+      loop.close();
+    },
+  );
+});
