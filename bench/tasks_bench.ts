@@ -2,14 +2,14 @@
 
 import { setImmediate } from "node:timers";
 import { run } from "../eventloop/mod.ts";
-import { createTask, sleep } from "../tasks/mod.ts";
+import { type Coroutine, createTask, sleep } from "../tasks/mod.ts";
 import type { Comparison } from "./_harness.ts";
 
 const TASKS = 10_000;
 const STEPS = 100;
 const AWAITS = 1_000_000;
 
-function* stepper(): Generator<undefined, void, unknown> {
+function* stepper(): Coroutine<void> {
   for (let i = 0; i < STEPS; i++) yield* sleep(0);
 }
 
