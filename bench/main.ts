@@ -3,9 +3,15 @@
 
 import { compare, printRows, type Row } from "./_harness.ts";
 import { comparisons as taskComparisons } from "./tasks_bench.ts";
+import { comparisons as syncComparisons } from "./sync_bench.ts";
+import { comparisons as queueComparisons } from "./queues_bench.ts";
 
 const filter = Deno.args[0]?.toLowerCase();
-const all = [...taskComparisons()];
+const all = [
+  ...taskComparisons(),
+  ...syncComparisons(),
+  ...queueComparisons(),
+];
 const rows: Row[] = [];
 for (const comparison of all) {
   if (filter && !comparison.title.toLowerCase().includes(filter)) continue;
