@@ -23,6 +23,7 @@
  */
 
 export * from "./as_completed.ts";
+export * from "./call_graph.ts";
 export * from "./coroutine.ts";
 export * from "./create_task.ts";
 export * from "./eager_task_factory.ts";

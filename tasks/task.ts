@@ -158,6 +158,35 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /**
+   * The future the task is suspended on (`yield* future`), or `null` when it
+   * is running, ready to run, or done. `captureCallGraph()` follows these
+   * links down a chain of tasks.
+   *
+   * asyncio: none (the private `Task._fut_waiter`).
+   *
+   * @returns The future, or `null`.
+   *
+   * @example What a sleeping task waits on
+   * ```ts
+   * import { Future, run } from "@asyncio/asyncio/eventloop";
+   * import { createTask, sleep } from "@asyncio/asyncio/tasks";
+   * import assert from "node:assert/strict";
+   *
+   * await run(function* () {
+   *   const child = createTask(sleep(1));
+   *   assert.equal(child.waitingOn(), null); // not started yet
+   *   yield* sleep(0);
+   *   assert.ok(child.waitingOn() instanceof Future);
+   *   yield* child;
+   *   assert.equal(child.waitingOn(), null);
+   * }(), { virtualTime: true });
+   * ```
+   */
+  waitingOn(): Future<unknown> | null {
+    return this._futWaiter;
+  }
+
+  /**
    * An `AbortSignal` that aborts once the task is done — finished, failed or
    * cancelled — so an operation the task started with it (a `fetch`, a
    * `Deno.Command`) stops with the task. Its reason is the task's

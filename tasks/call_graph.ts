@@ -1,0 +1,351 @@
+/**
+ * {@linkcode captureCallGraph}, {@linkcode formatCallGraph},
+ * {@linkcode printCallGraph} and {@linkcode dumpTasks}: what a task waits on,
+ * who waits on it, and every live task at once — what to reach for when a
+ * program hangs.
+ *
+ * @module
+ */
+
+import type { EventLoop } from "../eventloop/event_loop.ts";
+import { Future } from "../eventloop/future.ts";
+import { getEventLoop } from "../eventloop/registry.ts";
+import { loopState } from "../eventloop/_state.ts";
+import { describeValue } from "../eventloop/_util.ts";
+import { Task } from "./task.ts";
+
+/** A task (or future) waiting on the graph's future, and who waits on it. */
+export interface AwaitedBy {
+  /** The waiting task. */
+  task: Task<unknown>;
+  /** The tasks waiting on that task, and so on up. */
+  awaitedBy: AwaitedBy[];
+}
+
+/**
+ * What {@linkcode captureCallGraph} returns: a future, the chain of futures
+ * it waits on, and the tree of tasks that wait on it.
+ */
+export interface FutureCallGraph {
+  /** The future (usually a task) the graph is about. */
+  future: Future<unknown>;
+  /**
+   * The chain downwards: `future` waits on `awaits[0]`; if that is a task, it
+   * waits on `awaits[1]`, and so on to a future that is not a task waiting
+   * on anything. Empty when `future` waits on nothing (done, running, or
+   * ready to run).
+   */
+  awaits: Future<unknown>[];
+  /** The tasks waiting on `future`, each with those waiting on it. */
+  awaitedBy: AwaitedBy[];
+}
+
+/** Options of {@linkcode captureCallGraph} and {@linkcode formatCallGraph}. */
+export interface CallGraphOptions {
+  /**
+   * The most links followed in each direction (a guard against very deep
+   * chains).
+   *
+   * @default {100}
+   */
+  limit?: number;
+}
+
+/** Options of {@linkcode printCallGraph} and {@linkcode dumpTasks}. */
+export interface PrintOptions {
+  /**
+   * Receives the text.
+   *
+   * @default {console.log}
+   */
+  write?: (text: string) => void;
+}
+
+/**
+ * Captures what a task waits on, down to the last future of the chain, and
+ * which tasks wait on it, up to the tasks nobody waits on.
+ *
+ * A task suspended in `yield* other` waits on `other`; if that is a task, the
+ * chain goes on through what it waits on. Generator frames cannot be
+ * inspected in JavaScript, so the graph links tasks and futures, not lines of
+ * code (asyncio 3.14 adds the coroutine frames).
+ *
+ * asyncio: `asyncio.capture_call_graph()` (3.14).
+ *
+ * @param future The task or future; by default the current task.
+ * @param options The most links to follow.
+ * @returns The graph, or `null` when no future is given and no task runs.
+ * @throws {TypeError} If `future` is not a Future.
+ *
+ * @example The chain of a task waiting on a task waiting on a sleep
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { captureCallGraph, createTask, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * await run(function* () {
+ *   const leaf = createTask(sleep(10), { name: "leaf" });
+ *   const middle = createTask(function* () { yield* leaf; }(), { name: "middle" });
+ *   yield* sleep(1);
+ *   const graph = captureCallGraph(middle)!;
+ *   assert.equal(graph.awaits[0], leaf);
+ *   assert.equal(graph.awaits.length, 2); // leaf, then the sleep's future
+ *   assert.equal(captureCallGraph(leaf)!.awaitedBy[0].task, middle);
+ *   yield* middle;
+ * }(), { virtualTime: true });
+ * ```
+ */
+export function captureCallGraph(
+  future?: Future<unknown>,
+  options?: CallGraphOptions,
+): FutureCallGraph | null {
+  const limit = checkLimit(options?.limit);
+  let root: Future<unknown> | null;
+  if (future === undefined) {
+    root = loopState.running?._currentTask ?? null;
+    if (root === null) return null;
+  } else if (future instanceof Future) {
+    root = future;
+  } else {
+    throw new TypeError(
+      `captureCallGraph()'s 'future' must be a Future or a Task: received ${
+        describeValue(future)
+      }`,
+    );
+  }
+  const awaits: Future<unknown>[] = [];
+  const seen = new Set<Future<unknown>>([root]);
+  let current: Future<unknown> = root;
+  while (awaits.length < limit && current instanceof Task) {
+    const next: Future<unknown> | null = current._futWaiter;
+    if (next === null || seen.has(next)) break;
+    awaits.push(next);
+    seen.add(next);
+    current = next;
+  }
+  return { future: root, awaits, awaitedBy: waitersOf(root, limit, seen) };
+}
+
+/** The tasks registered to wake when `future` is done, recursively. */
+function waitersOf(
+  future: Future<unknown>,
+  budget: number,
+  seen: Set<Future<unknown>>,
+): AwaitedBy[] {
+  if (budget <= 0) return [];
+  const result: AwaitedBy[] = [];
+  for (const callback of future._callbacks ?? []) {
+    if (!(callback instanceof Task) || seen.has(callback)) continue;
+    seen.add(callback);
+    result.push({
+      task: callback,
+      awaitedBy: waitersOf(callback, budget - 1, seen),
+    });
+  }
+  return result;
+}
+
+/**
+ * Formats the graph of {@linkcode captureCallGraph} as text: the future, the
+ * chain it waits on (each line `└─ awaits ...`), and the tasks that wait on
+ * it.
+ *
+ * asyncio: `asyncio.format_call_graph()` (3.14).
+ *
+ * @param future The task or future; by default the current task.
+ * @param options The most links to follow.
+ * @returns The text; `""` when no future is given and no task runs.
+ * @throws {TypeError} If `future` is not a Future.
+ *
+ * @example Formatting the chain of nested tasks
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, formatCallGraph, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * await run(function* () {
+ *   const inner = createTask(sleep(5), { name: "inner" });
+ *   const outer = createTask(function* () { yield* inner; }(), { name: "outer" });
+ *   yield* sleep(1);
+ *   assert.equal(
+ *     formatCallGraph(outer),
+ *     [
+ *       "Task 'outer' (pending)",
+ *       "└─ awaits Task 'inner' (pending)",
+ *       "   └─ awaits Future (pending)",
+ *     ].join("\n"),
+ *   );
+ *   yield* outer;
+ * }(), { virtualTime: true });
+ * ```
+ */
+export function formatCallGraph(
+  future?: Future<unknown>,
+  options?: CallGraphOptions,
+): string {
+  const graph = captureCallGraph(future, options);
+  if (graph === null) return "";
+  const lines = [describeFuture(graph.future)];
+  let indent = "";
+  for (const link of graph.awaits) {
+    lines.push(`${indent}└─ awaits ${describeFuture(link)}`);
+    indent += "   ";
+  }
+  if (graph.awaitedBy.length > 0) {
+    lines.push("awaited by:");
+    formatAwaitedBy(graph.awaitedBy, "", lines);
+  }
+  return lines.join("\n");
+}
+
+function formatAwaitedBy(
+  nodes: AwaitedBy[],
+  indent: string,
+  lines: string[],
+): void {
+  nodes.forEach((node, i) => {
+    const last = i === nodes.length - 1;
+    lines.push(`${indent}${last ? "└─" : "├─"} ${describeFuture(node.task)}`);
+    formatAwaitedBy(node.awaitedBy, indent + (last ? "   " : "│  "), lines);
+  });
+}
+
+/**
+ * Prints {@linkcode formatCallGraph}'s text (to the console, or to `write`).
+ *
+ * asyncio: `asyncio.print_call_graph()` (3.14).
+ *
+ * @param future The task or future; by default the current task.
+ * @param options Where to write, and the most links to follow.
+ * @throws {TypeError} If `future` is not a Future.
+ *
+ * @example Printing who waits on a future
+ * ```ts
+ * import { getRunningLoop, run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, printCallGraph, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * let text = "";
+ * await run(function* () {
+ *   const signal = getRunningLoop().createFuture();
+ *   createTask(function* () { yield* signal; }(), { name: "waiter" });
+ *   yield* sleep(0);
+ *   printCallGraph(signal, { write: (t) => text = t });
+ *   signal.setResult(undefined);
+ * }());
+ * assert.equal(text, "Future (pending)\nawaited by:\n└─ Task 'waiter' (pending)");
+ * ```
+ */
+export function printCallGraph(
+  future?: Future<unknown>,
+  options?: PrintOptions & CallGraphOptions,
+): void {
+  const write = checkWrite(options?.write, "printCallGraph()");
+  write(formatCallGraph(future, options));
+}
+
+/** Options of {@linkcode dumpTasks}. */
+export interface DumpTasksOptions extends PrintOptions {
+  /**
+   * The loop whose tasks are listed.
+   *
+   * @default {the running loop, else the one set with `setEventLoop`}
+   */
+  loop?: EventLoop;
+}
+
+/**
+ * Prints every task of the loop that is not done, with its name, its state
+ * (running, ready to run, or waiting) and the chain of what it waits on; in
+ * debug mode, also where it was created. Call it from a timer or a signal
+ * handler when a program seems to hang.
+ *
+ * asyncio: none (asyncio 3.14 has `python -m asyncio ps` / `pstree`).
+ *
+ * @param options The loop, and where to write.
+ * @returns The text that was written.
+ * @throws {Error} If no loop is given and none is running or set.
+ *
+ * @example Listing the tasks of a hung program
+ * ```ts
+ * import { getRunningLoop, run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, dumpTasks, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * const text = await run(function* () {
+ *   const never = getRunningLoop().createFuture();
+ *   const stuck = createTask(function* () { yield* never; }(), { name: "stuck" });
+ *   createTask(function* () { yield* stuck; }(), { name: "waiting-for-stuck" });
+ *   yield* sleep(0);
+ *   return dumpTasks({ write: () => {} });
+ * }(), { virtualTime: true });
+ * assert.match(text, /^3 tasks not done:$/m);
+ * assert.match(text, /^- Task 'stuck' \(pending\): waiting\n  └─ awaits Future \(pending\)$/m);
+ * assert.match(text, /Task 'waiting-for-stuck' \(pending\): waiting\n  └─ awaits Task 'stuck'/);
+ * ```
+ */
+export function dumpTasks(options?: DumpTasksOptions): string {
+  const write = checkWrite(options?.write, "dumpTasks()");
+  const loop = options?.loop ?? getEventLoop();
+  const tasks = [...loop._tasks].filter((task) => !task.done());
+  const lines = [
+    `${tasks.length} ${tasks.length === 1 ? "task" : "tasks"} not done:`,
+  ];
+  for (const task of tasks) {
+    let state: string;
+    if (loop._currentTask === task) state = "running";
+    else if (task._futWaiter === null) state = "ready to run";
+    else state = "waiting";
+    lines.push(`- ${describeFuture(task)}: ${state}`);
+    const graph = captureCallGraph(task)!;
+    let indent = "  ";
+    for (const link of graph.awaits) {
+      lines.push(`${indent}└─ awaits ${describeFuture(link)}`);
+      indent += "   ";
+    }
+    const origin = task._sourceTraceback?.split("\n")[0];
+    if (origin) lines.push(`  created ${origin}`);
+  }
+  const text = lines.join("\n");
+  write(text);
+  return text;
+}
+
+/** `Task 'name' (state)` or `Future (state)`: short, for graphs. */
+function describeFuture(future: Future<unknown>): string {
+  const state = future.cancelled()
+    ? "cancelled"
+    : future.done()
+    ? "finished"
+    : "pending";
+  if (future instanceof Task) {
+    const kind = future.constructor.name;
+    return `${kind} '${future.getName()}' (${state})`;
+  }
+  return `${future.constructor.name} (${state})`;
+}
+
+function checkLimit(limit: unknown): number {
+  if (limit === undefined) return 100;
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 0) {
+    throw new RangeError(
+      `The call graph's 'limit' must be a non-negative integer: received ${
+        describeValue(limit)
+      }`,
+    );
+  }
+  return limit;
+}
+
+function checkWrite(
+  write: unknown,
+  where: string,
+): (text: string) => void {
+  if (write === undefined) return (text) => console.log(text);
+  if (typeof write !== "function") {
+    throw new TypeError(
+      `${where}'s 'write' must be a function: received ${describeValue(write)}`,
+    );
+  }
+  return write as (text: string) => void;
+}
