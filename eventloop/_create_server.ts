@@ -124,7 +124,6 @@ export function* createServer(
     listeners,
     protocolFactory,
     tls: tls !== null,
-    cleanupPaths: [],
   });
   if (startServing) {
     server._startServing();
@@ -156,7 +155,6 @@ export function* createUnixServer(
     listeners: [listener],
     protocolFactory,
     tls: false,
-    cleanupPaths: options?.cleanupSocket === false ? [] : [path],
   });
   if (startServing) {
     server._startServing();

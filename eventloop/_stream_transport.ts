@@ -18,6 +18,7 @@ import type { Future } from "./future.ts";
 import type { BaseProtocol, BufferedProtocol, Protocol } from "./protocols.ts";
 import type { Transport } from "./transports.ts";
 import { closeQuietly } from "./_net.ts";
+import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 import { describeValue, type Runnable } from "./_util.ts";
 
 /** asyncio's threshold before writes after close are logged. */
@@ -136,6 +137,7 @@ export class StreamTransport implements Transport {
       }
       : () => this.#start(waiter);
     loop.callSoon(start);
+    trackUnclosed(this, `transport to ${describeAddr(conn.remoteAddr)}`, loop);
   }
 
   #start(waiter: Future<void> | null): void {
@@ -181,6 +183,7 @@ export class StreamTransport implements Transport {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
+    untrack(this);
     if (this.#chunks.length === 0 && !this.#writeInFlight) {
       this.#connLost++;
       this.#lose(null);
@@ -317,7 +320,6 @@ export class StreamTransport implements Transport {
         new Error("Cannot start TLS on a closing transport"),
       );
     }
-    this.pauseReading();
     if (this.#readInFlight || this.#readResult !== undefined) {
       return Promise.reject(
         new Error(
@@ -325,12 +327,26 @@ export class StreamTransport implements Transport {
         ),
       );
     }
+    this.pauseReading();
     this.#detached = true;
     this.#closing = true;
+    untrack(this);
     return new Promise<void>((resolve) => {
       if (!this.#writeInFlight) resolve();
       else this.#detachWaiter = resolve;
     }).then(() => this.#conn);
+  }
+
+  /**
+   * @internal startTls failed after `_detach()`: the conn is gone, so the
+   * protocol learns of it through connectionLost(error), once.
+   */
+  _detachFailed(error: Error): void {
+    if (this.#lostState !== 0) return;
+    this.#lostState = 1;
+    this.#lostError = error;
+    closeQuietly(this.#conn);
+    this.#maybeScheduleLost();
   }
 
   // ---- Reading ----
@@ -586,6 +602,7 @@ export class StreamTransport implements Transport {
   /** Closes the conn and schedules connectionLost once no op is in flight. */
   #lose(error: Error | null): void {
     if (this.#lostState !== 0) return;
+    untrack(this);
     this.#lostState = 1;
     this.#lostError = error;
     closeQuietly(this.#conn);

@@ -23,6 +23,26 @@ import type { SubprocessProtocol } from "./protocols.ts";
 import type { SubprocessTransport } from "./transports.ts";
 import type { SubprocessOptions } from "./subprocess_options.ts";
 import { subprocessImplementation } from "./_subprocess_hook.ts";
+import type { BaseProtocol } from "./protocols.ts";
+import type { Transport } from "./transports.ts";
+import type {
+  CreateConnectionOptions,
+  CreateServerOptions,
+  CreateUnixConnectionOptions,
+  CreateUnixServerOptions,
+} from "./network_options.ts";
+import type { Server } from "./server.ts";
+import { createConnection, createUnixConnection } from "./_connection.ts";
+import { createServer, createUnixServer } from "./_create_server.ts";
+import type { DatagramTransport } from "./transports.ts";
+import type {
+  DatagramEndpointOptions,
+  StartTlsOptions,
+  TlsOptions,
+} from "./network_options.ts";
+import { startTls } from "./_start_tls.ts";
+import { createDatagramEndpoint } from "./_datagram.ts";
+import { addSignalHandler, removeSignalHandler } from "./_signals.ts";
 import {
   checkDelay,
   checkFunction,
@@ -975,6 +995,390 @@ export class EventLoop {
   set slowCallbackDuration(seconds: number) {
     checkDelay(seconds, "slowCallbackDuration");
     this.#slowCallbackDuration = seconds;
+  }
+
+  // ---- Network: transports, servers (eventloop/_connection.ts, server.ts) ----
+
+  /**
+   * Opens a TCP connection (TLS with `ssl`) to `host:port`, makes a protocol
+   * with `protocolFactory` and connects the two. Resolves once the
+   * protocol's `connectionMade` has run (and the TLS handshake is done).
+   *
+   * asyncio: `loop.create_connection()`.
+   *
+   * @typeParam P The protocol's type.
+   * @param protocolFactory Makes the protocol; must return an object.
+   * @param host A host name or IP address.
+   * @param port The port, 1 to 65535.
+   * @param options `ssl` (`true` or {@linkcode TlsOptions}),
+   * `serverHostname`.
+   * @returns `[transport, protocol]`.
+   * @throws {Deno.errors.ConnectionRefused} If nobody listens there.
+   * @throws {Deno.errors.NotCapable} Without `--allow-net`.
+   * @throws {TypeError} If an argument is not of the right type, or options
+   * conflict (`serverHostname` without `ssl`, `localAddr`).
+   * @throws {RangeError} If `port` is out of range.
+   *
+   * @example Connecting a protocol to a server
+   * ```ts
+   * import { getRunningLoop, Protocol, run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * const accepted = listener.accept().then(async (conn) => {
+   *   await conn.write(new TextEncoder().encode("hello"));
+   *   conn.close();
+   * });
+   * class Collect extends Protocol {
+   *   text = "";
+   *   done = getRunningLoop().createFuture<void>();
+   *   override dataReceived(data: Uint8Array) {
+   *     this.text += new TextDecoder().decode(data);
+   *   }
+   *   override connectionLost() {
+   *     this.done.setResult();
+   *   }
+   * }
+   * const text = await run(function* () {
+   *   const loop = getRunningLoop();
+   *   const [_transport, protocol] = yield* loop.createConnection(
+   *     () => new Collect(),
+   *     "127.0.0.1",
+   *     (listener.addr as Deno.NetAddr).port,
+   *   );
+   *   yield* protocol.done;
+   *   return protocol.text;
+   * }());
+   * await accepted;
+   * listener.close();
+   * assert.equal(text, "hello");
+   * ```
+   */
+  createConnection<P extends BaseProtocol>(
+    protocolFactory: () => P,
+    host: string,
+    port: number,
+    options?: CreateConnectionOptions,
+  ): Coroutine<[Transport, P]> {
+    return createConnection(this, protocolFactory, host, port, options);
+  }
+
+  /**
+   * Listens on `host:port` and serves each connection with a protocol from
+   * `protocolFactory`. A `host` of `null` or `""` listens on every IPv4
+   * interface; an array listens on each; port 0 picks a free port that
+   * `server.sockets[0].addr` reports.
+   *
+   * asyncio: `loop.create_server()`.
+   *
+   * @param protocolFactory Makes one protocol per connection.
+   * @param host Where to listen.
+   * @param port The port, 0 to 65535.
+   * @param options `ssl` (with `cert` and `key`), `backlog`,
+   * `startServing`, `reusePort`.
+   * @returns The {@linkcode Server}.
+   * @throws {Deno.errors.AddrInUse} If the port is taken.
+   * @throws {Deno.errors.NotCapable} Without `--allow-net`.
+   * @throws {TypeError} If an argument is not of the right type.
+   * @throws {RangeError} If `port` or `backlog` is out of range.
+   *
+   * @example A server on a free port
+   * ```ts
+   * import { getRunningLoop, Protocol, run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const port = await run(function* () {
+   *   const loop = getRunningLoop();
+   *   const server = yield* loop.createServer(() => new Protocol(), "127.0.0.1", 0);
+   *   const { port } = server.sockets[0].addr as Deno.NetAddr;
+   *   server.close();
+   *   yield* server.waitClosed();
+   *   return port;
+   * }());
+   * assert.ok(port > 0);
+   * ```
+   */
+  createServer(
+    protocolFactory: () => BaseProtocol,
+    host: string | string[] | null,
+    port: number,
+    options?: CreateServerOptions,
+  ): Coroutine<Server> {
+    return createServer(this, protocolFactory, host, port, options);
+  }
+
+  /**
+   * Connects to a Unix socket and connects a protocol to it.
+   *
+   * asyncio: `loop.create_unix_connection()`.
+   *
+   * @typeParam P The protocol's type.
+   * @param protocolFactory Makes the protocol; must return an object.
+   * @param path The socket's path.
+   * @param options Reserved (`ssl` is not supported over Unix sockets).
+   * @returns `[transport, protocol]`.
+   * @throws {Deno.errors.NotFound} If no socket exists at `path`.
+   * @throws {Deno.errors.ConnectionRefused} If nobody listens on it.
+   * @throws {TypeError} If an argument is not of the right type.
+   *
+   * @example Talking over a Unix socket
+   * ```ts
+   * import { getRunningLoop, Protocol, run, type Transport } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const dir = Deno.makeTempDirSync();
+   * const path = `${dir}/example.sock`;
+   * class Upper extends Protocol {
+   *   t!: Transport;
+   *   override connectionMade(t: Transport) { this.t = t; }
+   *   override dataReceived(d: Uint8Array) {
+   *     this.t.write(new TextEncoder().encode(new TextDecoder().decode(d).toUpperCase()));
+   *   }
+   * }
+   * class Client extends Protocol {
+   *   reply = getRunningLoop().createFuture<string>();
+   *   override dataReceived(d: Uint8Array) { this.reply.setResult(new TextDecoder().decode(d)); }
+   * }
+   * const reply = await run(function* () {
+   *   const loop = getRunningLoop();
+   *   const server = yield* loop.createUnixServer(() => new Upper(), path);
+   *   const [t, client] = yield* loop.createUnixConnection(() => new Client(), path);
+   *   t.write(new TextEncoder().encode("quiet"));
+   *   const text = yield* client.reply;
+   *   t.close();
+   *   server.close();
+   *   server.closeClients();
+   *   yield* server.waitClosed();
+   *   return text;
+   * }());
+   * Deno.removeSync(dir, { recursive: true });
+   * assert.equal(reply, "QUIET");
+   * ```
+   */
+  createUnixConnection<P extends BaseProtocol>(
+    protocolFactory: () => P,
+    path: string,
+    options?: CreateUnixConnectionOptions,
+  ): Coroutine<[Transport, P]> {
+    return createUnixConnection(this, protocolFactory, path, options);
+  }
+
+  /**
+   * Listens on a Unix socket at `path` (a stale socket file there is removed
+   * first; the file is removed again when the server closes).
+   *
+   * asyncio: `loop.create_unix_server()`.
+   *
+   * @param protocolFactory Makes one protocol per connection.
+   * @param path The socket's path.
+   * @param options `backlog`, `startServing`.
+   * @returns The {@linkcode Server}.
+   * @throws {Deno.errors.AddrInUse} If something else than a socket is at
+   * `path`.
+   * @throws {TypeError} If an argument is not of the right type.
+   *
+   * @example The server reports its path
+   * ```ts
+   * import { getRunningLoop, Protocol, run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const dir = Deno.makeTempDirSync();
+   * const path = `${dir}/example.sock`;
+   * const addr = await run(function* () {
+   *   const server = yield* getRunningLoop().createUnixServer(() => new Protocol(), path);
+   *   const addr = server.sockets[0].addr;
+   *   server.close();
+   *   yield* server.waitClosed();
+   *   return addr;
+   * }());
+   * Deno.removeSync(dir, { recursive: true });
+   * assert.deepEqual(addr, { transport: "unix", path });
+   * ```
+   */
+  createUnixServer(
+    protocolFactory: () => BaseProtocol,
+    path: string,
+    options?: CreateUnixServerOptions,
+  ): Coroutine<Server> {
+    return createUnixServer(this, protocolFactory, path, options);
+  }
+
+  /**
+   * Upgrades a live TCP connection to TLS (client side): the transport's
+   * buffered data is flushed, the handshake runs, and a new transport that
+   * speaks TLS is returned; the old one must not be used any more. The
+   * protocol keeps receiving data without a second `connectionMade`.
+   *
+   * Deno can take over a connection only while no read is in flight: call
+   * `startTls` right after the peer's go-ahead arrived (the transport starts
+   * its next read one loop pass after each `dataReceived`). If the handshake
+   * fails, the error is thrown and the protocol's `connectionLost` receives
+   * it.
+   *
+   * asyncio: `loop.start_tls()`.
+   *
+   * @param transport A TCP transport from `createConnection` or a server.
+   * @param protocol The protocol to keep serving.
+   * @param tlsOptions `true` or {@linkcode TlsOptions} (`caCerts`,
+   * `alpnProtocols`).
+   * @param options `serverHostname` (default: the peer's address);
+   * `serverSide: true` is not supported by Deno and throws.
+   * @returns The TLS transport.
+   * @throws {TypeError} If an argument is invalid, or `serverSide` is set.
+   * @throws {Error} If a read is in flight, or the handshake fails (for
+   * example `InvalidData` for an untrusted certificate).
+   *
+   * @example Deno upgrades only the client side
+   * ```ts
+   * import { getRunningLoop, Protocol, run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * await run(function* () {
+   *   const loop = getRunningLoop();
+   *   const server = yield* loop.createServer(() => new Protocol(), "127.0.0.1", 0);
+   *   const { port } = server.sockets[0].addr as Deno.NetAddr;
+   *   const [transport, protocol] = yield* loop.createConnection(() => new Protocol(), "127.0.0.1", port);
+   *   let error: unknown;
+   *   try {
+   *     yield* loop.startTls(transport, protocol, true, { serverSide: true });
+   *   } catch (e) {
+   *     error = e;
+   *   }
+   *   assert.ok(error instanceof TypeError);
+   *   transport.close();
+   *   server.close();
+   *   server.closeClients();
+   *   yield* server.waitClosed();
+   * }());
+   * ```
+   */
+  startTls(
+    transport: Transport,
+    protocol: BaseProtocol,
+    tlsOptions: TlsOptions | true,
+    options?: StartTlsOptions,
+  ): Coroutine<Transport> {
+    return startTls(this, transport, protocol, tlsOptions, options);
+  }
+
+  /**
+   * Opens a UDP endpoint. It uses `Deno.listenDatagram` when Deno runs with
+   * `--unstable-net`, and `node:dgram` otherwise, so no flag is needed.
+   *
+   * asyncio: `loop.create_datagram_endpoint()`.
+   *
+   * @typeParam P The protocol's type.
+   * @param protocolFactory Makes the {@linkcode DatagramProtocol}.
+   * @param options `localAddr`, `remoteAddr` (at least one),
+   * `allowBroadcast`, `reusePort`.
+   * @returns `[transport, protocol]`.
+   * @throws {TypeError} If an argument is invalid or both addresses are
+   * missing.
+   * @throws {RangeError} If a port is out of range.
+   * @throws {Deno.errors.AddrInUse} If the local address is taken.
+   *
+   * @example Two endpoints on loopback
+   * ```ts
+   * import { DatagramProtocol, getRunningLoop, run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * class Receiver extends DatagramProtocol {
+   *   got = getRunningLoop().createFuture<string>();
+   *   override datagramReceived(data: Uint8Array, _addr: Deno.NetAddr) {
+   *     this.got.setResult(new TextDecoder().decode(data));
+   *   }
+   * }
+   * const text = await run(function* () {
+   *   const loop = getRunningLoop();
+   *   const [server, receiver] = yield* loop.createDatagramEndpoint(
+   *     () => new Receiver(),
+   *     { localAddr: ["127.0.0.1", 0] },
+   *   );
+   *   const { port } = server.getExtraInfo("sockname") as Deno.NetAddr;
+   *   const [client] = yield* loop.createDatagramEndpoint(
+   *     () => new DatagramProtocol(),
+   *     { remoteAddr: ["127.0.0.1", port] },
+   *   );
+   *   client.sendto(new TextEncoder().encode("ping"));
+   *   const text = yield* receiver.got;
+   *   client.close();
+   *   server.close();
+   *   return text;
+   * }());
+   * assert.equal(text, "ping");
+   * ```
+   */
+  createDatagramEndpoint<P extends BaseProtocol>(
+    protocolFactory: () => P,
+    options: DatagramEndpointOptions,
+  ): Coroutine<[DatagramTransport, P]> {
+    return createDatagramEndpoint(this, protocolFactory, options);
+  }
+
+  /**
+   * Runs `callback(...args)` on this loop whenever the process receives
+   * `signal`; replaces an earlier handler of the same signal. Handlers are
+   * removed when the loop closes.
+   *
+   * asyncio: `loop.add_signal_handler()`.
+   *
+   * @typeParam A The callback's argument types.
+   * @param signal A signal name such as `"SIGINT"`.
+   * @param callback Called in a pass of this loop.
+   * @param args Its arguments.
+   * @throws {TypeError} If `signal` is not a signal name Deno knows, or
+   * `callback` is not a function.
+   * @throws {Error} For `SIGKILL` and `SIGSTOP`, which cannot be caught, or
+   * if the loop is closed.
+   *
+   * @example Handling SIGUSR1
+   * ```ts
+   * import { getRunningLoop, run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const got = await run(function* () {
+   *   const loop = getRunningLoop();
+   *   const received = loop.createFuture<string>();
+   *   loop.addSignalHandler("SIGUSR1", (name) => received.setResult(name), "usr1");
+   *   Deno.kill(Deno.pid, "SIGUSR1");
+   *   const name = yield* received;
+   *   assert.ok(loop.removeSignalHandler("SIGUSR1"));
+   *   return name;
+   * }());
+   * assert.equal(got, "usr1");
+   * ```
+   */
+  addSignalHandler<A extends unknown[]>(
+    signal: Deno.Signal,
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): void {
+    addSignalHandler(this, signal, callback, args);
+  }
+
+  /**
+   * Removes the handler of `signal` set with `addSignalHandler`.
+   *
+   * asyncio: `loop.remove_signal_handler()`.
+   *
+   * @param signal A signal name such as `"SIGINT"`.
+   * @returns `true` if a handler was removed, `false` if there was none.
+   * @throws {TypeError} If `signal` is not a signal name.
+   *
+   * @example Removing twice
+   * ```ts
+   * import { newEventLoop } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = newEventLoop();
+   * loop.addSignalHandler("SIGUSR2", () => {});
+   * assert.equal(loop.removeSignalHandler("SIGUSR2"), true);
+   * assert.equal(loop.removeSignalHandler("SIGUSR2"), false);
+   * loop.close();
+   * ```
+   */
+  removeSignalHandler(signal: Deno.Signal): boolean {
+    return removeSignalHandler(this, signal);
   }
 
   /**

@@ -122,7 +122,9 @@ export interface CreateServerOptions {
 }
 
 /**
- * Options of `loop.createUnixServer()`.
+ * Options of `loop.createUnixServer()`. The socket file is removed when the
+ * server closes (Deno does it when the listener closes, as asyncio 3.13's
+ * `cleanup_socket=True`).
  *
  * asyncio: the keyword arguments of `loop.create_unix_server()`.
  */
@@ -139,12 +141,6 @@ export interface CreateUnixServerOptions {
    * @default {true}
    */
   startServing?: boolean;
-  /**
-   * Remove the socket file when the server closes (asyncio 3.13).
-   *
-   * @default {true}
-   */
-  cleanupSocket?: boolean;
 }
 
 /** An address given to `createDatagramEndpoint` or `sendto`. */

@@ -11,6 +11,7 @@ import type { BaseProtocol } from "./protocols.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import { closeQuietly, makeProtocol } from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
+import { formatAddr, trackUnclosed, untrack } from "./_resource_warnings.ts";
 
 /** One listening socket of a {@linkcode Server}. */
 export interface ServerSocket {
@@ -26,8 +27,6 @@ export interface ServerSetup {
   protocolFactory: () => BaseProtocol;
   /** @internal Whether accepted conns are TLS (handshake before use). */
   tls: boolean;
-  /** @internal Unix socket paths to remove on close. */
-  cleanupPaths: string[];
 }
 
 /** A Runnable for the loop's ready queue. */
@@ -83,7 +82,6 @@ export class Server {
   #sockets: ServerSocket[];
   #factory: () => BaseProtocol;
   #tls: boolean;
-  #cleanupPaths: string[];
   #serving = false;
   #acceptsInFlight = 0;
   #transports = new Set<StreamTransport>();
@@ -104,7 +102,13 @@ export class Server {
     this.#sockets = setup.listeners.map((l) => Object.freeze({ addr: l.addr }));
     this.#factory = setup.protocolFactory;
     this.#tls = setup.tls;
-    this.#cleanupPaths = setup.cleanupPaths;
+    trackUnclosed(
+      this,
+      `server on ${
+        this.#sockets.map((socket) => formatAddr(socket.addr)).join(", ")
+      }`,
+      loop,
+    );
   }
 
   /**
@@ -201,15 +205,9 @@ export class Server {
     const listeners = this.#listeners;
     if (listeners === null) return;
     this.#listeners = null;
+    untrack(this);
     this.#serving = false;
     for (const listener of listeners) closeQuietly(listener);
-    for (const path of this.#cleanupPaths) {
-      try {
-        Deno.removeSync(path);
-      } catch {
-        // Already gone, or replaced by someone else's file we cannot remove.
-      }
-    }
     if (this.#servingForever !== null && !this.#servingForever.done()) {
       this.#servingForever.cancel();
     }

@@ -763,3 +763,60 @@ Deno.test("Server: startServing, serveForever, closeClients, abortClients, async
     loop.close();
   });
 });
+
+Deno.test("createServer({ reusePort }) lets two servers share a port under --unstable-net, and says why without it", async (t) => {
+  await t.step(
+    "without --unstable-net: a clear error, not a process exit",
+    async () => {
+      await run(function* () {
+        let caught: unknown;
+        try {
+          yield* getRunningLoop().createServer(
+            () => new Protocol(),
+            "127.0.0.1",
+            0,
+            {
+              reusePort: true,
+            },
+          );
+        } catch (error) {
+          caught = error;
+        }
+        assert.match(String(caught), /--unstable-net/);
+      }());
+    },
+  );
+  await t.step(
+    "with --unstable-net: both servers listen on one port",
+    async () => {
+      const mod = new URL("../../eventloop/mod.ts", import.meta.url).href;
+      const code = `
+      import { getRunningLoop, Protocol, run } from ${JSON.stringify(mod)};
+      const out = await run(function* () {
+        const loop = getRunningLoop();
+        const a = yield* loop.createServer(() => new Protocol(), "127.0.0.1", 0, { reusePort: true });
+        const port = a.sockets[0].addr.port;
+        const b = yield* loop.createServer(() => new Protocol(), "127.0.0.1", port, { reusePort: true });
+        const same = b.sockets[0].addr.port === port;
+        a.close(); b.close();
+        yield* a.waitClosed(); yield* b.waitClosed();
+        return same;
+      }());
+      console.log(out);
+    `;
+      const file = await Deno.makeTempFile({ suffix: ".js" });
+      await Deno.writeTextFile(file, code);
+      const result = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--no-config", "--unstable-net", "--allow-net", file],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      await Deno.remove(file);
+      assert.equal(
+        dec.decode(result.stdout).trim(),
+        "true",
+        dec.decode(result.stderr),
+      );
+    },
+  );
+});

@@ -1,0 +1,425 @@
+// loop.createDatagramEndpoint: a UDP endpoint on Deno.listenDatagram when
+// Deno runs with --unstable-net, on node:dgram otherwise (so users need no
+// unstable flag). Both sit behind one small socket interface.
+//
+// Protocol state machine: connectionMade -> (datagramReceived |
+// errorReceived)* -> connectionLost (exactly once).
+
+import type { EventLoop } from "./event_loop.ts";
+import type { BaseProtocol, DatagramProtocol } from "./protocols.ts";
+import type { DatagramTransport } from "./transports.ts";
+import type { Coroutine } from "./_coroutine.ts";
+import type {
+  DatagramAddress,
+  DatagramEndpointOptions,
+} from "./network_options.ts";
+import {
+  checkPort,
+  checkProtocolFactory,
+  hasUnstableNet,
+  ioFuture,
+  makeProtocol,
+} from "./_net.ts";
+import { describeValue, type Runnable } from "./_util.ts";
+
+const WHAT = "create datagram endpoint";
+
+/** What the endpoint needs of a UDP socket. */
+interface UdpSocket {
+  readonly addr: Deno.NetAddr;
+  /** Starts delivering datagrams (called once). */
+  receive(
+    onMessage: (data: Uint8Array, from: Deno.NetAddr) => void,
+    onError: (error: Error) => void,
+  ): void;
+  send(data: Uint8Array, to: Deno.NetAddr): Promise<unknown>;
+  /** Closes; resolves once nothing is in flight any more. */
+  close(): Promise<void>;
+}
+
+class Step implements Runnable {
+  _cancelled = false;
+  constructor(readonly _run: () => void) {}
+}
+
+function toNetAddr(value: unknown, name: string): Deno.NetAddr {
+  let hostname: unknown;
+  let port: unknown;
+  if (Array.isArray(value) && value.length === 2) {
+    [hostname, port] = value;
+  } else if (typeof value === "object" && value !== null) {
+    ({ hostname, port } = value as { hostname?: unknown; port?: unknown });
+  } else {
+    throw new TypeError(
+      `Cannot ${WHAT} as '${name}' must be [host, port] or { hostname, port }: received ${
+        describeValue(value)
+      }`,
+    );
+  }
+  if (typeof hostname !== "string" || hostname === "") {
+    throw new TypeError(
+      `Cannot ${WHAT} as '${name}' must have a non-empty host: received ${
+        describeValue(hostname)
+      }`,
+    );
+  }
+  checkPort(port, WHAT, true);
+  return { transport: "udp", hostname, port: port as number };
+}
+
+function sameAddr(a: Deno.NetAddr, b: Deno.NetAddr): boolean {
+  return a.port === b.port && a.hostname === b.hostname;
+}
+
+/** Deno.listenDatagram (needs --unstable-net). */
+function denoSocket(
+  local: Deno.NetAddr,
+  reuse: boolean,
+  broadcast: boolean,
+): UdpSocket {
+  // deno-lint-ignore no-explicit-any
+  const listen = (Deno as any).listenDatagram as (
+    options: Record<string, unknown>,
+  ) => {
+    addr: Deno.Addr;
+    receive(p?: Uint8Array): Promise<[Uint8Array, Deno.Addr]>;
+    send(p: Uint8Array, addr: Deno.Addr): Promise<number>;
+    close(): void;
+    setBroadcast?(flag: boolean): void;
+  };
+  const conn = listen({
+    transport: "udp",
+    hostname: local.hostname,
+    port: local.port,
+    reuseAddress: reuse,
+  });
+  if (broadcast) conn.setBroadcast?.(true);
+  let receiving: Promise<void> = Promise.resolve();
+  let closed = false;
+  return {
+    addr: conn.addr as Deno.NetAddr,
+    receive(onMessage, onError) {
+      const loop = async () => {
+        while (!closed) {
+          try {
+            const [data, from] = await conn.receive();
+            if (!closed) onMessage(data, from as Deno.NetAddr);
+          } catch (error) {
+            if (closed) return;
+            if (error instanceof Deno.errors.BadResource) return;
+            onError(error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+      };
+      receiving = loop();
+    },
+    send: (data, to) => conn.send(data, to),
+    close() {
+      closed = true;
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+      return receiving;
+    },
+  };
+}
+
+/** node:dgram, which needs no unstable flag. */
+async function nodeSocket(
+  local: Deno.NetAddr,
+  reuse: boolean,
+  broadcast: boolean,
+): Promise<UdpSocket> {
+  const dgram = await import("node:dgram");
+  const type = local.hostname.includes(":") ? "udp6" : "udp4";
+  const socket = dgram.createSocket({ type, reuseAddr: reuse });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(local.port, local.hostname, () => {
+      socket.off("error", reject);
+      resolve();
+    });
+  });
+  if (broadcast) socket.setBroadcast(true);
+  const info = socket.address();
+  let closed = false;
+  return {
+    addr: { transport: "udp", hostname: info.address, port: info.port },
+    receive(onMessage, onError) {
+      socket.on("message", (msg, rinfo) => {
+        if (closed) return;
+        onMessage(
+          new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength),
+          { transport: "udp", hostname: rinfo.address, port: rinfo.port },
+        );
+      });
+      socket.on("error", (error) => {
+        if (!closed) onError(error);
+      });
+    },
+    send: (data, to) =>
+      new Promise<void>((resolve, reject) => {
+        socket.send(data, to.port, to.hostname, (error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (closed) return resolve();
+        closed = true;
+        socket.close(() => resolve());
+      }),
+  };
+}
+
+/** The datagram transport. */
+class DatagramEndpoint implements DatagramTransport {
+  #loop: EventLoop;
+  #socket: UdpSocket;
+  #protocol: BaseProtocol;
+  #remote: Deno.NetAddr | null;
+  #extra: Record<string, unknown>;
+  #closing = false;
+  #lost = false;
+  #sending = 0;
+  #bufferSize = 0;
+  #connLost = 0;
+
+  constructor(
+    loop: EventLoop,
+    socket: UdpSocket,
+    protocol: BaseProtocol,
+    remote: Deno.NetAddr | null,
+  ) {
+    this.#loop = loop;
+    this.#socket = socket;
+    this.#protocol = protocol;
+    this.#remote = remote;
+    this.#extra = { sockname: socket.addr, peername: remote ?? undefined };
+  }
+
+  /** Runs in a loop pass: connectionMade, then datagrams flow. */
+  _start(): void {
+    this.#protocol.connectionMade(this);
+    this.#socket.receive(
+      (data, from) => {
+        if (this.#closing || this.#loop.isClosed()) return;
+        if (this.#remote !== null && !sameAddr(from, this.#remote)) return;
+        this.#loop._pushReady(
+          new Step(() => {
+            if (this.#closing) return;
+            try {
+              (this.#protocol as DatagramProtocol).datagramReceived(data, from);
+            } catch (error) {
+              this.#fatal(
+                error,
+                "Fatal error: protocol.datagramReceived() failed",
+              );
+            }
+          }),
+        );
+      },
+      (error) => this.#reportError(error),
+    );
+  }
+
+  getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    const value = this.#extra[name];
+    return value === undefined ? defaultValue : value;
+  }
+
+  isClosing(): boolean {
+    return this.#closing;
+  }
+
+  setProtocol(protocol: BaseProtocol): void {
+    this.#protocol = protocol;
+  }
+
+  getProtocol(): BaseProtocol {
+    return this.#protocol;
+  }
+
+  getWriteBufferSize(): number {
+    return this.#bufferSize;
+  }
+
+  sendto(data: Uint8Array, addr?: DatagramAddress): void {
+    if (!(data instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot send a datagram as 'data' must be a Uint8Array: received ${
+          describeValue(data)
+        }`,
+      );
+    }
+    let to: Deno.NetAddr;
+    if (addr === undefined || addr === null) {
+      if (this.#remote === null) {
+        throw new TypeError(
+          "Cannot send a datagram as 'addr' is required when the endpoint has no remoteAddr",
+        );
+      }
+      to = this.#remote;
+    } else {
+      to = toNetAddr(addr, "addr");
+      if (this.#remote !== null && !sameAddr(to, this.#remote)) {
+        throw new TypeError(
+          `Cannot send a datagram as 'addr' must be the endpoint's remoteAddr ${this.#remote.hostname}:${this.#remote.port}: received ${to.hostname}:${to.port}`,
+        );
+      }
+    }
+    if (this.#closing) {
+      if (++this.#connLost >= 5) {
+        console.warn(
+          "sendto() on a closed datagram transport: the datagram is dropped",
+        );
+      }
+      return;
+    }
+    this.#sending++;
+    this.#bufferSize += data.byteLength;
+    this.#loop._ioStarted();
+    this.#socket.send(data, to).then(
+      () => this.#sent(data.byteLength, null),
+      (error) => this.#sent(data.byteLength, error),
+    );
+  }
+
+  #sent(n: number, error: unknown): void {
+    this.#sending--;
+    this.#bufferSize -= n;
+    this.#loop._ioFinished();
+    if (error !== null && !this.#lost) {
+      this.#reportError(
+        error instanceof Error ? error : new Error(String(error)),
+      );
+    }
+    if (this.#closing && this.#sending === 0) this.#finish(null);
+  }
+
+  #reportError(error: Error): void {
+    if (this.#lost || this.#loop.isClosed()) return;
+    this.#loop._pushReady(
+      new Step(() => {
+        if (this.#lost) return;
+        try {
+          (this.#protocol as DatagramProtocol).errorReceived(error);
+        } catch (inner) {
+          this.#fatal(inner, "Fatal error: protocol.errorReceived() failed");
+        }
+      }),
+    );
+  }
+
+  #fatal(error: unknown, message: string): void {
+    this.#loop.callExceptionHandler({
+      message,
+      exception: error,
+      transport: this,
+      protocol: this.#protocol,
+    });
+    this.#closing = true;
+    this.#finish(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    if (this.#sending === 0) this.#finish(null);
+  }
+
+  abort(): void {
+    this.#closing = true;
+    this.#finish(null);
+  }
+
+  #finish(error: Error | null): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    const closed = this.#socket.close();
+    closed.then(() => {
+      if (this.#loop.isClosed()) return;
+      this.#loop._pushReady(
+        new Step(() => {
+          try {
+            this.#protocol.connectionLost(error);
+          } catch (inner) {
+            this.#loop.callExceptionHandler({
+              message: "Exception in protocol.connectionLost()",
+              exception: inner,
+              transport: this,
+              protocol: this.#protocol,
+            });
+          }
+        }),
+      );
+    });
+  }
+}
+
+/** Implements `loop.createDatagramEndpoint()`. */
+export function* createDatagramEndpoint<P extends BaseProtocol>(
+  loop: EventLoop,
+  protocolFactory: () => P,
+  options?: DatagramEndpointOptions,
+): Coroutine<[DatagramTransport, P]> {
+  checkProtocolFactory(protocolFactory, WHAT);
+  const remote = options?.remoteAddr === undefined
+    ? null
+    : toNetAddr(options.remoteAddr, "remoteAddr");
+  if (remote !== null && remote.port === 0) {
+    throw new RangeError(
+      `Cannot ${WHAT} as 'remoteAddr' must have a port from 1 to 65535: received 0`,
+    );
+  }
+  let local: Deno.NetAddr;
+  if (options?.localAddr !== undefined) {
+    local = toNetAddr(options.localAddr, "localAddr");
+  } else if (remote !== null) {
+    const v6 = remote.hostname.includes(":");
+    local = { transport: "udp", hostname: v6 ? "::" : "0.0.0.0", port: 0 };
+  } else {
+    throw new TypeError(
+      `Cannot ${WHAT} as 'localAddr' or 'remoteAddr' is required`,
+    );
+  }
+  const broadcast = options?.allowBroadcast ?? false;
+  const reuse = options?.reusePort ?? false;
+  for (
+    const [name, value] of [["allowBroadcast", broadcast], ["reusePort", reuse]]
+  ) {
+    if (typeof value !== "boolean") {
+      throw new TypeError(
+        `Cannot ${WHAT} as '${name}' must be a boolean: received ${
+          describeValue(value)
+        }`,
+      );
+    }
+  }
+  const socket: UdpSocket = hasUnstableNet()
+    ? denoSocket(local, reuse, broadcast)
+    : yield* ioFuture(loop, () => nodeSocket(local, reuse, broadcast));
+  let protocol: P;
+  try {
+    protocol = makeProtocol(protocolFactory, WHAT);
+  } catch (error) {
+    yield* ioFuture(loop, () => socket.close());
+    throw error;
+  }
+  const transport = new DatagramEndpoint(loop, socket, protocol, remote);
+  const waiter = loop.createFuture<void>();
+  loop.callSoon(() => {
+    try {
+      transport._start();
+      if (!waiter.done()) waiter.setResult();
+    } catch (error) {
+      transport.abort();
+      if (!waiter.done()) waiter.setException(error);
+    }
+  });
+  yield* waiter;
+  return [transport, protocol];
+}
