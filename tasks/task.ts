@@ -225,8 +225,8 @@ export class Task<T = unknown> extends Future<T> {
     let controller = this._abortController;
     if (controller === null) {
       controller = this._abortController = new AbortController();
+      // Once made, #finish aborts it the moment the task is done.
       if (this._state !== PENDING) abortWhenDone(this as Task<unknown>);
-      else this.addDoneCallback(abortWhenDone);
     }
     return controller.signal;
   }
@@ -432,6 +432,7 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       super.cancel(this._cancelMessage);
     }
+    if (this._abortController !== null) abortWhenDone(this as Task<unknown>);
   }
 
   /** asyncio 3.12's `__eager_start`: the first step runs now. */
@@ -450,8 +451,11 @@ export class Task<T = unknown> extends Future<T> {
 /** Aborts a done task's signal, with its CancelledError if it was cancelled. */
 function abortWhenDone(task: Task<unknown>): void {
   const controller = task._abortController!;
+  if (controller.signal.aborted) return;
   if (task.cancelled()) {
-    controller.abort(new CancelledError(task._cancelMessage));
+    controller.abort(
+      task._cancelledExc ?? new CancelledError(task._cancelMessage),
+    );
   } else {
     controller.abort();
   }
