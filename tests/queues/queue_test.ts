@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
-import { CancelledError, newEventLoop, run } from "../../eventloop/mod.ts";
+import {
+  CancelledError,
+  newEventLoop,
+  run,
+  TimeoutError,
+} from "../../eventloop/mod.ts";
 import {
   type Coroutine,
   createTask,
   sleep,
   type Task,
+  timeout,
 } from "../../tasks/mod.ts";
 import {
   Queue,
@@ -402,3 +408,28 @@ Deno.test("Queue stress: random cancellations never lose or duplicate an item", 
     [...put].sort((a, b) => a - b),
   );
 });
+
+Deno.test("Queue: timeout() around get() and put() loses no item", async () => {
+  const queue = new Queue<string>(1);
+  await run(
+    function* () {
+      assert.equal(yield* timedOut(queue.get()), true);
+      queue.putNowait("x");
+      assert.equal(yield* timedOut(queue.put("y")), true);
+      assert.equal(queue.qsize(), 1);
+      assert.equal(yield* queue.get(), "x");
+      assert.equal(queue.empty(), true);
+    }(),
+    { virtualTime: true },
+  );
+});
+
+function* timedOut(body: Coroutine<unknown>): Coroutine<boolean> {
+  try {
+    yield* timeout(1, body);
+    return false;
+  } catch (error) {
+    if (error instanceof TimeoutError) return true;
+    throw error;
+  }
+}

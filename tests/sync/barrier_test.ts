@@ -148,3 +148,39 @@ Deno.test("Barrier: a cancelled waiter no longer counts", async () => {
     { virtualTime: true },
   );
 });
+
+Deno.test("Barrier: a task arriving while the round drains waits for the next, and may be cancelled there", async () => {
+  const barrier = new Barrier(2);
+  await run(function* () {
+    const a = createTask(barrier.wait());
+    const b = createTask(barrier.wait()); // trips the barrier
+    const c = createTask(barrier.wait()); // arrives while it drains
+    yield* sleep(0);
+    assert.equal(b.done(), true);
+    assert.equal(a.done(), false);
+    assert.equal(String(barrier), "<Barrier [draining, waiters:0/2]>");
+    c.cancel();
+    assert.ok((yield* settle(c)) instanceof CancelledError);
+    assert.equal(yield* a, 0);
+    assert.equal(yield* b, 1);
+    assert.equal(String(barrier), "<Barrier [filling, waiters:0/2]>");
+    const d = createTask(barrier.wait());
+    const e = createTask(barrier.wait());
+    assert.deepEqual([yield* d, yield* e], [0, 1]);
+  }());
+});
+
+Deno.test("Barrier: a task arriving while the round drains joins the next round", async () => {
+  const barrier = new Barrier(2);
+  await run(function* () {
+    const first = [0, 1].map(() => createTask(barrier.wait()));
+    const late = createTask(barrier.wait());
+    yield* sleep(0);
+    assert.equal(late.done(), false);
+    for (const t of first) yield* t;
+    yield* sleep(0);
+    assert.equal(barrier.nWaiting, 1);
+    const partner = createTask(barrier.wait());
+    assert.deepEqual([yield* late, yield* partner], [0, 1]);
+  }());
+});

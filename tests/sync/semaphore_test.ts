@@ -182,3 +182,22 @@ Deno.test("BoundedSemaphore.release() beyond the initial value throws", async ()
   plain.release();
   assert.equal(plain._value, 2);
 });
+
+Deno.test("Semaphore.acquire() with a free slot does not suspend", async () => {
+  const sem = new Semaphore(2);
+  const log: string[] = [];
+  await run(function* () {
+    // deno-lint-ignore require-yield -- a task of a single step
+    const other = createTask(function* () {
+      log.push("other");
+    }());
+    yield* sem.acquire();
+    yield* sem.acquire();
+    log.push("two slots taken");
+    assert.equal(sem.locked(), true);
+    sem.release();
+    sem.release();
+    yield* other;
+  }());
+  assert.deepEqual(log, ["two slots taken", "other"]);
+});
