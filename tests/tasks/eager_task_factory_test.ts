@@ -33,21 +33,25 @@ Deno.test("eagerTaskFactory runs a task synchronously until its first suspension
   assert.deepEqual(log, ["first step", "after createTask", "second step"]);
 });
 
+// Coroutines that never suspend are the point of the next test.
+// deno-lint-ignore require-yield
+function* answerAtOnce(): Coroutine<number> {
+  return 42;
+}
+
+// deno-lint-ignore require-yield
+function* failAtOnce(): Coroutine<void> {
+  throw new RangeError("at once");
+}
+
 Deno.test("eagerTaskFactory: a coroutine that never suspends gives a done task", async () => {
   await runClean(function* () {
     yield* useEagerTasks();
-    const ok = createTask(
-      function* () {
-        return 42;
-      }(),
-      { name: "quick" },
-    );
+    const ok = createTask(answerAtOnce(), { name: "quick" });
     assert.ok(ok.done());
     assert.equal(ok.result(), 42);
     assert.equal(ok.getName(), "quick");
-    const bad = createTask(function* (): Coroutine<void> {
-      throw new RangeError("at once");
-    }());
+    const bad = createTask(failAtOnce());
     assert.ok(bad.done());
     assert.ok(bad.exception() instanceof RangeError);
     assert.equal(now(), 0);
