@@ -360,19 +360,21 @@ const FINISHED = 2;
  *     }
  *     return queue.getNowait()
  *
- * without a generator's cost, as a consumer runs it for every item.
+ * without a generator's cost, as a consumer runs it for every item. Like
+ * sync's LockAcquire it skips extending the built-in `Iterator`: `yield*`
+ * and `createTask` need only `next`, `throw`, `return` and
+ * `[Symbol.iterator]`.
  */
-class QueueGet<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
+class QueueGet<T> {
   #queue: Queue<T>;
   #state = START;
   #fut: Future<unknown> | null = null;
 
   constructor(queue: Queue<T>) {
-    super();
     this.#queue = queue;
   }
 
-  override next(): IteratorResult<Future<unknown> | undefined, T> {
+  next(): IteratorResult<Future<unknown> | undefined, T> {
     const queue = this.#queue;
     if (this.#state === WAITING) {
       const fut = this.#fut!;
@@ -402,16 +404,20 @@ class QueueGet<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
     return { done: false, value: fut };
   }
 
-  override throw(
+  throw(
     error: unknown,
   ): IteratorResult<Future<unknown> | undefined, T> {
     this.#leave();
     throw error;
   }
 
-  override return(value?: T): IteratorResult<Future<unknown> | undefined, T> {
+  return(value?: T): IteratorResult<Future<unknown> | undefined, T> {
     this.#leave();
     return { done: true, value: value as T };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
   }
 
   /** Leaves without an item; passes on a wake-up it received. */
@@ -430,19 +436,18 @@ class QueueGet<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
 }
 
 /** `put()` as a hand-written coroutine; the mirror image of QueueGet. */
-class QueuePut<T> extends Iterator<Future<unknown> | undefined, void, unknown> {
+class QueuePut<T> {
   #queue: Queue<T>;
   #item: T;
   #state = START;
   #fut: Future<unknown> | null = null;
 
   constructor(queue: Queue<T>, item: T) {
-    super();
     this.#queue = queue;
     this.#item = item;
   }
 
-  override next(): IteratorResult<Future<unknown> | undefined, void> {
+  next(): IteratorResult<Future<unknown> | undefined, void> {
     const queue = this.#queue;
     if (this.#state === WAITING) {
       const fut = this.#fut!;
@@ -472,16 +477,20 @@ class QueuePut<T> extends Iterator<Future<unknown> | undefined, void, unknown> {
     return { done: false, value: fut };
   }
 
-  override throw(
+  throw(
     error: unknown,
   ): IteratorResult<Future<unknown> | undefined, void> {
     this.#leave();
     throw error;
   }
 
-  override return(): IteratorResult<Future<unknown> | undefined, void> {
+  return(): IteratorResult<Future<unknown> | undefined, void> {
     this.#leave();
     return { done: true, value: undefined };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
   }
 
   /** Leaves without putting; passes on a free slot it was woken for. */
