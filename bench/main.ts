@@ -3,12 +3,14 @@
 
 import { compare, printRows, type Row } from "./_harness.ts";
 import { comparisons as taskComparisons } from "./tasks_bench.ts";
+import { comparisons as combinatorComparisons } from "./combinators_bench.ts";
 import { comparisons as syncComparisons } from "./sync_bench.ts";
 import { comparisons as queueComparisons } from "./queues_bench.ts";
 
 const filter = Deno.args[0]?.toLowerCase();
 const all = [
   ...taskComparisons(),
+  ...combinatorComparisons(),
   ...syncComparisons(),
   ...queueComparisons(),
 ];
