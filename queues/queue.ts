@@ -384,9 +384,8 @@ class QueueGet<T> {
           "Queue.get() was resumed before it was woken: coroutines can only wait inside a Task",
         );
       }
+      // Whoever woke it (_wakeUpNext or shutdown) took it off the list.
       this.#fut = null;
-      // Usually already taken off by the waker.
-      removeWaiter(queue._getters, fut);
     } else if (this.#state === FINISHED) {
       return { done: true, value: undefined as T };
     }
@@ -457,8 +456,8 @@ class QueuePut<T> {
           "Queue.put() was resumed before it was woken: coroutines can only wait inside a Task",
         );
       }
+      // Whoever woke it (_wakeUpNext or shutdown) took it off the list.
       this.#fut = null;
-      removeWaiter(queue._putters, fut);
     } else if (this.#state === FINISHED) {
       return { done: true, value: undefined };
     }
