@@ -1,6 +1,9 @@
 /**
  * Tasks and the coroutine toolkit: `Task`, `createTask`, `sleep`,
- * `ensureFuture`, `fromPromise`, `currentTask`, `allTasks`.
+ * `ensureFuture`, `fromPromise`, `currentTask`, `allTasks`; and structured
+ * concurrency: `gather`, `shield`, `waitFor`, `wait`, `asCompleted`,
+ * `timeout`/`timeoutAt`, `TaskGroup`/`taskGroup`, `ExceptionGroup`,
+ * `eagerTaskFactory`.
  *
  * @example Two tasks interleaving
  * ```ts
@@ -17,6 +20,26 @@
  *   yield* t;
  * }(), { virtualTime: true });
  * assert.deepEqual(log, [0, 1, 2, 3]);
+ * ```
+ *
+ * @example A task group under a deadline
+ * ```ts
+ * import { run, TimeoutError } from "@asyncio/asyncio/eventloop";
+ * import { sleep, taskGroup, timeout } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * const outcome = await run(function* () {
+ *   try {
+ *     yield* timeout(5, taskGroup(function* (tg) {
+ *       tg.createTask(sleep(1));
+ *       tg.createTask(sleep(60)); // too slow: cancelled at the deadline
+ *     }));
+ *     return "all done";
+ *   } catch (error) {
+ *     return error instanceof TimeoutError ? "timed out" : "failed";
+ *   }
+ * }, { virtualTime: true });
+ * assert.equal(outcome, "timed out");
  * ```
  *
  * @module
