@@ -10,6 +10,7 @@ import { CancelledError } from "../eventloop/errors.ts";
 import type { Future } from "../eventloop/future.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import { describeValue, isPromiseLike } from "../eventloop/_util.ts";
+import { abortMessage } from "./_signal.ts";
 
 /** Options of {@linkcode fromPromise}. */
 export interface FromPromiseOptions {
@@ -112,9 +113,9 @@ export function fromPromise<T>(
   }
   const future = loop.createFuture<T>();
   const signal = options?.signal;
-  const onAbort = () => future.cancel(String(signal?.reason ?? "aborted"));
+  const onAbort = () => future.cancel(abortMessage(signal!));
   if (signal !== undefined) {
-    if (signal.aborted) future.cancel(String(signal.reason ?? "aborted"));
+    if (signal.aborted) future.cancel(abortMessage(signal));
     else signal.addEventListener("abort", onAbort, { once: true });
   }
   if (controller !== undefined) {

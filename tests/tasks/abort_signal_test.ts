@@ -219,3 +219,29 @@ Deno.test("a child process given the task's signal is killed when the task is ca
   assert.equal(status.success, false);
   assert.equal(status.signal, "SIGTERM");
 });
+
+Deno.test("fromPromise({ signal }) is cancelled with the abort reason's message", async () => {
+  let settle!: () => void;
+  const pending = new Promise<void>((resolve) => settle = resolve);
+  await runClean(function* () {
+    const controller = new AbortController();
+    const fut = fromPromise(pending, { signal: controller.signal });
+    controller.abort(new Error("no longer wanted"));
+    const error = yield* caught(fut);
+    assert.ok(error instanceof CancelledError);
+    assert.equal(error.message, "no longer wanted");
+    settle();
+  });
+});
+
+Deno.test("fromPromise({ signal: task.signal }) stops waiting when that task is done", async () => {
+  let settle!: () => void;
+  const pending = new Promise<void>((resolve) => settle = resolve);
+  await runClean(function* () {
+    const owner = createTask(sleep(0));
+    const fut = fromPromise(pending, { signal: owner.signal });
+    yield* owner;
+    assert.ok(fut.cancelled());
+    settle();
+  });
+});
