@@ -26,6 +26,8 @@ const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 /** Bytes asked of one read. */
 const READ_SIZE = 65536;
 const DEFAULT_HIGH_WATER = 64 * 1024;
+/** Reads at least this large hand over the read buffer instead of a copy. */
+const GIVE_AWAY_SIZE = 16 * 1024;
 
 /** Something a transport reports its end to (a Server). */
 export interface TransportOwner {
@@ -418,7 +420,16 @@ export class StreamTransport implements Transport {
       if (this.#buffered) {
         (this.#protocol as BufferedProtocol).bufferUpdated(n);
       } else {
-        (this.#protocol as Protocol).dataReceived(this.#target.slice(0, n));
+        let chunk: Uint8Array;
+        if (n >= GIVE_AWAY_SIZE) {
+          // A large chunk keeps the read buffer itself (no copy); the next
+          // read gets a fresh one.
+          chunk = this.#target.subarray(0, n);
+          this.#readBuf = new Uint8Array(READ_SIZE);
+        } else {
+          chunk = this.#target.slice(0, n);
+        }
+        (this.#protocol as Protocol).dataReceived(chunk);
       }
     } catch (error) {
       this.#fatalError(

@@ -1,0 +1,108 @@
+// The bounded echo load client shared by the echo benchmarks (transports,
+// streams). It runs in a Worker, so the server under test has the main
+// thread to itself, the way a load generator runs in its own process.
+//
+// One run: `connections` connections each send a `size`-byte message and
+// wait for the whole echo before sending the next, until `requests`
+// messages in total were echoed. Everything is bounded by count; the worker
+// gives up after `timeoutMs`.
+
+/** What one load run does. */
+export interface EchoLoadOptions {
+  /** The echo server's port on 127.0.0.1. */
+  port: number;
+  /** Concurrent connections. */
+  connections: number;
+  /** Bytes per message. */
+  size: number;
+  /** Messages in total, spread evenly over the connections. */
+  requests: number;
+  /** Fails the run after this long. */
+  timeoutMs?: number;
+}
+
+/**
+ * Drives one load run from the current thread (the worker calls it).
+ *
+ * @param options What to send.
+ * @returns How many messages were echoed.
+ */
+export async function echoLoad(options: EchoLoadOptions): Promise<number> {
+  const { port, connections, size } = options;
+  const perConnection = Math.ceil(options.requests / connections);
+  const deadline = performance.now() + (options.timeoutMs ?? 60_000);
+  const message = new Uint8Array(size).fill(120);
+  const conns = await Promise.all(
+    Array.from(
+      { length: connections },
+      () => Deno.connect({ hostname: "127.0.0.1", port }),
+    ),
+  );
+  for (const conn of conns) conn.setNoDelay(true);
+  let echoed = 0;
+  const one = async (conn: Deno.Conn) => {
+    const buf = new Uint8Array(Math.max(size, 65536));
+    try {
+      for (let i = 0; i < perConnection; i++) {
+        let sent = 0;
+        while (sent < size) sent += await conn.write(message.subarray(sent));
+        let got = 0;
+        while (got < size) {
+          const n = await conn.read(buf);
+          if (n === null) throw new Error("the echo server closed early");
+          got += n;
+        }
+        echoed++;
+        if (performance.now() > deadline) {
+          throw new Error("echo load timed out");
+        }
+      }
+    } finally {
+      conn.close();
+    }
+  };
+  await Promise.all(conns.map(one));
+  return echoed;
+}
+
+/**
+ * A load client in a Worker. `run()` returns once the load is done;
+ * `close()` ends the worker.
+ */
+export class EchoLoadClient {
+  #worker: Worker;
+  #pending: ((value: number | Error) => void) | null = null;
+
+  constructor() {
+    this.#worker = new Worker(
+      new URL("./_echo_client_worker.ts", import.meta.url),
+      { type: "module" },
+    );
+    this.#worker.onmessage = (event: MessageEvent<number | string>) => {
+      const settle = this.#pending;
+      this.#pending = null;
+      const data = event.data;
+      settle?.(typeof data === "number" ? data : new Error(data));
+    };
+  }
+
+  /**
+   * Runs one load.
+   *
+   * @param options What to send.
+   * @returns How many messages were echoed.
+   */
+  run(options: EchoLoadOptions): Promise<number> {
+    if (this.#pending !== null) throw new Error("a load run is in progress");
+    return new Promise<number>((resolve, reject) => {
+      this.#pending = (value) =>
+        value instanceof Error ? reject(value) : resolve(value);
+      this.#worker.postMessage(options);
+    });
+  }
+
+  /** Ends the worker. */
+  close(): void {
+    this.#worker.terminate();
+  }
+}

@@ -1,0 +1,203 @@
+// TCP echo servers (issue 5): one built on Protocol + loop.createServer, one
+// on raw Deno.listen with a read/write loop per connection, driven by the
+// same bounded load client (in a Worker) for 1, 10 and 100 connections and
+// 64 B, 1 KiB and 64 KiB messages. `deno run -A bench/transports_bench.ts`
+// prints requests/s and the ratio to raw Deno; `deno task bench echo` runs
+// the same cells in the shared table.
+
+import {
+  BufferedProtocol,
+  getRunningLoop,
+  Protocol,
+  run,
+  type Transport,
+} from "../eventloop/mod.ts";
+import { fromPromise } from "../tasks/mod.ts";
+import { compare, type Comparison, type Row } from "./_harness.ts";
+import { EchoLoadClient, type EchoLoadOptions } from "./_echo_client.ts";
+
+const ROUNDS = 3;
+const CONNECTIONS = [1, 10, 100];
+const SIZES: [string, number, number][] = [
+  // label, bytes, messages per run
+  ["64 B", 64, 10_000],
+  ["1 KiB", 1024, 10_000],
+  ["64 KiB", 65536, 1_000],
+];
+
+class EchoProtocol extends Protocol {
+  #transport!: Transport;
+  override connectionMade(transport: Transport): void {
+    this.#transport = transport;
+  }
+  override dataReceived(data: Uint8Array): void {
+    this.#transport.write(data);
+  }
+}
+
+/**
+ * The zero-copy echo: reads into its own buffer and, like the raw loop,
+ * reads again only once the echo is written (write buffer limits of 0 turn
+ * pauseWriting/resumeWriting into "write pending"/"write done").
+ */
+class BufferedEchoProtocol extends BufferedProtocol {
+  #transport!: Transport;
+  #buffer = new Uint8Array(65536);
+  override connectionMade(transport: Transport): void {
+    this.#transport = transport;
+    transport.setWriteBufferLimits(0, 0);
+  }
+  override getBuffer(_sizeHint: number): Uint8Array {
+    return this.#buffer;
+  }
+  override bufferUpdated(nbytes: number): void {
+    this.#transport.write(this.#buffer.subarray(0, nbytes));
+  }
+  override pauseWriting(): void {
+    this.#transport.pauseReading();
+  }
+  override resumeWriting(): void {
+    this.#transport.resumeReading();
+  }
+}
+
+/** One load run against a Protocol echo server on our loop. */
+function oursOnce(
+  client: EchoLoadClient,
+  load: Omit<EchoLoadOptions, "port">,
+  factory: () => Protocol | BufferedProtocol = () => new EchoProtocol(),
+): Promise<void> {
+  return run(function* () {
+    const loop = getRunningLoop();
+    const server = yield* loop.createServer(
+      factory,
+      "127.0.0.1",
+      0,
+    );
+    const { port } = server.sockets[0].addr as Deno.NetAddr;
+    yield* fromPromise(client.run({ ...load, port }));
+    server.close();
+    yield* server.waitClosed();
+  }());
+}
+
+/** One load run against a raw Deno.listen echo server. */
+async function rawOnce(
+  client: EchoLoadClient,
+  load: Omit<EchoLoadOptions, "port">,
+): Promise<void> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  const served: Promise<void>[] = [];
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) {
+        served.push((async () => {
+          const buf = new Uint8Array(65536);
+          try {
+            let n: number | null;
+            while ((n = await conn.read(buf)) !== null) {
+              let off = 0;
+              while (off < n) off += await conn.write(buf.subarray(off, n));
+            }
+          } catch {
+            // The client went away.
+          } finally {
+            conn.close();
+          }
+        })());
+      }
+    } catch {
+      // The listener was closed.
+    }
+  })();
+  await client.run({ ...load, port });
+  listener.close();
+  await accepting;
+  await Promise.all(served);
+}
+
+/**
+ * The comparisons of this file. Each comparison owns a load worker that
+ * lives from its first run to its last (warm-up included, so the worker's
+ * start is never timed).
+ */
+export function comparisons(): Comparison[] {
+  const out: Comparison[] = [];
+  for (const connections of CONNECTIONS) {
+    for (const [label, size, requests] of SIZES) {
+      const load = { connections, size, requests };
+      let client: EchoLoadClient | null = null;
+      let calls = 0;
+      const total = 3 * (ROUNDS + 1);
+      const withClient = async (
+        once: (c: EchoLoadClient, l: typeof load) => Promise<void>,
+      ) => {
+        client ??= new EchoLoadClient();
+        try {
+          await once(client, load);
+        } finally {
+          if (++calls === total) {
+            client.close();
+            client = null;
+            calls = 0;
+          }
+        }
+      };
+      out.push({
+        title: `TCP echo, ${connections} conn x ${label}`,
+        ops: requests,
+        rounds: ROUNDS,
+        ours: () => withClient(oursOnce),
+        baselines: {
+          "raw Deno.listen": () => withClient(rawOnce),
+          "ours, BufferedProtocol": () =>
+            withClient((c, l) =>
+              oursOnce(c, l, () => new BufferedEchoProtocol())
+            ),
+        },
+      });
+    }
+  }
+  return out;
+}
+
+if (import.meta.main) {
+  const filter = Deno.args[0]?.toLowerCase();
+  const rows: Row[] = [];
+  for (const c of comparisons()) {
+    if (filter && !c.title.toLowerCase().includes(filter)) continue;
+    console.error(`running: ${c.title}`);
+    rows.push(...await compare(c));
+  }
+  const table: string[][] = [];
+  for (let i = 0; i < rows.length; i += 3) {
+    const [ours, raw, buffered] = rows.slice(i, i + 3);
+    table.push([
+      ours.title,
+      (1e6 / raw.usPerOp).toFixed(0),
+      (1e6 / ours.usPerOp).toFixed(0),
+      `${raw.speedup!.toFixed(2)}x`,
+      (1e6 / buffered.usPerOp).toFixed(0),
+      `${
+        (buffered.usPerOp > 0 ? raw.usPerOp / buffered.usPerOp : 0).toFixed(2)
+      }x`,
+    ]);
+  }
+  const header = [
+    "cell",
+    "raw Deno req/s",
+    "Protocol req/s",
+    "ratio",
+    "BufferedProtocol req/s",
+    "ratio",
+  ];
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...table.map((r) => r[i].length))
+  );
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(fmt(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of table) console.log(fmt(row));
+}
