@@ -6,6 +6,7 @@ import { comparisons as taskComparisons } from "./tasks_bench.ts";
 import { comparisons as combinatorComparisons } from "./combinators_bench.ts";
 import { comparisons as syncComparisons } from "./sync_bench.ts";
 import { comparisons as queueComparisons } from "./queues_bench.ts";
+import { comparisons as transportComparisons } from "./transports_bench.ts";
 
 const filter = Deno.args[0]?.toLowerCase();
 const all = [
@@ -13,6 +14,7 @@ const all = [
   ...combinatorComparisons(),
   ...syncComparisons(),
   ...queueComparisons(),
+  ...transportComparisons(),
 ];
 const rows: Row[] = [];
 for (const comparison of all) {
