@@ -171,6 +171,8 @@ export class Barrier {
   /**
    * How many tasks must wait for the barrier to open.
    *
+   * asyncio: `Barrier.parties`.
+   *
    * @returns The number given to the constructor.
    */
   get parties(): number {
@@ -190,6 +192,8 @@ export class Barrier {
 
   /**
    * Whether the barrier is broken (aborted).
+   *
+   * asyncio: `Barrier.broken`.
    *
    * @returns `true` after `abort()`, until `reset()`.
    */

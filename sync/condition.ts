@@ -76,6 +76,8 @@ export class Condition {
   /**
    * Whether the underlying lock is held.
    *
+   * asyncio: `Condition.locked()`.
+   *
    * @returns `true` while some task holds it.
    */
   locked(): boolean {

@@ -239,3 +239,20 @@ function* assertCancelled(
   }
   assert.fail("expected a CancelledError");
 }
+
+Deno.test("Condition.notify() skips a waiter that was cancelled but has not left yet", async () => {
+  const cond = new Condition();
+  const log: string[] = [];
+  await run(function* () {
+    const a = createTask(waitAndLog(cond, "a", log));
+    const b = createTask(waitAndLog(cond, "b", log));
+    yield* sleep(0);
+    yield* cond.acquire();
+    a.cancel(); // a's future is cancelled; a has not run yet
+    cond.notify(1); // must wake b, not count a
+    cond.release();
+    yield* assertCancelled(a);
+    yield* b;
+  }());
+  assert.deepEqual(log, ["b:locked"]);
+});
