@@ -31,4 +31,5 @@ export * from "./eventloop/mod.ts";
 export * from "./tasks/mod.ts";
 export * from "./sync/mod.ts";
 export * from "./queues/mod.ts";
+export * from "./streams/mod.ts";
 export * from "./subprocess/mod.ts";
