@@ -1,0 +1,239 @@
+/**
+ * {@linkcode StreamReaderProtocol}: the protocol that connects a transport
+ * to a {@linkcode StreamReader} and a {@linkcode StreamWriter}.
+ *
+ * @module
+ */
+
+import type { EventLoop } from "../eventloop/event_loop.ts";
+import { Future } from "../eventloop/future.ts";
+import type { Transport } from "../eventloop/transports.ts";
+import { getEventLoop } from "../eventloop/registry.ts";
+import { type Coroutine, isCoroutine } from "../tasks/coroutine.ts";
+import type { Task } from "../tasks/task.ts";
+import { FlowControlProtocol } from "./flow_control_protocol.ts";
+import type { StreamReader } from "./stream_reader.ts";
+import { StreamWriter } from "./stream_writer.ts";
+
+/**
+ * Called for each connection a server accepts, with the connection's reader
+ * and writer. A generator function's coroutine runs as a task; a plain
+ * function is just called.
+ */
+export type ClientConnectedCallback = (
+  reader: StreamReader,
+  writer: StreamWriter,
+) => Coroutine<unknown> | unknown;
+
+/** Options of the {@linkcode StreamReaderProtocol} constructor. */
+export interface StreamReaderProtocolOptions {
+  /**
+   * Server side: called with a new reader and writer when the connection is
+   * made.
+   *
+   * @default {null}
+   */
+  clientConnectedCb?: ClientConnectedCallback | null;
+  /**
+   * The loop of the connection.
+   *
+   * @default {the running loop}
+   */
+  loop?: EventLoop;
+}
+
+/**
+ * Adapts a transport to a {@linkcode StreamReader}: data and EOF go to the
+ * reader, a lost connection becomes the reader's EOF or exception, and the
+ * flow-control events serve a {@linkcode StreamWriter}'s `drain()`. On the
+ * server side it makes the writer and calls the client-connected callback
+ * (running a coroutine as a task, whose error is reported to the loop's
+ * exception handler and closes the connection).
+ *
+ * `openConnection()` and `startServer()` use it; use it yourself with
+ * `loop.createConnection()` for options they do not pass on.
+ *
+ * State machine: `connectionMade -> dataReceived* -> eofReceived? ->
+ * connectionLost`.
+ *
+ * asyncio: `asyncio.StreamReaderProtocol`.
+ *
+ * @example Feeding a reader through the protocol
+ * ```ts
+ * import { StreamReader, StreamReaderProtocol } from "@asyncio/asyncio/streams";
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * const line = await run(function* () {
+ *   const reader = new StreamReader();
+ *   const protocol = new StreamReaderProtocol(reader);
+ *   protocol.dataReceived(new TextEncoder().encode("one\ntwo"));
+ *   protocol.connectionLost(null);
+ *   return [yield* reader.readLine(), yield* reader.readLine()];
+ * }());
+ * assert.deepEqual(line.map((l) => new TextDecoder().decode(l)), ["one\n", "two"]);
+ * ```
+ */
+export class StreamReaderProtocol extends FlowControlProtocol {
+  #reader: StreamReader | null;
+  #clientConnectedCb: ClientConnectedCallback | null;
+  #writer: StreamWriter | null = null;
+  #task: Task<unknown> | null = null;
+  #transport: Transport | null = null;
+  #overTls = false;
+  /** Done when the connection is lost: what `waitClosed()` waits for. */
+  #closed: Future<void> | null = null;
+
+  /**
+   * Makes the protocol.
+   *
+   * @param reader The reader to feed (or `null`).
+   * @param options The client-connected callback (server side), the loop.
+   * @throws {TypeError} If `clientConnectedCb` is given and is not a
+   * function.
+   */
+  constructor(
+    reader: StreamReader | null,
+    options?: StreamReaderProtocolOptions,
+  ) {
+    super({ loop: options?.loop });
+    const cb = options?.clientConnectedCb ?? null;
+    if (cb !== null && typeof cb !== "function") {
+      throw new TypeError(
+        `Cannot create StreamReaderProtocol as 'clientConnectedCb' must be a function: received ${typeof cb}`,
+      );
+    }
+    this.#reader = reader;
+    this.#clientConnectedCb = cb;
+  }
+
+  /** @internal Whether this is the server side of a connection. */
+  get _isServerSide(): boolean {
+    return this.#clientConnectedCb !== null;
+  }
+
+  /** @internal The transport of the connection. */
+  get _transport(): Transport | null {
+    return this.#transport;
+  }
+
+  /**
+   * The connection is made: the reader gets the transport for flow control;
+   * on the server side the writer is made and the callback called.
+   *
+   * @param transport The transport.
+   */
+  override connectionMade(transport: Transport): void {
+    this.#transport = transport;
+    const reader = this.#reader;
+    if (reader !== null) reader.setTransport(transport);
+    this.#overTls = isTls(transport);
+    const cb = this.#clientConnectedCb;
+    if (cb === null) return;
+    const loop = this.#loop();
+    const writer = new StreamWriter(transport, this, { reader, loop });
+    this.#writer = writer;
+    let result: unknown;
+    try {
+      result = cb(reader as StreamReader, writer);
+    } catch (error) {
+      loop.callExceptionHandler({
+        message: "Unhandled exception in client_connected_cb",
+        exception: error,
+        transport,
+      });
+      transport.close();
+      return;
+    }
+    if (isCoroutine(result)) {
+      const task = loop.createTask(result);
+      this.#task = task;
+      task.addDoneCallback((done) => {
+        if (done.cancelled()) {
+          transport.close();
+          return;
+        }
+        const error = done.exception();
+        if (error !== undefined) {
+          loop.callExceptionHandler({
+            message: "Unhandled exception in client_connected_cb",
+            exception: error,
+            transport,
+          });
+          transport.close();
+        }
+      });
+    }
+  }
+
+  /**
+   * The connection is gone: the reader gets EOF (or the error), waiting
+   * drains and `waitClosed()` return (or throw the error).
+   *
+   * @param error The error, or `null` for a clean close.
+   */
+  override connectionLost(error: Error | null): void {
+    const reader = this.#reader;
+    if (reader !== null) {
+      if (error === null) reader.feedEof();
+      else reader.setException(error);
+    }
+    const closed = this.#closedFuture();
+    if (!closed.done()) {
+      if (error === null) closed.setResult(undefined);
+      else closed.setException(error);
+    }
+    super.connectionLost(error);
+    this.#reader = null;
+    this.#writer = null;
+    this.#task = null;
+    this.#transport = null;
+  }
+
+  /**
+   * Bytes arrived: they go to the reader.
+   *
+   * @param data The bytes.
+   */
+  override dataReceived(data: Uint8Array): void {
+    this.#reader?.feedData(data);
+  }
+
+  /**
+   * The peer closed its side: the reader gets EOF. The transport stays
+   * half-open (so the writer can still write) unless it is TLS.
+   *
+   * @returns `true` to keep the transport open.
+   */
+  override eofReceived(): boolean {
+    this.#reader?.feedEof();
+    return !this.#overTls;
+  }
+
+  /** @internal */
+  override _getCloseWaiter(_writer: StreamWriter): Future<void> {
+    return this.#closedFuture();
+  }
+
+  /** @internal After `startTls`, the writer and reader use `transport`. */
+  _replaceTransport(transport: Transport): void {
+    this.#transport = transport;
+    this.#overTls = isTls(transport);
+    this.#reader?._replaceTransport(transport);
+  }
+
+  #closedFuture(): Future<void> {
+    this.#closed ??= new Future<void>({ loop: this.#loop() });
+    return this.#closed;
+  }
+
+  #loop(): EventLoop {
+    return this._loop ??= getEventLoop();
+  }
+}
+
+/** Whether a transport carries TLS. */
+function isTls(transport: Transport): boolean {
+  return transport.getExtraInfo("sslcontext") != null ||
+    transport.getExtraInfo("tls") != null;
+}

@@ -1,0 +1,332 @@
+/**
+ * {@linkcode StreamWriter}: writing to a transport from coroutines, with
+ * flow control.
+ *
+ * @module
+ */
+
+import type { EventLoop } from "../eventloop/event_loop.ts";
+import { getEventLoop } from "../eventloop/registry.ts";
+import type { Transport, WriteTransport } from "../eventloop/transports.ts";
+import { describeValue } from "../eventloop/_util.ts";
+import type { Coroutine } from "../tasks/coroutine.ts";
+import type { FlowControlProtocol } from "./flow_control_protocol.ts";
+import type { StreamReader } from "./stream_reader.ts";
+import { writableFromWriter } from "./_web_streams.ts";
+
+/** Options of the {@linkcode StreamWriter} constructor. */
+export interface StreamWriterOptions {
+  /**
+   * The reader of the same connection: `drain()` throws its exception once
+   * the connection has broken.
+   *
+   * @default {null}
+   */
+  reader?: StreamReader | null;
+  /**
+   * The loop of the connection.
+   *
+   * @default {the running loop}
+   */
+  loop?: EventLoop;
+}
+
+/**
+ * Writes to a transport: `write()` buffers at once and never blocks;
+ * `yield* drain()` waits while the transport's buffer is above its
+ * high-water mark, so a fast writer does not outrun a slow peer; `close()`
+ * then `yield* waitClosed()` ends the connection.
+ *
+ * `openConnection()` and `startServer()` make writers; make one yourself
+ * only over your own protocol.
+ *
+ * Beyond asyncio, {@linkcode StreamWriter.writable} is a Web
+ * `WritableStream` over the writer, for `pipeTo`.
+ *
+ * asyncio: `asyncio.StreamWriter`.
+ *
+ * @example Writing a request and reading the reply
+ * ```ts
+ * import { openConnection, startServer, type StreamReader, type StreamWriter } from "@asyncio/asyncio/streams";
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * function* shout(reader: StreamReader, writer: StreamWriter) {
+ *   const line = yield* reader.readLine();
+ *   writer.write(new TextEncoder().encode(new TextDecoder().decode(line).toUpperCase()));
+ *   yield* writer.drain();
+ *   writer.close();
+ *   yield* writer.waitClosed();
+ * }
+ *
+ * const reply = await run(function* () {
+ *   const server = yield* startServer(shout, "127.0.0.1", 0);
+ *   const port = (server.sockets[0].addr as Deno.NetAddr).port;
+ *   const [reader, writer] = yield* openConnection("127.0.0.1", port);
+ *   writer.write(new TextEncoder().encode("hello\n"));
+ *   yield* writer.drain();
+ *   const reply = yield* reader.read();
+ *   writer.close();
+ *   yield* writer.waitClosed();
+ *   server.close();
+ *   yield* server.waitClosed();
+ *   return new TextDecoder().decode(reply);
+ * }());
+ * assert.equal(reply, "HELLO\n");
+ * ```
+ */
+export class StreamWriter {
+  #transport: WriteTransport;
+  #protocol: FlowControlProtocol;
+  #reader: StreamReader | null;
+  #loop: EventLoop;
+  #writable: WritableStream<Uint8Array> | null = null;
+
+  /**
+   * Makes a writer over a transport and the protocol that receives its
+   * flow-control events.
+   *
+   * @param transport The transport to write to.
+   * @param protocol The transport's protocol.
+   * @param options The reader of the same connection, and the loop.
+   * @throws {TypeError} If `transport` is not a write transport.
+   * @throws {Error} If no loop is given and none is running or set.
+   */
+  constructor(
+    transport: WriteTransport,
+    protocol: FlowControlProtocol,
+    options?: StreamWriterOptions,
+  ) {
+    if (
+      typeof transport !== "object" || transport === null ||
+      typeof (transport as WriteTransport).write !== "function"
+    ) {
+      throw new TypeError(
+        `Cannot create StreamWriter as 'transport' must be a WriteTransport: received ${
+          describeValue(transport)
+        }`,
+      );
+    }
+    if (
+      typeof protocol !== "object" || protocol === null ||
+      typeof protocol._drainHelper !== "function"
+    ) {
+      throw new TypeError(
+        `Cannot create StreamWriter as 'protocol' must be a FlowControlProtocol: received ${
+          describeValue(protocol)
+        }`,
+      );
+    }
+    this.#transport = transport;
+    this.#protocol = protocol;
+    this.#reader = options?.reader ?? null;
+    this.#loop = options?.loop ?? protocol._loop ?? getEventLoop();
+  }
+
+  /**
+   * The transport the writer writes to.
+   *
+   * asyncio: `StreamWriter.transport`.
+   *
+   * @returns The transport.
+   */
+  get transport(): WriteTransport {
+    return this.#transport;
+  }
+
+  /**
+   * Writes bytes: they are buffered by the transport and sent as the
+   * connection allows. Follow with `yield* drain()` to respect flow control.
+   *
+   * asyncio: `StreamWriter.write()`.
+   *
+   * @param data The bytes.
+   * @throws {TypeError} If `data` is not a `Uint8Array`.
+   */
+  write(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot write to the StreamWriter as 'data' must be a Uint8Array: received ${
+          describeValue(data)
+        }`,
+      );
+    }
+    this.#transport.write(data);
+  }
+
+  /**
+   * Writes several chunks, in order.
+   *
+   * asyncio: `StreamWriter.writelines()`.
+   *
+   * @param chunks The chunks.
+   */
+  writeLines(chunks: Iterable<Uint8Array>): void {
+    this.#transport.writeLines(chunks);
+  }
+
+  /**
+   * Closes the writing side once the buffer is flushed (a half-close); the
+   * reading side stays open.
+   *
+   * asyncio: `StreamWriter.write_eof()`.
+   */
+  writeEof(): void {
+    this.#transport.writeEof();
+  }
+
+  /**
+   * Whether the transport supports {@linkcode StreamWriter.writeEof}.
+   *
+   * asyncio: `StreamWriter.can_write_eof()`.
+   *
+   * @returns `true` where it does (TCP and Unix sockets; not TLS).
+   */
+  canWriteEof(): boolean {
+    return this.#transport.canWriteEof();
+  }
+
+  /**
+   * Closes the connection once the buffer is flushed. Follow with
+   * `yield* waitClosed()`.
+   *
+   * asyncio: `StreamWriter.close()`.
+   */
+  close(): void {
+    this.#transport.close();
+  }
+
+  /**
+   * Whether the writer is closed or closing.
+   *
+   * asyncio: `StreamWriter.is_closing()`.
+   *
+   * @returns `true` after `close()` or once the connection is lost.
+   */
+  isClosing(): boolean {
+    return this.#transport.isClosing();
+  }
+
+  /**
+   * Waits until the connection is closed; throws the error that ended it,
+   * if one did (a reset by the peer).
+   *
+   * asyncio: `StreamWriter.wait_closed()`.
+   *
+   * @returns A coroutine to `yield*`.
+   * @throws The connection's error, if it ended with one.
+   */
+  *waitClosed(): Coroutine<void> {
+    yield* this.#protocol._getCloseWaiter(this);
+  }
+
+  /**
+   * Extra information of the transport: `"peername"`, `"sockname"` (a
+   * `Deno.Addr`) and the others the transport has.
+   *
+   * asyncio: `StreamWriter.get_extra_info()`.
+   *
+   * @param name What to get.
+   * @param defaultValue Returned when the transport has no such information.
+   * @returns The value.
+   */
+  getExtraInfo(name: string, defaultValue?: unknown): unknown {
+    return this.#transport.getExtraInfo(name, defaultValue);
+  }
+
+  /**
+   * Waits until it is appropriate to write more: at once while the
+   * transport's buffer is below its high-water mark, else until it drains.
+   * Throws the connection's error once it is lost.
+   *
+   * asyncio: `StreamWriter.drain()`.
+   *
+   * @returns A coroutine to `yield*`.
+   * @throws The reader's exception, or `Deno.errors.ConnectionReset` once
+   * the connection is lost.
+   */
+  *drain(): Coroutine<void> {
+    const reader = this.#reader;
+    if (reader !== null) {
+      const error = reader.exception();
+      if (error !== null) throw error;
+    }
+    if (this.#transport.isClosing()) {
+      // One turn of the loop, so that connectionLost() can run and a
+      // write-drain loop on a closed connection sees the error.
+      yield;
+    }
+    yield* this.#protocol._drainHelper();
+  }
+
+  /**
+   * The writer as a Web `WritableStream`: each chunk is written and, when
+   * the transport is above its high-water mark, drained before the next;
+   * closing the stream closes the writer and waits until it is closed;
+   * aborting it aborts the transport. The same stream is returned on every
+   * access. The writer's loop must keep running while it is written to.
+   *
+   * @returns The stream.
+   *
+   * @example Piping a Web stream into a connection
+   * ```ts
+   * import { openConnection, startServer, type StreamReader, type StreamWriter } from "@asyncio/asyncio/streams";
+   * import { fromPromise } from "@asyncio/asyncio/tasks";
+   * import { run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const received: string[] = [];
+   * function* collect(reader: StreamReader, writer: StreamWriter) {
+   *   received.push(new TextDecoder().decode(yield* reader.read()));
+   *   writer.close();
+   * }
+   * await run(function* () {
+   *   const server = yield* startServer(collect, "127.0.0.1", 0);
+   *   const port = (server.sockets[0].addr as Deno.NetAddr).port;
+   *   const [, writer] = yield* openConnection("127.0.0.1", port);
+   *   const body = new Blob(["piped ", "through"]).stream();
+   *   yield* fromPromise(body.pipeTo(writer.writable));
+   *   server.close();
+   *   yield* server.waitClosed();
+   * }());
+   * assert.deepEqual(received, ["piped through"]);
+   * ```
+   */
+  get writable(): WritableStream<Uint8Array> {
+    this.#writable ??= writableFromWriter(this, this.#loop);
+    return this.#writable;
+  }
+
+  /** @internal Whether `drain()` would do more than return at once. */
+  _mustDrain(): boolean {
+    const protocol = this.#protocol;
+    return protocol._paused || protocol._connectionLost ||
+      this.#transport.isClosing() || this.#reader?.exception() != null;
+  }
+
+  /** @internal Swaps in the transport `startTls` returned. */
+  _setTransport(transport: Transport): void {
+    this.#transport = transport;
+  }
+
+  /** @internal */
+  get _loop(): EventLoop {
+    return this.#loop;
+  }
+
+  /** @internal */
+  get _protocol(): FlowControlProtocol {
+    return this.#protocol;
+  }
+
+  /**
+   * A short description for logs.
+   *
+   * @returns For example `<StreamWriter transport=... reader=...>`.
+   */
+  toString(): string {
+    const info = ["StreamWriter", `transport=${String(this.#transport)}`];
+    if (this.#reader !== null) info.push(`reader=${this.#reader.toString()}`);
+    return `<${info.join(" ")}>`;
+  }
+}
