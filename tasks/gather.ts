@@ -137,8 +137,34 @@ export function gather<const A extends readonly unknown[]>(
  */
 export function gather<const A extends readonly unknown[]>(
   aws: A,
-  options?: GatherOptions,
+  options?: GatherOptions & { returnExceptions?: false },
 ): Future<GatherResults<A>>;
+/**
+ * Runs awaitables concurrently; with `returnExceptions` not known until run
+ * time, each result may be an error.
+ *
+ * @typeParam A The tuple of awaitables.
+ * @param aws The awaitables.
+ * @param options `returnExceptions`.
+ * @returns A future of the results; `yield*` it.
+ *
+ * @example Deciding at run time whether to collect errors
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { gather, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * function* first(collect: boolean) {
+ *   const [a] = yield* gather([sleep(0, 1)], { returnExceptions: collect });
+ *   return a instanceof Error ? -1 : a + 1;
+ * }
+ * assert.equal(await run(first(true)), 2);
+ * ```
+ */
+export function gather<const A extends readonly unknown[]>(
+  aws: A,
+  options: GatherOptions,
+): Future<GatherSettled<A>>;
 export function gather(
   aws: Iterable<unknown>,
   options?: GatherOptions,

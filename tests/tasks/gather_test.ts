@@ -310,3 +310,31 @@ Deno.test("gather() inside shield() survives the cancellation of its waiter", as
     assert.deepEqual(yield* inner, ["a", "b"]);
   });
 });
+
+Deno.test("gather() types results by position, with errors when returnExceptions may be true", async () => {
+  function* check(flag: boolean): Coroutine<void> {
+    const plain: [number, string] = yield* gather([sleep(0, 1), sleep(0, "s")]);
+    const settled: [number | Error, string | Error] = yield* gather(
+      [sleep(0, 1), sleep(0, "s")],
+      { returnExceptions: true },
+    );
+    const maybe: [number | Error, string | Error] = yield* gather(
+      [sleep(0, 1), sleep(0, "s")],
+      { returnExceptions: flag },
+    );
+    // @ts-expect-error: the results may be errors when the flag is not known
+    const wrong: [number, string] = yield* gather(
+      [sleep(0, 1), sleep(0, "s")],
+      {
+        returnExceptions: flag,
+      },
+    );
+    assert.deepEqual([plain, settled, maybe, wrong], [
+      [1, "s"],
+      [1, "s"],
+      [1, "s"],
+      [1, "s"],
+    ]);
+  }
+  await runClean(() => check(false));
+});
