@@ -33,7 +33,10 @@ export function describeValue(value: unknown): string {
   if (typeof value === "bigint") return `${value}n`;
   if (value === null || typeof value !== "object") return String(value);
   const ctor = (value as { constructor?: { name?: string } }).constructor;
-  return ctor?.name ? `a ${ctor.name}` : "an object";
+  const name = ctor?.name;
+  if (!name || name === "Object") return "an object";
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  return `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
 }
 
 /** Throws a TypeError naming the argument unless `value` is a function. */

@@ -104,7 +104,7 @@ Deno.test("loop.runInExecutor() runs a function in a Worker and gives its result
       assert.throws(
         // @ts-expect-error: not an executor on purpose
         () => loop.runInExecutor({ submit: 1 }, fn("add"), 1, 2),
-        /runInExecutor\(\)'s 'executor' must be an Executor \(with submit\(\) and shutdown\(\)\), or null: received a Object/,
+        /runInExecutor\(\)'s 'executor' must be an Executor \(with submit\(\) and shutdown\(\)\), or null: received an object/,
       );
       assert.throws(
         () => new WorkerPoolExecutor({ maxWorkers: 0 }),

@@ -14,6 +14,7 @@ import { createTask, sleep } from "../../tasks/mod.ts";
 import "../../subprocess/mod.ts";
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** Records every protocol event, and resolves `done` on connectionLost. */
 class Recorder extends SubprocessProtocol {
@@ -347,7 +348,7 @@ Deno.test("loop.subprocessExec() rejects bad input with clear errors", async (t)
     [
       "bad shell command",
       () => getRunningLoop().subprocessShell(factory, ["ls"] as never),
-      /'cmd' must be a non-empty string: received a Array/,
+      /'cmd' must be a non-empty string: received an array of length 1/,
     ],
   ];
   for (const [name, call, expected] of cases) {
@@ -502,5 +503,34 @@ Deno.test("cancelling subprocessExec() while it starts kills and reaps the child
       cancelled = task.cancelled();
     }
     assert.ok(cancelled);
+  }());
+});
+
+Deno.test("SubprocessTransport extras: getExtraInfo, setProtocol, abort() of stdin", async () => {
+  await run(function* () {
+    const [transport, protocol] = yield* getRunningLoop().subprocessExec(
+      () => new Recorder(),
+      "cat",
+      [],
+      { stderr: "null" },
+    );
+    const child = transport.getExtraInfo("subprocess") as Deno.ChildProcess;
+    assert.equal(child.pid, transport.getPid());
+    assert.equal(transport.getExtraInfo("nothing", 5), 5);
+    assert.equal(transport.getProtocol(), protocol);
+    const other = new Recorder();
+    transport.setProtocol(other);
+    assert.equal(transport.getProtocol(), other);
+    transport.setProtocol(protocol);
+    const stdin = transport.getPipeTransport(0) as WriteTransport;
+    stdin.write(encoder.encode("dropped?"));
+    stdin.abort();
+    assert.ok(stdin.isClosing());
+    stdin.write(encoder.encode("after abort")); // dropped, as in asyncio
+    yield* protocol.done;
+    assert.equal(protocol.errors[0], null);
+    assert.equal(transport.getReturncode(), 0);
+    assert.ok(!protocol.out[1].includes("after abort"));
+    transport.close();
   }());
 });
