@@ -8,6 +8,7 @@
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { Future } from "../eventloop/future.ts";
 import { Protocol } from "../eventloop/protocols.ts";
+import type { Transport } from "../eventloop/transports.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import type { StreamWriter } from "./stream_writer.ts";
 
@@ -123,6 +124,14 @@ export class FlowControlProtocol extends Protocol {
       if (i !== -1) this._drainWaiters.splice(i, 1);
     }
   }
+
+  /** @internal Whether this is the server side (for `startTls`). */
+  get _isServerSide(): boolean {
+    return false;
+  }
+
+  /** @internal `StreamWriter.startTls` swapped in a TLS transport. */
+  _replaceTransport(_transport: Transport): void {}
 
   /**
    * @internal The future `StreamWriter.waitClosed()` waits for; subclasses

@@ -108,7 +108,7 @@ export class StreamReaderProtocol extends FlowControlProtocol {
   }
 
   /** @internal Whether this is the server side of a connection. */
-  get _isServerSide(): boolean {
+  override get _isServerSide(): boolean {
     return this.#clientConnectedCb !== null;
   }
 
@@ -216,7 +216,7 @@ export class StreamReaderProtocol extends FlowControlProtocol {
   }
 
   /** @internal After `startTls`, the writer and reader use `transport`. */
-  _replaceTransport(transport: Transport): void {
+  override _replaceTransport(transport: Transport): void {
     this.#transport = transport;
     this.#overTls = isTls(transport);
     this.#reader?._replaceTransport(transport);

@@ -7,12 +7,23 @@
 
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
+import type { TlsOptions } from "../eventloop/network_options.ts";
 import type { Transport, WriteTransport } from "../eventloop/transports.ts";
 import { describeValue } from "../eventloop/_util.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import type { FlowControlProtocol } from "./flow_control_protocol.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import { writableFromWriter } from "./_web_streams.ts";
+
+/** Options of {@linkcode StreamWriter.startTls}. */
+export interface StreamWriterStartTlsOptions {
+  /**
+   * The name the server's certificate is checked against (and sent as SNI).
+   *
+   * @default {the peer's address}
+   */
+  serverHostname?: string;
+}
 
 /** Options of the {@linkcode StreamWriter} constructor. */
 export interface StreamWriterOptions {
@@ -260,6 +271,56 @@ export class StreamWriter {
   }
 
   /**
+   * Upgrades the connection to TLS (client side, as after a `STARTTLS`
+   * exchange): it drains, runs the handshake, and from then on the writer
+   * writes and the reader reads through TLS. Call it as soon as the peer's
+   * go-ahead has been read, before it sends anything else: Deno can take
+   * over a connection only while no read is in flight on it.
+   *
+   * Deno cannot upgrade the server side of a connection: on a writer from
+   * `startServer` this throws a `TypeError`.
+   *
+   * asyncio: `StreamWriter.start_tls()`.
+   *
+   * @param tlsOptions `true`, or {@linkcode TlsOptions} (`caCerts`,
+   * `alpnProtocols`).
+   * @param options `serverHostname`, checked against the certificate
+   * (default: the peer's address).
+   * @returns A coroutine to `yield*`.
+   * @throws {TypeError} On the server side, or with bad options.
+   * @throws {Error} If the handshake fails (the reader then gets the error).
+   *
+   * @example Upgrading after a STARTTLS exchange
+   * ```ts ignore
+   * import { openConnection } from "@asyncio/asyncio/streams";
+   *
+   * const [reader, writer] = yield* openConnection("mail.example.com", 587);
+   * // ... EHLO, then:
+   * writer.write(new TextEncoder().encode("STARTTLS\r\n"));
+   * yield* reader.readLine(); // "220 Ready to start TLS"
+   * yield* writer.startTls(true, { serverHostname: "mail.example.com" });
+   * ```
+   */
+  *startTls(
+    tlsOptions: TlsOptions | true,
+    options?: StreamWriterStartTlsOptions,
+  ): Coroutine<void> {
+    const protocol = this.#protocol;
+    yield* this.drain();
+    const transport = yield* this.#loop.startTls(
+      this.#transport as Transport,
+      protocol,
+      tlsOptions,
+      {
+        serverSide: protocol._isServerSide,
+        serverHostname: options?.serverHostname,
+      },
+    );
+    this.#transport = transport;
+    protocol._replaceTransport(transport);
+  }
+
+  /**
    * The writer as a Web `WritableStream`: each chunk is written and, when
    * the transport is above its high-water mark, drained before the next;
    * closing the stream closes the writer and waits until it is closed;
@@ -302,11 +363,6 @@ export class StreamWriter {
     const protocol = this.#protocol;
     return protocol._paused || protocol._connectionLost ||
       this.#transport.isClosing() || this.#reader?.exception() != null;
-  }
-
-  /** @internal Swaps in the transport `startTls` returned. */
-  _setTransport(transport: Transport): void {
-    this.#transport = transport;
   }
 
   /** @internal */
