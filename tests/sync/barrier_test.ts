@@ -184,3 +184,19 @@ Deno.test("Barrier: a task arriving while the round drains joins the next round"
     assert.deepEqual([yield* late, yield* partner], [0, 1]);
   }());
 });
+
+Deno.test("Barrier: a party cancelled after the barrier tripped still lets the round finish", async () => {
+  const barrier = new Barrier(2);
+  await run(function* () {
+    const a = createTask(barrier.wait());
+    const b = createTask(barrier.wait());
+    yield* sleep(0); // a waits, b trips the barrier
+    assert.equal(b.done(), true);
+    a.cancel(); // woken, but cancelled before it runs
+    assert.ok((yield* settle(a)) instanceof CancelledError);
+    assert.equal(yield* b, 1);
+    assert.equal(String(barrier), "<Barrier [filling, waiters:0/2]>");
+    const next = [0, 1].map(() => createTask(barrier.wait()));
+    assert.deepEqual([yield* next[0], yield* next[1]], [0, 1]);
+  }());
+});

@@ -327,3 +327,25 @@ Deno.test("Lock stress: random cancellations never strand or double-grant it", a
   );
   assert.ok(entries > 0);
 });
+
+Deno.test("Lock.hold() cancelled while waiting holds nothing", async () => {
+  const lock = new Lock();
+  await run(function* () {
+    yield* lock.acquire();
+    const waiter = createTask(function* () {
+      using _ = yield* lock.hold();
+      return "held";
+    }());
+    yield* sleep(0);
+    lock.release(); // hands the lock to the waiter...
+    waiter.cancel(); // ...which is cancelled before it runs
+    try {
+      yield* waiter;
+      assert.fail("expected a CancelledError");
+    } catch (error) {
+      assert.ok(error instanceof CancelledError);
+    }
+    assert.equal(lock.locked(), false);
+    assert.equal(String(lock), "<Lock [unlocked]>");
+  }());
+});
