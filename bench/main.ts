@@ -7,6 +7,7 @@ import { comparisons as combinatorComparisons } from "./combinators_bench.ts";
 import { comparisons as syncComparisons } from "./sync_bench.ts";
 import { comparisons as queueComparisons } from "./queues_bench.ts";
 import { comparisons as transportComparisons } from "./transports_bench.ts";
+import { comparisons as subprocessComparisons } from "./subprocess_bench.ts";
 
 const filter = Deno.args[0]?.toLowerCase();
 const all = [
@@ -15,6 +16,7 @@ const all = [
   ...syncComparisons(),
   ...queueComparisons(),
   ...transportComparisons(),
+  ...subprocessComparisons(),
 ];
 const rows: Row[] = [];
 for (const comparison of all) {

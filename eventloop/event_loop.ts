@@ -410,8 +410,8 @@ export class EventLoop {
    * told otherwise), `cwd`, `env`.
    * @returns `[transport, protocol]`.
    * @throws {Deno.errors.NotFound} If the program does not exist.
-   * @throws {Deno.errors.PermissionDenied} Without `--allow-run`, or if the
-   * program is not executable.
+   * @throws {Deno.errors.NotCapable} Without `--allow-run`.
+   * @throws {Deno.errors.PermissionDenied} If the program is not executable.
    * @throws {TypeError} If an argument or option is invalid.
    * @throws {Error} If the subprocess module was not imported.
    *
@@ -476,7 +476,7 @@ export class EventLoop {
    * @param cmd The shell command line.
    * @param options As for `subprocessExec`.
    * @returns `[transport, protocol]`.
-   * @throws {Deno.errors.PermissionDenied} Without `--allow-run`.
+   * @throws {Deno.errors.NotCapable} Without `--allow-run`.
    * @throws {TypeError} If `cmd` is not a string, or an option is invalid.
    * @throws {Error} If the subprocess module was not imported.
    *

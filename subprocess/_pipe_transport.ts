@@ -33,8 +33,10 @@ export class ReadPipeTransport implements ReadTransport {
   #readers: ReadableStreamDefaultReader<Uint8Array>[];
   /** Per source: a read() is in flight. */
   #inFlight: boolean[];
-  /** Per source: it reached EOF (or failed). */
+  /** Per source: it reached EOF (or failed), as delivered. */
   #ended: boolean[];
+  /** Per source: its read() gave EOF (the delivery may still be pending). */
+  #sawEof: boolean[];
   #open: number;
   #paused = false;
   #closing = false;
@@ -54,6 +56,7 @@ export class ReadPipeTransport implements ReadTransport {
     this.#readers = sources.map((source) => source.getReader());
     this.#inFlight = sources.map(() => false);
     this.#ended = sources.map(() => false);
+    this.#sawEof = sources.map(() => false);
     this.#open = sources.length;
     this.#extra = extra;
     loop.callSoon(() => (this.#protocol as BaseProtocol).connectionMade(this));
@@ -99,6 +102,11 @@ export class ReadPipeTransport implements ReadTransport {
     for (let i = 0; i < this.#readers.length; i++) this.#pump(i);
   }
 
+  /** @internal Ends the pipe with `error` (a protocol callback failed). */
+  _fail(error: Error): void {
+    if (!this.#closing) this.#close(error);
+  }
+
   /** @internal Releases the streams at once, with no callbacks (the loop is closing). */
   _release(): void {
     this.#closing = true;
@@ -107,7 +115,8 @@ export class ReadPipeTransport implements ReadTransport {
 
   #pump(i: number): void {
     if (
-      this.#paused || this.#closing || this.#inFlight[i] || this.#ended[i]
+      this.#paused || this.#closing || this.#inFlight[i] || this.#ended[i] ||
+      this.#sawEof[i]
     ) return;
     this.#inFlight[i] = true;
     const loop = this.#loop;
@@ -117,13 +126,15 @@ export class ReadPipeTransport implements ReadTransport {
         loop._ioFinished();
         this.#inFlight[i] = false;
         if (this.#closing || loop.isClosed()) return;
-        loop.callSoon(
-          () =>
-            this.#arrived(
-              i,
-              result.done ? { eof: true } : { chunk: result.value },
-            ),
-        );
+        if (result.done) {
+          this.#sawEof[i] = true;
+          loop.callSoon(() => this.#arrived(i, { eof: true }));
+          return;
+        }
+        loop.callSoon(() => this.#arrived(i, { chunk: result.value }));
+        // Read ahead while this chunk waits for its pass, as a plain read
+        // loop would: a chunk that lands while paused is held.
+        this.#pump(i);
       },
       (error) => {
         loop._ioFinished();
@@ -183,10 +194,11 @@ export class ReadPipeTransport implements ReadTransport {
 }
 
 /**
- * Writes to a child's stdin. `write()` never blocks: the bytes are copied and
- * handed to the stream at once; the buffer size counts the bytes not yet
- * written, and crossing the water marks calls the protocol's
- * `pauseWriting`/`resumeWriting`.
+ * Writes to a child's stdin. `write()` never blocks: the bytes are handed to
+ * the stream at once, without a copy, as the socket transports do (so the
+ * caller must not modify them until they are written). The buffer size
+ * counts the bytes not yet written, and crossing the water marks calls the
+ * protocol's `pauseWriting`/`resumeWriting`.
  *
  * State: open -> closing (writeEof/close: flush, then close) or lost (error,
  * abort) -> connectionLost once.
@@ -287,7 +299,7 @@ export class WritePipeTransport implements WriteTransport {
     this.#bufferSize += n;
     const loop = this.#loop;
     loop._ioStarted();
-    this.#writer.write(data.slice()).then(
+    this.#writer.write(data).then(
       () => {
         loop._ioFinished();
         if (!loop.isClosed()) loop.callSoon(() => this.#written(n));

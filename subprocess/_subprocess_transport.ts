@@ -7,7 +7,7 @@
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
 import {
-  BaseProtocol,
+  type BaseProtocol,
   Protocol,
   type SubprocessProtocol,
 } from "../eventloop/protocols.ts";
@@ -71,11 +71,11 @@ class PipeProto extends Protocol {
   }
 
   override pauseWriting(): void {
-    this.#owner._protocol?.pauseWriting();
+    this.#owner._protocol.pauseWriting();
   }
 
   override resumeWriting(): void {
-    this.#owner._protocol?.resumeWriting();
+    this.#owner._protocol.resumeWriting();
   }
 }
 
@@ -88,8 +88,8 @@ class PipeProto extends Protocol {
  * `wait()`ers are woken right after `connectionLost`.
  */
 class PipedSubprocessTransport implements SubprocessTransport {
-  /** @internal Null once the transport is finished. */
-  _protocol: SubprocessProtocol | null;
+  /** @internal */
+  _protocol: SubprocessProtocol;
   #loop: EventLoop;
   #child: Deno.ChildProcess | null;
   #pid: number;
@@ -105,17 +105,8 @@ class PipedSubprocessTransport implements SubprocessTransport {
     this.#loop = loop;
     this._protocol = protocol;
     const merge = spec.stderr === "stdout";
-    const child = new Deno.Command(spec.program, {
-      args: spec.args,
-      stdin: denoStdio(spec.stdin),
-      stdout: denoStdio(spec.stdout),
-      stderr: merge
-        ? (spec.stdout === "pipe" ? "piped" : "null")
-        : denoStdio(spec.stderr as SubprocessStdio),
-      cwd: spec.cwd,
-      env: spec.env,
-      clearEnv: spec.env !== undefined,
-    }).spawn();
+    const child = new Deno.Command(spec.program, commandOptions(spec))
+      .spawn();
     this.#child = child;
     this.#pid = child.pid;
     this.#extra = { subprocess: child };
@@ -192,7 +183,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
   }
 
   getProtocol(): BaseProtocol {
-    return this._protocol ?? new BaseProtocol();
+    return this._protocol;
   }
 
   getPid(): number {
@@ -245,7 +236,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
 
   /** @internal Schedules connectionMade, then resolves `waiter`. */
   _connect(waiter: Future<void>): void {
-    const protocol = this._protocol!;
+    const protocol = this._protocol;
     this.#loop.callSoon(() => protocol.connectionMade(this));
     this.#loop.callSoon(() => {
       if (!waiter.done()) waiter.setResult();
@@ -255,17 +246,28 @@ class PipedSubprocessTransport implements SubprocessTransport {
   /** @internal */
   _pipeDataReceived(fd: number, data: Uint8Array): void {
     const protocol = this._protocol;
-    if (protocol !== null) {
-      this.#loop.callSoon(() => protocol.pipeDataReceived(fd, data));
-    }
+    this.#loop.callSoon(() => {
+      try {
+        protocol.pipeDataReceived(fd, data);
+      } catch (error) {
+        // As the other transports of this module do: report it, and end the
+        // pipe with the error.
+        this.#loop.callExceptionHandler({
+          message: "Fatal error: protocol.pipeDataReceived() call failed.",
+          exception: error,
+          transport: this,
+          protocol,
+        });
+        const pipe = this.#pipes.get(fd)?.pipe as ReadPipeTransport | null;
+        pipe?._fail(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
   }
 
   /** @internal */
   _pipeConnectionLost(fd: number, error: Error | null): void {
     const protocol = this._protocol;
-    if (protocol !== null) {
-      this.#loop.callSoon(() => protocol.pipeConnectionLost(fd, error));
-    }
+    this.#loop.callSoon(() => protocol.pipeConnectionLost(fd, error));
     this.#tryFinish();
   }
 
@@ -277,9 +279,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
     const stdin = this.#pipes.get(0);
     if (stdin !== undefined && !stdin.disconnected) stdin.pipe?.close();
     const protocol = this._protocol;
-    if (protocol !== null) {
-      this.#loop.callSoon(() => protocol.processExited());
-    }
+    this.#loop.callSoon(() => protocol.processExited());
     this.#tryFinish();
   }
 
@@ -294,7 +294,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
 
   #callConnectionLost(): void {
     try {
-      this._protocol?.connectionLost(null);
+      this._protocol.connectionLost(null);
     } finally {
       for (const waiter of this.#exitWaiters) {
         if (!waiter.done()) waiter.setResult(this.#returncode!);
@@ -302,7 +302,6 @@ class PipedSubprocessTransport implements SubprocessTransport {
       this.#exitWaiters = [];
       this.#loop._onClose.delete(this.#release);
       this.#child = null;
-      this._protocol = null;
     }
   }
 
@@ -339,6 +338,28 @@ class PipedSubprocessTransport implements SubprocessTransport {
       }
     }
   }
+}
+
+/**
+ * Deno.Command's options, with only the fields that differ from its defaults:
+ * spelling out the defaults makes every spawn measurably slower.
+ */
+function commandOptions(spec: SpawnSpec): Deno.CommandOptions {
+  const options: Deno.CommandOptions = {};
+  if (spec.args.length > 0) options.args = spec.args;
+  if (spec.stdin !== "inherit") options.stdin = denoStdio(spec.stdin);
+  if (spec.stdout !== "inherit") options.stdout = denoStdio(spec.stdout);
+  if (spec.stderr === "stdout") {
+    options.stderr = spec.stdout === "pipe" ? "piped" : "null";
+  } else if (spec.stderr !== "inherit") {
+    options.stderr = denoStdio(spec.stderr);
+  }
+  if (spec.cwd !== undefined) options.cwd = spec.cwd;
+  if (spec.env !== undefined) {
+    options.env = spec.env;
+    options.clearEnv = true;
+  }
+  return options;
 }
 
 /** asyncio reports a child killed by signal N as -N. */

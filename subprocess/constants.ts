@@ -15,30 +15,26 @@ import "./_subprocess_transport.ts";
  *
  * asyncio: `asyncio.subprocess.PIPE`.
  *
- * @example A pipe for stdout only
+ * @example Reading a child's output
  * ```ts
- * import { getRunningLoop, run, SubprocessProtocol } from "@asyncio/asyncio/eventloop";
- * import { DEVNULL, PIPE } from "@asyncio/asyncio/subprocess";
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createSubprocessExec, PIPE } from "@asyncio/asyncio/subprocess";
  * import assert from "node:assert/strict";
  *
- * await run(function* () {
- *   const [transport] = yield* getRunningLoop().subprocessExec(
- *     () => new SubprocessProtocol(),
- *     "true",
- *     [],
- *     { stdin: DEVNULL, stdout: PIPE, stderr: DEVNULL },
- *   );
- *   assert.notEqual(transport.getPipeTransport(1), null);
- *   assert.equal(transport.getPipeTransport(0), null);
- *   transport.close();
+ * const out = await run(function* () {
+ *   const proc = yield* createSubprocessExec("echo", ["hi"], { stdout: PIPE });
+ *   assert.equal(proc.stdin, null);
+ *   const [stdout] = yield* proc.communicate();
+ *   return new TextDecoder().decode(stdout!);
  * }());
+ * assert.equal(out, "hi\n");
  * ```
  */
 export const PIPE = "pipe" as const;
 
 /**
- * For `stderr` only: merge the child's stderr into its stdout pipe, so the
- * stdout stream reads both. Deno.Command cannot redirect one into the other,
+ * For `stderr` only: merge the child's stderr into its stdout pipe, so
+ * `proc.stdout` reads both. Deno.Command cannot redirect one into the other,
  * so the library reads both pipes into the one stream: the bytes of the two
  * interleave in the order they arrive here, chunk by chunk, which need not be
  * the exact order in which the child wrote them. `stdout` must be `PIPE` or
@@ -46,23 +42,21 @@ export const PIPE = "pipe" as const;
  *
  * asyncio: `asyncio.subprocess.STDOUT`.
  *
- * @example No separate stderr pipe
+ * @example Errors and output in one stream
  * ```ts
- * import { getRunningLoop, run, SubprocessProtocol } from "@asyncio/asyncio/eventloop";
- * import { PIPE, STDOUT } from "@asyncio/asyncio/subprocess";
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createSubprocessShell, PIPE, STDOUT } from "@asyncio/asyncio/subprocess";
  * import assert from "node:assert/strict";
  *
- * await run(function* () {
- *   const [transport] = yield* getRunningLoop().subprocessExec(
- *     () => new SubprocessProtocol(),
- *     "true",
- *     [],
- *     { stdout: PIPE, stderr: STDOUT },
- *   );
- *   assert.notEqual(transport.getPipeTransport(1), null);
- *   assert.equal(transport.getPipeTransport(2), null);
- *   transport.close();
+ * const [out, err] = await run(function* () {
+ *   const proc = yield* createSubprocessShell("echo oops >&2", {
+ *     stdout: PIPE,
+ *     stderr: STDOUT,
+ *   });
+ *   return yield* proc.communicate();
  * }());
+ * assert.equal(new TextDecoder().decode(out!), "oops\n");
+ * assert.equal(err, null);
  * ```
  */
 export const STDOUT = "stdout" as const;
@@ -72,22 +66,18 @@ export const STDOUT = "stdout" as const;
  *
  * asyncio: `asyncio.subprocess.DEVNULL`.
  *
- * @example No pipes at all
+ * @example Ignoring a child's output
  * ```ts
- * import { getRunningLoop, run, SubprocessProtocol } from "@asyncio/asyncio/eventloop";
- * import { DEVNULL } from "@asyncio/asyncio/subprocess";
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createSubprocessExec, DEVNULL } from "@asyncio/asyncio/subprocess";
  * import assert from "node:assert/strict";
  *
- * await run(function* () {
- *   const [transport] = yield* getRunningLoop().subprocessExec(
- *     () => new SubprocessProtocol(),
- *     "true",
- *     [],
- *     { stdin: DEVNULL, stdout: DEVNULL, stderr: DEVNULL },
- *   );
- *   for (const fd of [0, 1, 2]) assert.equal(transport.getPipeTransport(fd), null);
- *   transport.close();
+ * const code = await run(function* () {
+ *   const proc = yield* createSubprocessExec("ls", ["/"], { stdout: DEVNULL });
+ *   assert.equal(proc.stdout, null);
+ *   return yield* proc.wait();
  * }());
+ * assert.equal(code, 0);
  * ```
  */
 export const DEVNULL = "null" as const;

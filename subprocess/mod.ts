@@ -1,35 +1,34 @@
 /**
- * Subprocesses: running child programs and talking to them through pipes,
- * over `Deno.Command`. Importing this module also provides
- * `loop.subprocessExec()` and `loop.subprocessShell()`.
+ * Subprocesses over `Deno.Command`: {@linkcode createSubprocessExec} and
+ * {@linkcode createSubprocessShell} start a child and give a
+ * {@linkcode Process} with streams over its pipes (`PIPE`, `DEVNULL`,
+ * `"inherit"`, and `STDOUT` to merge stderr into stdout). Importing this
+ * module also provides the low level, `loop.subprocessExec()` and
+ * `loop.subprocessShell()` with a `SubprocessProtocol`.
  *
- * @example Running a program through the loop
+ * Running children needs `--allow-run`.
+ *
+ * @example Feeding a child and reading its output
  * ```ts
- * import { getRunningLoop, run, SubprocessProtocol } from "@asyncio/asyncio/eventloop";
- * import { DEVNULL } from "@asyncio/asyncio/subprocess";
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createSubprocessExec, PIPE } from "@asyncio/asyncio/subprocess";
  * import assert from "node:assert/strict";
  *
- * class Exit extends SubprocessProtocol {
- *   exited = getRunningLoop().createFuture<void>();
- *   override processExited(): void {
- *     this.exited.setResult();
- *   }
- * }
- * const code = await run(function* () {
- *   const [transport, protocol] = yield* getRunningLoop().subprocessExec(
- *     () => new Exit(),
- *     "false",
- *     [],
- *     { stdin: DEVNULL, stdout: DEVNULL, stderr: DEVNULL },
- *   );
- *   yield* protocol.exited;
- *   transport.close();
- *   return transport.getReturncode();
+ * const [out, code] = await run(function* () {
+ *   const proc = yield* createSubprocessExec("tr", ["a-z", "A-Z"], {
+ *     stdin: PIPE,
+ *     stdout: PIPE,
+ *   });
+ *   const [out] = yield* proc.communicate(new TextEncoder().encode("hello"));
+ *   return [new TextDecoder().decode(out!), proc.returncode];
  * }());
- * assert.equal(code, 1);
+ * assert.equal(out, "HELLO");
+ * assert.equal(code, 0);
  * ```
  *
  * @module
  */
 
 export * from "./constants.ts";
+export * from "./create_subprocess.ts";
+export * from "./process.ts";

@@ -534,3 +534,33 @@ Deno.test("SubprocessTransport extras: getExtraInfo, setProtocol, abort() of std
     transport.close();
   }());
 });
+
+Deno.test("an error thrown by pipeDataReceived is reported and ends that pipe with it", async () => {
+  const reported: unknown[] = [];
+  await run(function* () {
+    const loop = getRunningLoop();
+    loop.setExceptionHandler((_loop, context) =>
+      reported.push(context.exception)
+    );
+    class Throws extends Recorder {
+      override pipeDataReceived(fd: number, data: Uint8Array): void {
+        super.pipeDataReceived(fd, data);
+        throw new Error("boom");
+      }
+    }
+    const [transport, protocol] = yield* loop.subprocessExec(
+      () => new Throws(),
+      "sh",
+      ["-c", "echo hi; exec sleep 30"],
+      { stdin: "null", stderr: "null" },
+    );
+    while (!("1" in protocol.errors)) yield* sleep(0.005);
+    assert.equal((protocol.errors[1] as Error).message, "boom");
+    assert.equal(reported.length, 1);
+    assert.equal((reported[0] as Error).message, "boom");
+    transport.kill();
+    yield* protocol.done;
+    assert.equal(transport.getReturncode(), -9);
+    transport.close();
+  }());
+});

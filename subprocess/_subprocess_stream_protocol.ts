@@ -1,0 +1,111 @@
+// The protocol between the subprocess transport and a Process's streams:
+// asyncio's `subprocess.SubprocessStreamProtocol`.
+
+import type { EventLoop } from "../eventloop/event_loop.ts";
+import type { Future } from "../eventloop/future.ts";
+import type {
+  BaseTransport,
+  ReadTransport,
+  SubprocessTransport,
+  WriteTransport,
+} from "../eventloop/transports.ts";
+import {
+  FlowControlProtocol,
+  StreamReader,
+  StreamWriter,
+} from "../streams/mod.ts";
+
+/**
+ * Feeds the child's stdout and stderr into StreamReaders and gives a
+ * StreamWriter over its stdin; closes the transport once the child has
+ * exited and both output pipes are closed.
+ */
+export class SubprocessStreamProtocol extends FlowControlProtocol {
+  stdin: StreamWriter | null = null;
+  stdout: StreamReader | null = null;
+  stderr: StreamReader | null = null;
+  #limit: number;
+  #loop: EventLoop;
+  #transport: SubprocessTransport | null = null;
+  #processExited = false;
+  #pipeFds: number[] = [];
+  #stdinClosed: Future<void>;
+
+  constructor(limit: number, loop: EventLoop) {
+    super({ loop });
+    this.#limit = limit;
+    this.#loop = loop;
+    this.#stdinClosed = loop.createFuture<void>();
+  }
+
+  override connectionMade(transport: BaseTransport): void {
+    const subprocess = transport as SubprocessTransport;
+    this.#transport = subprocess;
+    const stdout = subprocess.getPipeTransport(1);
+    if (stdout !== null) {
+      this.stdout = new StreamReader({ limit: this.#limit, loop: this.#loop });
+      this.stdout.setTransport(stdout as ReadTransport);
+      this.#pipeFds.push(1);
+    }
+    const stderr = subprocess.getPipeTransport(2);
+    if (stderr !== null) {
+      this.stderr = new StreamReader({ limit: this.#limit, loop: this.#loop });
+      this.stderr.setTransport(stderr as ReadTransport);
+      this.#pipeFds.push(2);
+    }
+    const stdin = subprocess.getPipeTransport(0);
+    if (stdin !== null) {
+      this.stdin = new StreamWriter(stdin as WriteTransport, this, {
+        reader: null,
+        loop: this.#loop,
+      });
+    }
+  }
+
+  pipeDataReceived(fd: number, data: Uint8Array): void {
+    const reader = fd === 1 ? this.stdout : fd === 2 ? this.stderr : null;
+    reader?.feedData(data);
+  }
+
+  pipeConnectionLost(fd: number, error: Error | null): void {
+    if (fd === 0) {
+      this.stdin?.close();
+      this.connectionLost(error);
+      if (error === null) {
+        this.#stdinClosed.setResult();
+      } else {
+        this.#stdinClosed.setException(error);
+        // waitClosed() is optional: an error nobody asks for is not logged.
+        this.#stdinClosed._logTraceback = false;
+      }
+      return;
+    }
+    const reader = fd === 1 ? this.stdout : fd === 2 ? this.stderr : null;
+    if (reader !== null) {
+      if (error === null) reader.feedEof();
+      else reader.setException(error);
+    }
+    const i = this.#pipeFds.indexOf(fd);
+    if (i !== -1) this.#pipeFds.splice(i, 1);
+    this.#maybeCloseTransport();
+  }
+
+  processExited(): void {
+    this.#processExited = true;
+    this.#maybeCloseTransport();
+  }
+
+  override _getCloseWaiter(writer: StreamWriter): Future<void> {
+    if (writer !== this.stdin) {
+      throw new Error("This writer does not belong to the process's stdin");
+    }
+    return this.#stdinClosed;
+  }
+
+  #maybeCloseTransport(): void {
+    if (this.#pipeFds.length === 0 && this.#processExited) {
+      this.#transport?.close();
+      this.#transport = null;
+    }
+  }
+}

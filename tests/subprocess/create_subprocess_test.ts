@@ -1,0 +1,442 @@
+// createSubprocessExec / createSubprocessShell and Process, with real child
+// processes.
+
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { CancelledError, getRunningLoop, run } from "../../eventloop/mod.ts";
+import {
+  type Coroutine,
+  createTask,
+  sleep,
+  type Task,
+  waitFor,
+} from "../../tasks/mod.ts";
+import {
+  createSubprocessExec,
+  createSubprocessShell,
+  DEVNULL,
+  PIPE,
+  type Process,
+  STDOUT,
+} from "../../subprocess/mod.ts";
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const MiB = 1024 * 1024;
+
+function pattern(size: number): Uint8Array {
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i++) data[i] = (i * 31 + (i >> 12)) & 0xff;
+  return data;
+}
+
+Deno.test("Process.communicate() round-trips bytes through cat", async (t) => {
+  for (const size of [0, 1, 50 * MiB]) {
+    await t.step(`${size} bytes`, async () => {
+      const input = pattern(size);
+      const [out, err, code] = await run(function* () {
+        const proc = yield* createSubprocessExec("cat", [], {
+          stdin: PIPE,
+          stdout: PIPE,
+          stderr: PIPE,
+        });
+        const [out, err] = yield* proc.communicate(input);
+        return [out, err, proc.returncode] as const;
+      }());
+      assert.equal(code, 0);
+      assert.equal(err!.length, 0);
+      assert.equal(out!.length, size);
+      assert.ok(Buffer.compare(out!, input) === 0, "the bytes differ");
+    });
+  }
+});
+
+Deno.test("Process streams: write/drain and read through cat keep the bytes", async (t) => {
+  for (const size of [0, 1, 50 * MiB]) {
+    await t.step(`${size} bytes`, async () => {
+      const input = pattern(size);
+      const out = await run(function* () {
+        const proc = yield* createSubprocessExec("cat", [], {
+          stdin: PIPE,
+          stdout: PIPE,
+        });
+        const reader = createTask(proc.stdout!.read());
+        for (let i = 0; i < size; i += 256 * 1024) {
+          proc.stdin!.write(input.subarray(i, i + 256 * 1024));
+          yield* proc.stdin!.drain();
+        }
+        proc.stdin!.close();
+        yield* proc.stdin!.waitClosed();
+        const out = yield* reader;
+        assert.equal(yield* proc.wait(), 0);
+        return out;
+      }());
+      assert.equal(out.length, size);
+      assert.ok(Buffer.compare(out, input) === 0, "the bytes differ");
+    });
+  }
+});
+
+Deno.test("Process.communicate() reads large stdout and stderr at once without deadlock", async () => {
+  const [out, err] = await run(function* () {
+    // tee blocks on whichever pipe is not read.
+    const proc = yield* createSubprocessShell(
+      "head -c 4000000 /dev/urandom | tee /dev/stderr",
+      { stdout: PIPE, stderr: PIPE },
+    );
+    return yield* waitFor(proc.communicate(), 60);
+  }());
+  assert.equal(out!.length, 4_000_000);
+  assert.ok(Buffer.compare(out!, err!) === 0);
+});
+
+Deno.test("createSubprocessExec() with stderr STDOUT reads both through proc.stdout", async () => {
+  const [text, err, stderr] = await run(function* () {
+    const proc = yield* createSubprocessExec(
+      Deno.execPath(),
+      [
+        "eval",
+        "console.log('to stdout'); console.error('to stderr'); await new Promise((r) => setTimeout(r, 50)); console.log('last');",
+      ],
+      { stdout: PIPE, stderr: STDOUT },
+    );
+    const [out, err] = yield* proc.communicate();
+    return [decoder.decode(out!), err, proc.stderr];
+  }());
+  assert.equal(err, null);
+  assert.equal(stderr, null);
+  assert.deepEqual(text.split("\n").sort(), [
+    "",
+    "last",
+    "to stderr",
+    "to stdout",
+  ]);
+  assert.ok(text.endsWith("last\n"));
+});
+
+Deno.test("createSubprocessExec() with DEVNULL has no stream and drops output", async () => {
+  await run(function* () {
+    const proc = yield* createSubprocessExec("sh", [
+      "-c",
+      "cat; echo out; echo err >&2",
+    ], {
+      stdin: DEVNULL,
+      stdout: DEVNULL,
+      stderr: DEVNULL,
+    });
+    assert.equal(proc.stdin, null);
+    assert.equal(proc.stdout, null);
+    assert.equal(proc.stderr, null);
+    assert.deepEqual(yield* proc.communicate(), [null, null]);
+    assert.equal(proc.returncode, 0);
+  }());
+  await run(function* () {
+    const proc = yield* createSubprocessShell("echo gone >&2", {
+      stdout: DEVNULL,
+      stderr: STDOUT,
+    });
+    assert.equal(proc.stdout, null);
+    assert.equal(yield* proc.wait(), 0);
+  }());
+});
+
+Deno.test("Process.returncode gives exit codes, null while running", async () => {
+  for (const code of [0, 1, 42, 255]) {
+    const got = await run(function* () {
+      const proc = yield* createSubprocessShell(`exit ${code}`);
+      assert.equal(proc.returncode, null);
+      assert.equal(yield* proc.wait(), code);
+      return proc.returncode;
+    }());
+    assert.equal(got, code);
+  }
+});
+
+Deno.test("Process.terminate()/kill()/sendSignal() stop a sleeping child with -signal", async (t) => {
+  const cases: [string, (p: Process) => void, number][] = [
+    ["terminate", (p) => p.terminate(), -15],
+    ["kill", (p) => p.kill(), -9],
+    ["sendSignal SIGUSR1", (p) => p.sendSignal("SIGUSR1"), -10],
+  ];
+  for (const [name, stop, code] of cases) {
+    await t.step(name, async () => {
+      await run(function* () {
+        const proc = yield* createSubprocessExec("sleep", ["30"]);
+        assert.equal(typeof proc.pid, "number");
+        assert.equal(String(proc), `<Process ${proc.pid}>`);
+        stop(proc);
+        assert.equal(yield* proc.wait(), code);
+        assert.equal(proc.returncode, code);
+        assert.throws(() => proc.kill(), Deno.errors.NotFound);
+      }());
+    });
+  }
+});
+
+Deno.test("createSubprocessExec() passes env (replacing the environment) and cwd", async () => {
+  const dir = await Deno.makeTempDir();
+  const real = await Deno.realPath(dir);
+  try {
+    const text = await run(function* () {
+      const proc = yield* createSubprocessExec(
+        "sh",
+        ["-c", 'pwd; echo "$ANSWER ${USER:-unset}"'],
+        { stdout: PIPE, cwd: dir, env: { ANSWER: "42" } },
+      );
+      const [out] = yield* proc.communicate();
+      return decoder.decode(out!);
+    }());
+    assert.equal(text, `${real}\n42 unset\n`);
+    const inherited = await run(function* () {
+      const proc = yield* createSubprocessShell("echo $ASYNCIO_DENO_T", {
+        stdout: PIPE,
+        env: { ...Deno.env.toObject(), ASYNCIO_DENO_T: "added" },
+      });
+      const [out] = yield* proc.communicate();
+      return decoder.decode(out!);
+    }());
+    assert.equal(inherited, "added\n");
+  } finally {
+    await Deno.remove(dir);
+  }
+});
+
+Deno.test("Process.stdout.readLine() reads a child's output as it comes", async () => {
+  const lines = await run(function* () {
+    const proc = yield* createSubprocessShell(
+      "for i in 1 2 3; do echo line $i; done",
+      { stdout: PIPE },
+    );
+    const lines: string[] = [];
+    while (true) {
+      const line = yield* proc.stdout!.readLine();
+      if (line.length === 0) break;
+      lines.push(decoder.decode(line).trimEnd());
+    }
+    yield* proc.wait();
+    return lines;
+  }());
+  assert.deepEqual(lines, ["line 1", "line 2", "line 3"]);
+});
+
+Deno.test("a child that dies while we write: drain() throws, communicate() ignores it", async (t) => {
+  await t.step("drain", async () => {
+    await run(function* () {
+      const proc = yield* createSubprocessExec("head", ["-c", "1"], {
+        stdin: PIPE,
+        stdout: DEVNULL,
+      });
+      let caught: unknown = null;
+      try {
+        for (let i = 0; i < 1000; i++) {
+          proc.stdin!.write(new Uint8Array(64 * 1024));
+          yield* proc.stdin!.drain();
+        }
+      } catch (error) {
+        caught = error;
+      }
+      assert.ok(
+        caught instanceof Deno.errors.BrokenPipe ||
+          caught instanceof Deno.errors.ConnectionReset,
+        String(caught),
+      );
+      let closedWith: unknown = null;
+      try {
+        yield* proc.stdin!.waitClosed();
+      } catch (error) {
+        closedWith = error;
+      }
+      assert.ok(
+        closedWith instanceof Deno.errors.BrokenPipe,
+        String(closedWith),
+      );
+      assert.equal(yield* proc.wait(), 0);
+    }());
+  });
+  await t.step("communicate", async () => {
+    const [out, code] = await run(function* () {
+      const proc = yield* createSubprocessExec("head", ["-c", "3"], {
+        stdin: PIPE,
+        stdout: PIPE,
+      });
+      const [out] = yield* proc.communicate(new Uint8Array(8 * MiB).fill(65));
+      return [decoder.decode(out!), proc.returncode];
+    }());
+    assert.equal(out, "AAA");
+    assert.equal(code, 0);
+  });
+});
+
+Deno.test("cancelling wait() or communicate() does not kill the child", async (t) => {
+  await t.step("wait", async () => {
+    await run(function* () {
+      const proc = yield* createSubprocessExec("sleep", ["0.3"]);
+      const waiter = createTask(proc.wait());
+      yield* sleep(0.02);
+      waiter.cancel();
+      yield* assertCancelled(waiter);
+      assert.equal(proc.returncode, null);
+      assert.equal(yield* proc.wait(), 0);
+    }());
+  });
+  await t.step("communicate", async () => {
+    await run(function* () {
+      const proc = yield* createSubprocessShell("sleep 0.3; echo done", {
+        stdout: PIPE,
+      });
+      const talk = createTask(proc.communicate());
+      yield* sleep(0.05);
+      assert.ok(!talk.done());
+      talk.cancel();
+      yield* assertCancelled(talk);
+      assert.equal(proc.returncode, null);
+      const rest = yield* proc.stdout!.read();
+      assert.equal(decoder.decode(rest), "done\n");
+      assert.equal(yield* proc.wait(), 0);
+    }());
+  });
+});
+
+function* assertCancelled(task: Task<unknown>): Coroutine<void> {
+  try {
+    yield* task;
+  } catch (error) {
+    assert.ok(error instanceof CancelledError);
+  }
+  assert.ok(task.cancelled());
+}
+
+Deno.test("cancelling the task that owns a process, then closing the loop, leaves no child behind", async () => {
+  let pid = 0;
+  await run(function* () {
+    const owner = createTask(function* () {
+      const proc = yield* createSubprocessExec("sleep", ["30"], {
+        stdin: PIPE,
+        stdout: PIPE,
+        stderr: PIPE,
+      });
+      pid = proc.pid;
+      yield* proc.communicate();
+    }());
+    yield* sleep(0.05);
+    owner.cancel();
+    yield* assertCancelled(owner);
+  }());
+  assert.ok(pid > 0);
+  let alive = true;
+  for (let i = 0; i < 100 && alive; i++) {
+    try {
+      Deno.kill(pid, "SIGCONT");
+      await new Promise((r) => setTimeout(r, 10));
+    } catch {
+      alive = false;
+    }
+  }
+  assert.ok(!alive, "the child still runs");
+});
+
+Deno.test("createSubprocessExec() fails clearly on bad input", async (t) => {
+  const fails = async (
+    body: () => Generator<unknown, unknown, unknown>,
+    expected: RegExp | (new (...a: never[]) => Error),
+  ) => {
+    await run(function* () {
+      let caught: unknown;
+      try {
+        yield* body() as Generator<undefined, unknown, unknown>;
+      } catch (error) {
+        caught = error;
+      }
+      if (expected instanceof RegExp) {
+        assert.ok(caught instanceof Error, String(caught));
+        assert.match(caught.message, expected);
+      } else {
+        assert.ok(caught instanceof expected, String(caught));
+      }
+    }());
+  };
+  await t.step(
+    "a program that does not exist: NotFound",
+    () =>
+      fails(
+        () => createSubprocessExec("no-such-program-asyncio-deno"),
+        Deno.errors.NotFound,
+      ),
+  );
+  await t.step(
+    "a bad stdio value names the option",
+    () =>
+      fails(
+        () => createSubprocessExec("true", [], { stdin: "piped" as "pipe" }),
+        /'stdin' must be "pipe", "null" or "inherit": received "piped"/,
+      ),
+  );
+  await t.step(
+    "a bad limit",
+    () =>
+      fails(
+        () => createSubprocessExec("true", [], { limit: 0 }),
+        /'limit' must be a positive integer: received 0/,
+      ),
+  );
+  await t.step(
+    "a bad shell command",
+    () =>
+      fails(
+        () => createSubprocessShell(42 as unknown as string),
+        /'cmd' must be a non-empty string: received 42/,
+      ),
+  );
+  await t.step("input while stdin is not a pipe", () =>
+    fails(function* () {
+      const proc = yield* createSubprocessExec("true");
+      try {
+        yield* proc.communicate(encoder.encode("x"));
+      } finally {
+        yield* proc.wait();
+      }
+    }, /stdin is not a pipe/));
+  await t.step("input that is not bytes", () =>
+    fails(function* () {
+      const proc = yield* createSubprocessExec("cat", [], { stdin: PIPE });
+      try {
+        yield* proc.communicate("x" as never);
+      } finally {
+        proc.stdin!.close();
+        yield* proc.wait();
+      }
+    }, /'input' must be a Uint8Array: received "x"/));
+  await t.step("no --allow-run: Deno's NotCapable", async () => {
+    const script = new URL("./_no_run_permission.ts", import.meta.url);
+    const { stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-env", script.href],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    assert.equal(decoder.decode(stdout).trim(), "NotCapable");
+  });
+});
+
+Deno.test("createSubprocessExec() needs a running loop", () => {
+  assert.throws(
+    () => createSubprocessExec("true").next(),
+    /no running event loop/,
+  );
+});
+
+Deno.test("a virtual-time loop does not jump ahead while a child runs", async () => {
+  const [elapsed, code] = await run(
+    function* () {
+      const loop = getRunningLoop();
+      const timer = createTask(sleep(3600));
+      const proc = yield* createSubprocessExec("sleep", ["0.1"]);
+      const code = yield* proc.wait();
+      const elapsed = loop.time();
+      timer.cancel();
+      return [elapsed, code];
+    }(),
+    { virtualTime: true },
+  );
+  assert.equal(code, 0);
+  assert.ok(elapsed < 3600, `virtual time jumped to ${elapsed}`);
+});
