@@ -2,6 +2,7 @@
 // processes.
 
 import assert from "node:assert/strict";
+import { test } from "./_sanitized.ts";
 import { Buffer } from "node:buffer";
 import { CancelledError, getRunningLoop, run } from "../../eventloop/mod.ts";
 import {
@@ -30,7 +31,7 @@ function pattern(size: number): Uint8Array {
   return data;
 }
 
-Deno.test("Process.communicate() round-trips bytes through cat", async (t) => {
+test("Process.communicate() round-trips bytes through cat", async (t) => {
   for (const size of [0, 1, 50 * MiB]) {
     await t.step(`${size} bytes`, async () => {
       const input = pattern(size);
@@ -51,7 +52,7 @@ Deno.test("Process.communicate() round-trips bytes through cat", async (t) => {
   }
 });
 
-Deno.test("Process streams: write/drain and read through cat keep the bytes", async (t) => {
+test("Process streams: write/drain and read through cat keep the bytes", async (t) => {
   for (const size of [0, 1, 50 * MiB]) {
     await t.step(`${size} bytes`, async () => {
       const input = pattern(size);
@@ -77,7 +78,7 @@ Deno.test("Process streams: write/drain and read through cat keep the bytes", as
   }
 });
 
-Deno.test("Process.communicate() reads large stdout and stderr at once without deadlock", async () => {
+test("Process.communicate() reads large stdout and stderr at once without deadlock", async () => {
   const [out, err] = await run(function* () {
     // tee blocks on whichever pipe is not read.
     const proc = yield* createSubprocessShell(
@@ -90,7 +91,7 @@ Deno.test("Process.communicate() reads large stdout and stderr at once without d
   assert.ok(Buffer.compare(out!, err!) === 0);
 });
 
-Deno.test("createSubprocessExec() with stderr STDOUT reads both through proc.stdout", async () => {
+test("createSubprocessExec() with stderr STDOUT reads both through proc.stdout", async () => {
   const [text, err, stderr] = await run(function* () {
     const proc = yield* createSubprocessExec(
       Deno.execPath(),
@@ -114,7 +115,7 @@ Deno.test("createSubprocessExec() with stderr STDOUT reads both through proc.std
   assert.ok(text.endsWith("last\n"));
 });
 
-Deno.test("createSubprocessExec() with DEVNULL has no stream and drops output", async () => {
+test("createSubprocessExec() with DEVNULL has no stream and drops output", async () => {
   await run(function* () {
     const proc = yield* createSubprocessExec("sh", [
       "-c",
@@ -140,7 +141,7 @@ Deno.test("createSubprocessExec() with DEVNULL has no stream and drops output", 
   }());
 });
 
-Deno.test("Process.returncode gives exit codes, null while running", async () => {
+test("Process.returncode gives exit codes, null while running", async () => {
   for (const code of [0, 1, 42, 255]) {
     const got = await run(function* () {
       const proc = yield* createSubprocessShell(`exit ${code}`);
@@ -152,7 +153,7 @@ Deno.test("Process.returncode gives exit codes, null while running", async () =>
   }
 });
 
-Deno.test("Process.terminate()/kill()/sendSignal() stop a sleeping child with -signal", async (t) => {
+test("Process.terminate()/kill()/sendSignal() stop a sleeping child with -signal", async (t) => {
   const cases: [string, (p: Process) => void, number][] = [
     ["terminate", (p) => p.terminate(), -15],
     ["kill", (p) => p.kill(), -9],
@@ -173,7 +174,7 @@ Deno.test("Process.terminate()/kill()/sendSignal() stop a sleeping child with -s
   }
 });
 
-Deno.test("createSubprocessExec() passes env (replacing the environment) and cwd", async () => {
+test("createSubprocessExec() passes env (replacing the environment) and cwd", async () => {
   const dir = await Deno.makeTempDir();
   const real = await Deno.realPath(dir);
   try {
@@ -201,7 +202,7 @@ Deno.test("createSubprocessExec() passes env (replacing the environment) and cwd
   }
 });
 
-Deno.test("Process.stdout.readLine() reads a child's output as it comes", async () => {
+test("Process.stdout.readLine() reads a child's output as it comes", async () => {
   const lines = await run(function* () {
     const proc = yield* createSubprocessShell(
       "for i in 1 2 3; do echo line $i; done",
@@ -219,7 +220,7 @@ Deno.test("Process.stdout.readLine() reads a child's output as it comes", async 
   assert.deepEqual(lines, ["line 1", "line 2", "line 3"]);
 });
 
-Deno.test("a child that dies while we write: drain() throws, communicate() ignores it", async (t) => {
+test("a child that dies while we write: drain() throws, communicate() ignores it", async (t) => {
   await t.step("drain", async () => {
     await run(function* () {
       const proc = yield* createSubprocessExec("head", ["-c", "1"], {
@@ -267,7 +268,7 @@ Deno.test("a child that dies while we write: drain() throws, communicate() ignor
   });
 });
 
-Deno.test("cancelling wait() or communicate() does not kill the child", async (t) => {
+test("cancelling wait() or communicate() does not kill the child", async (t) => {
   await t.step("wait", async () => {
     await run(function* () {
       const proc = yield* createSubprocessExec("sleep", ["0.3"]);
@@ -306,7 +307,7 @@ function* assertCancelled(task: Task<unknown>): Coroutine<void> {
   assert.ok(task.cancelled());
 }
 
-Deno.test("cancelling the task that owns a process, then closing the loop, leaves no child behind", async () => {
+test("cancelling the task that owns a process, then closing the loop, leaves no child behind", async () => {
   let pid = 0;
   await run(function* () {
     const owner = createTask(function* () {
@@ -335,7 +336,7 @@ Deno.test("cancelling the task that owns a process, then closing the loop, leave
   assert.ok(!alive, "the child still runs");
 });
 
-Deno.test("createSubprocessExec() fails clearly on bad input", async (t) => {
+test("createSubprocessExec() fails clearly on bad input", async (t) => {
   const fails = async (
     body: () => Generator<unknown, unknown, unknown>,
     expected: RegExp | (new (...a: never[]) => Error),
@@ -417,14 +418,14 @@ Deno.test("createSubprocessExec() fails clearly on bad input", async (t) => {
   });
 });
 
-Deno.test("createSubprocessExec() needs a running loop", () => {
+test("createSubprocessExec() needs a running loop", () => {
   assert.throws(
     () => createSubprocessExec("true").next(),
     /no running event loop/,
   );
 });
 
-Deno.test("a virtual-time loop does not jump ahead while a child runs", async () => {
+test("a virtual-time loop does not jump ahead while a child runs", async () => {
   const [elapsed, code] = await run(
     function* () {
       const loop = getRunningLoop();

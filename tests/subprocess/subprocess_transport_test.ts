@@ -2,6 +2,7 @@
 // real child processes.
 
 import assert from "node:assert/strict";
+import { test } from "./_sanitized.ts";
 import {
   getRunningLoop,
   type ReadTransport,
@@ -49,7 +50,7 @@ class Recorder extends SubprocessProtocol {
   }
 }
 
-Deno.test("loop.subprocessExec() calls the protocol in asyncio's order", async () => {
+test("loop.subprocessExec() calls the protocol in asyncio's order", async () => {
   await run(function* () {
     const loop = getRunningLoop();
     const [transport, protocol] = yield* loop.subprocessExec(
@@ -85,7 +86,7 @@ Deno.test("loop.subprocessExec() calls the protocol in asyncio's order", async (
   }());
 });
 
-Deno.test("loop.subprocessExec() pipes bytes through cat and half-closes with writeEof()", async (t) => {
+test("loop.subprocessExec() pipes bytes through cat and half-closes with writeEof()", async (t) => {
   for (const size of [0, 1, 300_000]) {
     await t.step(`${size} bytes`, async () => {
       await run(function* () {
@@ -111,7 +112,7 @@ Deno.test("loop.subprocessExec() pipes bytes through cat and half-closes with wr
   }
 });
 
-Deno.test("loop.subprocessExec() with stderr 'stdout' merges both into fd 1", async () => {
+test("loop.subprocessExec() with stderr 'stdout' merges both into fd 1", async () => {
   await run(function* () {
     const [transport, protocol] = yield* getRunningLoop().subprocessExec(
       () => new Recorder(),
@@ -135,7 +136,7 @@ Deno.test("loop.subprocessExec() with stderr 'stdout' merges both into fd 1", as
   }());
 });
 
-Deno.test("SubprocessTransport reports a child killed by a signal as minus the signal number", async (t) => {
+test("SubprocessTransport reports a child killed by a signal as minus the signal number", async (t) => {
   for (
     const [method, code] of [["terminate", -15], ["kill", -9]] as const
   ) {
@@ -175,7 +176,7 @@ Deno.test("SubprocessTransport reports a child killed by a signal as minus the s
   });
 });
 
-Deno.test("SubprocessTransport.close() kills a running child and still reports its exit", async () => {
+test("SubprocessTransport.close() kills a running child and still reports its exit", async () => {
   await run(function* () {
     const [transport, protocol] = yield* getRunningLoop().subprocessExec(
       () => new Recorder(),
@@ -190,7 +191,7 @@ Deno.test("SubprocessTransport.close() kills a running child and still reports i
   }());
 });
 
-Deno.test("loop.subprocessShell() runs the command through /bin/sh", async () => {
+test("loop.subprocessShell() runs the command through /bin/sh", async () => {
   await run(function* () {
     const [transport, protocol] = yield* getRunningLoop().subprocessShell(
       () => new Recorder(),
@@ -204,7 +205,7 @@ Deno.test("loop.subprocessShell() runs the command through /bin/sh", async () =>
   }());
 });
 
-Deno.test("loop.subprocessExec() passes cwd and env (env replaces the environment)", async () => {
+test("loop.subprocessExec() passes cwd and env (env replaces the environment)", async () => {
   const dir = await Deno.makeTempDir();
   const real = await Deno.realPath(dir);
   try {
@@ -227,7 +228,7 @@ Deno.test("loop.subprocessExec() passes cwd and env (env replaces the environmen
   }
 });
 
-Deno.test("loop.subprocessExec() passes arguments as a list, never through a shell", async () => {
+test("loop.subprocessExec() passes arguments as a list, never through a shell", async () => {
   await run(function* () {
     const tricky = ["$HOME", "a b", "; echo injected", "'\"", "*"];
     const [transport, protocol] = yield* getRunningLoop().subprocessExec(
@@ -242,7 +243,7 @@ Deno.test("loop.subprocessExec() passes arguments as a list, never through a she
   }());
 });
 
-Deno.test("loop.subprocessExec() rejects bad input with clear errors", async (t) => {
+test("loop.subprocessExec() rejects bad input with clear errors", async (t) => {
   const factory = () => new SubprocessProtocol();
   const cases: [
     string,
@@ -371,7 +372,7 @@ Deno.test("loop.subprocessExec() rejects bad input with clear errors", async (t)
   }
 });
 
-Deno.test("ReadPipeTransport.pauseReading() holds data until resumeReading()", async () => {
+test("ReadPipeTransport.pauseReading() holds data until resumeReading()", async () => {
   await run(function* () {
     const [transport, protocol] = yield* getRunningLoop().subprocessExec(
       () => new Recorder(),
@@ -394,7 +395,7 @@ Deno.test("ReadPipeTransport.pauseReading() holds data until resumeReading()", a
   }());
 });
 
-Deno.test("WritePipeTransport calls pauseWriting/resumeWriting around the water marks", async () => {
+test("WritePipeTransport calls pauseWriting/resumeWriting around the water marks", async () => {
   await run(function* () {
     class Flow extends Recorder {
       override pauseWriting(): void {
@@ -438,7 +439,7 @@ Deno.test("WritePipeTransport calls pauseWriting/resumeWriting around the water 
   }());
 });
 
-Deno.test("a child that exits while we write to its stdin ends the pipe with BrokenPipe", async () => {
+test("a child that exits while we write to its stdin ends the pipe with BrokenPipe", async () => {
   await run(function* () {
     const [transport, protocol] = yield* getRunningLoop().subprocessExec(
       () => new Recorder(),
@@ -459,7 +460,7 @@ Deno.test("a child that exits while we write to its stdin ends the pipe with Bro
   }());
 });
 
-Deno.test("closing the loop kills children still running and frees their pipes", async () => {
+test("closing the loop kills children still running and frees their pipes", async () => {
   let pid = 0;
   await run(function* () {
     const loop = getRunningLoop();
@@ -488,7 +489,7 @@ Deno.test("closing the loop kills children still running and frees their pipes",
   assert.ok(!alive);
 });
 
-Deno.test("cancelling subprocessExec() while it starts kills and reaps the child", async () => {
+test("cancelling subprocessExec() while it starts kills and reaps the child", async () => {
   await run(function* () {
     const loop = getRunningLoop();
     const task = createTask(
@@ -506,7 +507,7 @@ Deno.test("cancelling subprocessExec() while it starts kills and reaps the child
   }());
 });
 
-Deno.test("SubprocessTransport extras: getExtraInfo, setProtocol, abort() of stdin", async () => {
+test("SubprocessTransport extras: getExtraInfo, setProtocol, abort() of stdin", async () => {
   await run(function* () {
     const [transport, protocol] = yield* getRunningLoop().subprocessExec(
       () => new Recorder(),
@@ -535,7 +536,7 @@ Deno.test("SubprocessTransport extras: getExtraInfo, setProtocol, abort() of std
   }());
 });
 
-Deno.test("an error thrown by pipeDataReceived is reported and ends that pipe with it", async () => {
+test("an error thrown by pipeDataReceived is reported and ends that pipe with it", async () => {
   const reported: unknown[] = [];
   await run(function* () {
     const loop = getRunningLoop();
