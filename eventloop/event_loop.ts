@@ -18,6 +18,7 @@ import {
   WorkerPoolExecutor,
 } from "./executor.ts";
 import { checkWorkerFunction } from "./_job.ts";
+import { reportUnclosedAtClose } from "./_resource_warnings.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import type { SubprocessProtocol } from "./protocols.ts";
 import type { SubprocessTransport } from "./transports.ts";
@@ -842,7 +843,10 @@ export class EventLoop {
   }
 
   /**
-   * Closes the loop, dropping pending callbacks and timers. Idempotent.
+   * Closes the loop, dropping pending callbacks and timers. Transports and
+   * servers of this loop that are still open are reported as unclosed
+   * through {@linkcode getLogger} (they would keep the program running).
+   * Idempotent.
    *
    * asyncio: `loop.close()`.
    *
@@ -861,6 +865,7 @@ export class EventLoop {
     this._timers.length = 0;
     this._timerCancelledCount = 0;
     if (loopState.current === this) loopState.current = null;
+    reportUnclosedAtClose(this);
   }
 
   /**

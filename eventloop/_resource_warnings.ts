@@ -1,0 +1,106 @@
+// "Unclosed transport/server" reports. A resource registered here is
+// reported through the module logger, with where it was made when its loop
+// was in debug mode, if it is still open
+// - when it is garbage-collected (asyncio's ResourceWarning from `__del__`):
+//   nothing reads or accepts on it any more and nobody closed it; or
+// - when its loop closes: an open listener or connection has an I/O
+//   operation in flight that keeps it, and the program, alive, so it would
+//   never be collected.
+// `untrack()` (called by its `close()`) ends the watch.
+
+import type { EventLoop } from "./event_loop.ts";
+import { getLogger } from "./log.ts";
+import { captureSourceTraceback } from "./_debug.ts";
+
+interface Entry {
+  ref: WeakRef<object>;
+  loop: EventLoop;
+  description: string;
+  sourceTraceback: string | null;
+}
+
+const byResource = new WeakMap<object, Entry>();
+const openByLoop = new WeakMap<EventLoop, Set<Entry>>();
+
+const unclosed = new FinalizationRegistry<Entry>((entry) => {
+  openByLoop.get(entry.loop)?.delete(entry);
+  report(entry, "it was garbage-collected while open");
+});
+
+function report(entry: Entry, what: string): void {
+  const lines = [`Unclosed ${entry.description}: ${what}; call close()`];
+  if (entry.sourceTraceback !== null) {
+    lines.push(`created at:\n${entry.sourceTraceback}`);
+  }
+  getLogger().warning(lines.join("\n"), {
+    extra: {
+      description: entry.description,
+      sourceTraceback: entry.sourceTraceback,
+    },
+  });
+}
+
+/**
+ * Watches `resource` until {@linkcode untrack}. `description` (such as
+ * `"transport to 127.0.0.1:8080"`) must not hold `resource` itself.
+ */
+export function trackUnclosed(
+  resource: object,
+  description: string,
+  loop: EventLoop,
+): void {
+  if (byResource.has(resource)) return;
+  const entry: Entry = {
+    ref: new WeakRef(resource),
+    loop,
+    description,
+    sourceTraceback: loop.getDebug() ? captureSourceTraceback() : null,
+  };
+  byResource.set(resource, entry);
+  let open = openByLoop.get(loop);
+  if (open === undefined) openByLoop.set(loop, open = new Set());
+  open.add(entry);
+  unclosed.register(resource, entry, resource);
+}
+
+/** `resource` was closed: nothing to report. Idempotent. */
+export function untrack(resource: object): void {
+  const entry = byResource.get(resource);
+  if (entry === undefined) return;
+  byResource.delete(resource);
+  openByLoop.get(entry.loop)?.delete(entry);
+  unclosed.unregister(resource);
+}
+
+/** Reports the resources of `loop` still open; called by `loop.close()`. */
+export function reportUnclosedAtClose(loop: EventLoop): void {
+  const open = openByLoop.get(loop);
+  if (open === undefined) return;
+  openByLoop.delete(loop);
+  for (const entry of open) {
+    const resource = entry.ref.deref();
+    if (resource === undefined) continue;
+    byResource.delete(resource);
+    unclosed.unregister(resource);
+    report(
+      entry,
+      "it was still open when its event loop closed (an open connection or listener keeps the program running)",
+    );
+  }
+}
+
+/** `host:port`, `[v6]:port` or a socket path, for descriptions. */
+export function formatAddr(addr: unknown): string {
+  if (addr === null || typeof addr !== "object") return String(addr);
+  const { path, hostname, port } = addr as {
+    path?: unknown;
+    hostname?: unknown;
+    port?: unknown;
+  };
+  if (typeof path === "string") return path || "<unnamed socket>";
+  if (typeof hostname === "string") {
+    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+    return `${host}:${port}`;
+  }
+  return String(addr);
+}

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import {
+  getLogger,
+  getRunningLoop,
+  type LogRecord,
+  Protocol,
+  run,
+  type Server,
+  type Transport,
+} from "../../eventloop/mod.ts";
+import { fromPromise, sleep } from "../../tasks/mod.ts";
+import { collectGarbage } from "./_gc.ts";
+
+async function captureLogs(body: () => Promise<unknown>): Promise<LogRecord[]> {
+  const records: LogRecord[] = [];
+  const handler = (record: LogRecord) => records.push(record);
+  getLogger().addHandler(handler);
+  try {
+    await body();
+  } finally {
+    getLogger().removeHandler(handler);
+  }
+  return records;
+}
+
+/** Reads nothing: pauses reading as soon as it is connected. */
+class Idle extends Protocol {
+  override connectionMade(transport: Transport): void {
+    transport.pauseReading();
+  }
+}
+
+Deno.test("a server never closed is reported when its loop closes", async () => {
+  let server: Server | null = null;
+  const records = await captureLogs(() =>
+    run(function* () {
+      server = yield* getRunningLoop().createServer(
+        () => new Protocol(),
+        "127.0.0.1",
+        0,
+      );
+      yield* sleep(0);
+      // The mistake: no server.close() before the end.
+    }())
+  );
+  const { port } = server!.sockets[0].addr as Deno.NetAddr;
+  const mine = records.filter((r) => r.message.startsWith("Unclosed server"));
+  assert.equal(mine.length, 1, records.map((r) => r.message).join("\n"));
+  assert.equal(
+    mine[0].message,
+    `Unclosed server on 127.0.0.1:${port}: it was still open when its event loop closed (an open connection or listener keeps the program running); call close()`,
+  );
+  server!.close();
+});
+
+Deno.test("a transport dropped while open is reported when collected", async () => {
+  let port = 0;
+  const records = await captureLogs(() =>
+    run(function* () {
+      const loop = getRunningLoop();
+      const server = yield* loop.createServer(() => new Idle(), "127.0.0.1", 0);
+      port = (server.sockets[0].addr as Deno.NetAddr).port;
+      const conn = yield* (function* () {
+        // The mistake: the client transport is dropped without close().
+        const [transport] = yield* loop.createConnection(
+          () => new Idle(),
+          "127.0.0.1",
+          port,
+        );
+        return transport.getExtraInfo("conn") as Deno.Conn;
+      })();
+      yield* sleep(0.01);
+      yield* fromPromise(collectGarbage());
+      conn.close(); // what the transport should have done
+      server.closeClients();
+      server.close();
+      yield* server.waitClosed();
+    }())
+  );
+  const mine = records.filter((r) =>
+    r.message.startsWith("Unclosed transport")
+  );
+  assert.equal(mine.length, 1, records.map((r) => r.message).join("\n"));
+  assert.equal(
+    mine[0].message,
+    `Unclosed transport to 127.0.0.1:${port}: it was garbage-collected while open; call close()`,
+  );
+});
