@@ -15,9 +15,14 @@ import type {
 /**
  * The base of every protocol.
  *
- * State machine: `connectionMade` once, then the subclass's data methods,
- * then `connectionLost` exactly once. `pauseWriting`/`resumeWriting` may come
- * in between when the transport's write buffer crosses its water marks.
+ * State machine, enforced by the transports of this module:
+ * `connectionMade` once, then the subclass's data methods, then
+ * `connectionLost` exactly once (with the error that ended the connection, or
+ * `null`). `pauseWriting`/`resumeWriting` may come in between when the
+ * transport's write buffer crosses its water marks. Every callback runs in a
+ * pass of the loop, so `getRunningLoop()` works inside it; an error thrown by
+ * a data callback is reported to the loop's exception handler and ends the
+ * connection with `connectionLost(error)`.
  *
  * asyncio: `asyncio.BaseProtocol`.
  *
@@ -62,7 +67,9 @@ export class BaseProtocol {
 
 /**
  * A stream protocol: `connectionMade -> dataReceived* -> eofReceived? ->
- * connectionLost`.
+ * connectionLost`. The bytes given to `dataReceived` belong to the protocol,
+ * which may keep them (a large chunk may be a view of a larger buffer: copy
+ * it with `slice()` to keep a small part for long).
  *
  * asyncio: `asyncio.Protocol`.
  *

@@ -7,6 +7,7 @@
  */
 
 import type { BaseProtocol } from "./protocols.ts";
+import type { DatagramAddress } from "./network_options.ts";
 
 /**
  * What every transport can do.
@@ -89,7 +90,8 @@ export interface WriteTransport extends BaseTransport {
    */
   getWriteBufferLimits(): [number, number];
   /**
-   * Writes bytes (buffered; never blocks).
+   * Writes bytes (buffered; never blocks). The transport keeps a reference
+   * to `data` until it is written: do not modify the array afterwards.
    *
    * @param data The bytes.
    */
@@ -132,7 +134,13 @@ export interface DatagramTransport extends BaseTransport {
    * @param addr Where to; may be omitted when the endpoint has a remote
    * address.
    */
-  sendto(data: Uint8Array, addr?: Deno.NetAddr | [string, number]): void;
+  sendto(data: Uint8Array, addr?: DatagramAddress): void;
+  /**
+   * Bytes handed to the OS but not yet sent.
+   *
+   * @returns The size.
+   */
+  getWriteBufferSize(): number;
   /** Closes at once. */
   abort(): void;
 }

@@ -126,6 +126,22 @@ Deno.test("createConnection() surfaces Deno's errors and checks its arguments", 
       );
     }());
   });
+  await t.step("an unknown host throws Deno's lookup error", async () => {
+    await run(function* () {
+      let caught: unknown;
+      try {
+        yield* getRunningLoop().createConnection(
+          () => new Protocol(),
+          "no-such-host.invalid",
+          80,
+        );
+      } catch (error) {
+        caught = error;
+      }
+      assert.ok(caught instanceof Error);
+      assert.match(caught.message, /lookup|resolve|not known/i);
+    }());
+  });
   await t.step(
     "bad arguments throw TypeError/RangeError naming them",
     async () => {
@@ -819,4 +835,62 @@ Deno.test("createServer({ reusePort }) lets two servers share a port under --uns
       );
     },
   );
+});
+
+Deno.test("StreamTransport: a protocol callback that throws is reported and ends the connection once", async () => {
+  const contexts: Record<string, unknown>[] = [];
+  await run(function* () {
+    const loop = getRunningLoop();
+    loop.setExceptionHandler((_loop, context) => contexts.push(context));
+    class Throws extends Recorder {
+      override dataReceived(data: Uint8Array): void {
+        super.dataReceived(data);
+        throw new Error("boom");
+      }
+    }
+    const server = yield* loop.createServer(() => new Echo(), "127.0.0.1", 0);
+    const [transport, p] = yield* loop.createConnection(
+      () => new Throws(),
+      "127.0.0.1",
+      portOf(server.sockets[0].addr),
+    );
+    transport.write(enc.encode("x"));
+    const error = yield* p.lost;
+    assert.equal(error?.message, "boom");
+    assert.deepEqual(p.events, ["made", "data", "lost:Error"]);
+    assert.ok(transport.isClosing());
+    server.close();
+    server.closeClients();
+    yield* server.waitClosed();
+  }());
+  assert.equal(contexts.length, 1);
+  assert.match(String(contexts[0].message), /dataReceived\(\) call failed/);
+  assert.equal((contexts[0].exception as Error).message, "boom");
+});
+
+Deno.test("network I/O works on a virtual-time loop: an idle connection does not hold time back", async () => {
+  const elapsed = await run(
+    function* () {
+      const loop = getRunningLoop();
+      const server = yield* loop.createServer(() => new Echo(), "127.0.0.1", 0);
+      const [transport, p] = yield* loop.createConnection(
+        () => new Recorder(),
+        "127.0.0.1",
+        portOf(server.sockets[0].addr),
+      );
+      const start = loop.time();
+      transport.write(enc.encode("ping"));
+      yield* until(() => p.data === "ping", "the echo");
+      // Both ends now wait for data that never comes: time may jump.
+      yield* sleep(3600);
+      const elapsed = loop.time() - start;
+      transport.close();
+      yield* p.lost;
+      server.close();
+      yield* server.waitClosed();
+      return elapsed;
+    }(),
+    { virtualTime: true },
+  );
+  assert.ok(elapsed >= 3600 && elapsed < 3700, String(elapsed));
 });
