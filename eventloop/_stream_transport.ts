@@ -18,6 +18,7 @@ import type { Future } from "./future.ts";
 import type { BaseProtocol, BufferedProtocol, Protocol } from "./protocols.ts";
 import type { Transport } from "./transports.ts";
 import { closeQuietly } from "./_net.ts";
+import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 import { describeValue, type Runnable } from "./_util.ts";
 
 /** asyncio's threshold before writes after close are logged. */
@@ -138,6 +139,7 @@ export class StreamTransport implements Transport {
       }
       : () => this.#start(waiter);
     loop.callSoon(start);
+    trackUnclosed(this, `transport to ${describeAddr(conn.remoteAddr)}`, loop);
   }
 
   #start(waiter: Future<void> | null): void {
@@ -183,6 +185,7 @@ export class StreamTransport implements Transport {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
+    untrack(this);
     if (this.#chunks.length === 0 && !this.#writeInFlight) {
       this.#connLost++;
       this.#lose(null);
@@ -329,6 +332,7 @@ export class StreamTransport implements Transport {
     this.pauseReading();
     this.#detached = true;
     this.#closing = true;
+    untrack(this);
     return new Promise<void>((resolve) => {
       if (!this.#writeInFlight) resolve();
       else this.#detachWaiter = resolve;
@@ -609,6 +613,7 @@ export class StreamTransport implements Transport {
   /** Closes the conn and schedules connectionLost once no op is in flight. */
   #lose(error: Error | null): void {
     if (this.#lostState !== 0) return;
+    untrack(this);
     this.#lostState = 1;
     this.#lostError = error;
     closeQuietly(this.#conn);

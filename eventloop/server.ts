@@ -11,6 +11,7 @@ import type { BaseProtocol } from "./protocols.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import { closeQuietly, makeProtocol } from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
+import { formatAddr, trackUnclosed, untrack } from "./_resource_warnings.ts";
 
 /** One listening socket of a {@linkcode Server}. */
 export interface ServerSocket {
@@ -101,6 +102,13 @@ export class Server {
     this.#sockets = setup.listeners.map((l) => Object.freeze({ addr: l.addr }));
     this.#factory = setup.protocolFactory;
     this.#tls = setup.tls;
+    trackUnclosed(
+      this,
+      `server on ${
+        this.#sockets.map((socket) => formatAddr(socket.addr)).join(", ")
+      }`,
+      loop,
+    );
   }
 
   /**
@@ -197,6 +205,7 @@ export class Server {
     const listeners = this.#listeners;
     if (listeners === null) return;
     this.#listeners = null;
+    untrack(this);
     this.#serving = false;
     for (const listener of listeners) closeQuietly(listener);
     if (this.#servingForever !== null && !this.#servingForever.done()) {
