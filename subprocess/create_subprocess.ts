@@ -19,6 +19,15 @@ import "./_subprocess_transport.ts";
 /** asyncio's `streams._DEFAULT_LIMIT`, the StreamReader default. */
 const DEFAULT_LIMIT = 2 ** 16;
 
+const OPTION_NAMES: readonly string[] = [
+  "stdin",
+  "stdout",
+  "stderr",
+  "cwd",
+  "env",
+  "limit",
+];
+
 /** Options of {@linkcode createSubprocessExec} and {@linkcode createSubprocessShell}. */
 export interface CreateSubprocessOptions {
   /**
@@ -80,7 +89,23 @@ function prepare(
       }`,
     );
   }
+  for (const key of Object.keys(options ?? {})) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(
+        `Cannot start a subprocess as '${key}' is not an option: the options are ${
+          OPTION_NAMES.join(", ")
+        }`,
+      );
+    }
+  }
   const { limit = DEFAULT_LIMIT, ...rest } = options ?? {};
+  if (typeof limit !== "number") {
+    throw new TypeError(
+      `Cannot start a subprocess as 'limit' must be a positive integer: received ${
+        describeValue(limit)
+      }`,
+    );
+  }
   if (!Number.isSafeInteger(limit) || limit <= 0) {
     throw new RangeError(
       `Cannot start a subprocess as 'limit' must be a positive integer: received ${

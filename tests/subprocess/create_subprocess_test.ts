@@ -380,6 +380,16 @@ test("createSubprocessExec() fails clearly on bad input", async (t) => {
         /'limit' must be a positive integer: received 0/,
       ),
   );
+  await t.step("a limit that is not a number", () =>
+    fails(
+      () => createSubprocessExec("true", [], { limit: "64" as never }),
+      TypeError,
+    ));
+  await t.step("an unknown option lists the options", () =>
+    fails(
+      () => createSubprocessShell("true", { stdOut: PIPE } as never),
+      /'stdOut' is not an option: the options are stdin, stdout, stderr, cwd, env, limit/,
+    ));
   await t.step(
     "a bad shell command",
     () =>
