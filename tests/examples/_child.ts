@@ -137,3 +137,20 @@ export function runExample(
 ): Promise<Exited> {
   return new ExampleProcess(script, flags, args).finish(undefined, seconds);
 }
+
+/**
+ * `Deno.test` with the ops, resources and exit sanitizers on (Deno 2.9
+ * leaves them off unless asked): a leaked child, socket or timer fails.
+ */
+export function test(
+  name: string,
+  fn: (t: Deno.TestContext) => void | Promise<void>,
+): void {
+  Deno.test({
+    name,
+    fn,
+    sanitizeOps: true,
+    sanitizeResources: true,
+    sanitizeExit: true,
+  });
+}

@@ -5,7 +5,7 @@ import { Event } from "@asyncio/asyncio/sync";
 import { echoServer } from "../../examples/echo_server.ts";
 import { echoProtocolServer } from "../../examples/echo_protocol_server.ts";
 import { echoLines } from "../../examples/echo_client.ts";
-import { ExampleProcess, runExample } from "./_child.ts";
+import { ExampleProcess, runExample, test } from "./_child.ts";
 
 for (
   const [name, serve] of [
@@ -13,7 +13,7 @@ for (
     ["echoProtocolServer (Protocol)", echoProtocolServer],
   ] as const
 ) {
-  Deno.test(`examples: ${name} echoes the lines of several clients and stops when told`, async () => {
+  test(`examples: ${name} echoes the lines of several clients and stops when told`, async () => {
     const logs: string[] = [];
     const [replies, stats] = await run(function* () {
       const stop = new Event();
@@ -52,7 +52,7 @@ for (
     ],
   ] as const
 ) {
-  Deno.test(`examples: ${script} and echo_client.ts run as programs; SIGINT shuts the server down cleanly`, async () => {
+  test(`examples: ${script} and echo_client.ts run as programs; SIGINT shuts the server down cleanly`, async () => {
     const server = new ExampleProcess(script, ["--allow-net=127.0.0.1"], [
       "--port",
       "0",
@@ -76,7 +76,7 @@ for (
   });
 }
 
-Deno.test("examples: echo_client.ts reports a refused connection and exits 1", async () => {
+test("examples: echo_client.ts reports a refused connection and exits 1", async () => {
   // A port that was free a moment ago: nothing listens on it.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;

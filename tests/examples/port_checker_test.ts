@@ -13,7 +13,7 @@ import {
   formatTable,
   parseTarget,
 } from "../../examples/port_checker.ts";
-import { runExample } from "./_child.ts";
+import { runExample, test } from "./_child.ts";
 
 /** A server that answers "PONG" to each line, and one that never answers. */
 function* targets(): Coroutine<
@@ -56,7 +56,7 @@ function* closeAll(servers: Server[]): Coroutine<void> {
   }
 }
 
-Deno.test("examples: parseTarget() reads host:port and [v6]:port, and names bad input", () => {
+test("examples: parseTarget() reads host:port and [v6]:port, and names bad input", () => {
   assert.deepEqual(parseTarget("127.0.0.1:80"), {
     host: "127.0.0.1",
     port: 80,
@@ -71,7 +71,7 @@ Deno.test("examples: parseTarget() reads host:port and [v6]:port, and names bad 
   }
 });
 
-Deno.test("examples: checkAll() reports up, timeout, refused and an unexpected reply", async () => {
+test("examples: checkAll() reports up, timeout, refused and an unexpected reply", async () => {
   const progress: [number, number][] = [];
   const results: CheckResult[] = await run(function* () {
     const t = yield* targets();
@@ -105,7 +105,7 @@ Deno.test("examples: checkAll() reports up, timeout, refused and an unexpected r
   assert.deepEqual(progress, [[1, 4], [2, 4], [3, 4], [4, 4]]);
 });
 
-Deno.test("examples: checkAll() never runs more than 'concurrency' checks at once", async () => {
+test("examples: checkAll() never runs more than 'concurrency' checks at once", async () => {
   let accepted = 0;
   const acceptedAtFirstResult: number[] = [];
   await run(function* () {
@@ -139,7 +139,7 @@ Deno.test("examples: checkAll() never runs more than 'concurrency' checks at onc
   assert.equal(accepted, 6);
 });
 
-Deno.test("examples: checkAll() rejects a bad concurrency or timeout before connecting", async () => {
+test("examples: checkAll() rejects a bad concurrency or timeout before connecting", async () => {
   await assert.rejects(
     run(checkAll(["127.0.0.1:1"], { concurrency: 0, timeout: 1 })),
     { name: "RangeError", message: /'concurrency' .* received 0/ },
@@ -150,7 +150,7 @@ Deno.test("examples: checkAll() rejects a bad concurrency or timeout before conn
   );
 });
 
-Deno.test("examples: formatTable() lines up the columns and counts what is down", () => {
+test("examples: formatTable() lines up the columns and counts what is down", () => {
   const table = formatTable([
     { target: "a:1", status: "up", seconds: 0.0012, detail: "" },
     {
@@ -173,7 +173,7 @@ Deno.test("examples: formatTable() lines up the columns and counts what is down"
   );
 });
 
-Deno.test("examples: port_checker.ts as a program: progress on stderr, the table, exit codes", async (t) => {
+test("examples: port_checker.ts as a program: progress on stderr, the table, exit codes", async (t) => {
   await t.step("a target down exits 1", async () => {
     const out = await run(function* () {
       const targets_ = yield* targets();
