@@ -363,7 +363,14 @@ export class StreamReader {
       }
       return concat(blocks, total);
     }
-    if (this.#size === 0 && !this.#eof) yield* this.#waitForData("read");
+    if (this.#size === 0 && !this.#eof) {
+      const waiter = this.#newWaiter("read");
+      try {
+        yield waiter;
+      } finally {
+        this.#forgetWaiter(waiter);
+      }
+    }
     if (this.#size === 0) return EMPTY;
     const data = this.#take(Math.min(n, this.#size));
     this.#maybeResumeTransport();
@@ -479,10 +486,20 @@ export class StreamReader {
   *readUntil(
     separator: Uint8Array | readonly Uint8Array[] = NEWLINE,
   ): Coroutine<Uint8Array> {
-    const separators = checkSeparators(separator);
+    // One separator (the common case) needs no array.
+    let one: Uint8Array | null = null;
+    let separators: Uint8Array[] = [];
+    if (separator instanceof Uint8Array && separator.length > 0) {
+      one = separator;
+    } else {
+      separators = checkSeparators(separator);
+      if (separators.length === 1) one = separators[0];
+    }
     if (this.#exception !== null) throw this.#exception;
-    const minLength = separators[0].length;
-    const maxLength = separators[separators.length - 1].length;
+    const minLength = one !== null ? one.length : separators[0].length;
+    const maxLength = one !== null
+      ? one.length
+      : separators[separators.length - 1].length;
     // Bytes at the front known to hold no complete separator.
     let offset = 0;
     let matchStart = -1;
@@ -490,17 +507,26 @@ export class StreamReader {
     while (true) {
       const size = this.#size;
       if (size - offset >= minLength) {
-        for (const sep of separators) {
-          const at = this.#find(sep, offset);
+        if (one !== null) {
+          const at = this.#find(one, offset);
           if (at !== -1) {
-            const end = at + sep.length;
-            if (matchEnd === -1 || end < matchEnd) {
-              matchEnd = end;
-              matchStart = at;
+            matchStart = at;
+            matchEnd = at + one.length;
+            break;
+          }
+        } else {
+          for (const sep of separators) {
+            const at = this.#find(sep, offset);
+            if (at !== -1) {
+              const end = at + sep.length;
+              if (matchEnd === -1 || end < matchEnd) {
+                matchEnd = end;
+                matchStart = at;
+              }
             }
           }
+          if (matchEnd !== -1) break;
         }
-        if (matchEnd !== -1) break;
         // A separator may still complete across the last maxLength - 1 bytes.
         offset = Math.max(0, size + 1 - maxLength);
         if (offset > this.#limit) {
@@ -516,7 +542,12 @@ export class StreamReader {
         const chunk = this.#take(this.#size);
         throw new IncompleteReadError(chunk, null);
       }
-      yield* this.#waitForData("readUntil");
+      const waiter = this.#newWaiter("readUntil");
+      try {
+        yield waiter;
+      } finally {
+        this.#forgetWaiter(waiter);
+      }
     }
     if (matchStart > this.#limit) {
       throw new LimitOverrunError(
@@ -572,7 +603,12 @@ export class StreamReader {
       if (this.#eof) {
         throw new IncompleteReadError(this.#take(this.#size), n);
       }
-      yield* this.#waitForData("readExactly");
+      const waiter = this.#newWaiter("readExactly");
+      try {
+        yield waiter;
+      } finally {
+        this.#forgetWaiter(waiter);
+      }
     }
     const data = this.#take(n);
     this.#maybeResumeTransport();
@@ -630,7 +666,12 @@ export class StreamReader {
   *_readChunk(): Coroutine<Uint8Array> {
     const now = this._readChunkNow();
     if (now !== null) return now;
-    yield* this.#waitForData("read");
+    const waiter = this.#newWaiter("read");
+    try {
+      yield waiter;
+    } finally {
+      this.#forgetWaiter(waiter);
+    }
     return this._readChunkNow() ?? EMPTY;
   }
 
@@ -677,11 +718,17 @@ export class StreamReader {
   }
 
   /**
-   * Waits until `feedData()`, `feedEof()` or `setException()` is called.
-   * Resumes a paused transport first: waiting on a paused transport would
-   * never end (`readExactly(n)` with `n` above twice the limit).
+   * The future a read waits on until `feedData()`, `feedEof()` or
+   * `setException()` is called (they clear `#waiter` before waking it; a
+   * cancelled wait clears it in the caller's `finally`). Resumes a paused
+   * transport first: waiting on a paused transport would never end
+   * (`readExactly(n)` with `n` above twice the limit).
+   *
+   * The read methods `yield` this future directly rather than `yield*` it:
+   * the task sends its result (or throws its error) back in, and the read
+   * path saves an iterator per wait.
    */
-  *#waitForData(what: string): Coroutine<void> {
+  #newWaiter(what: string): Future<void> {
     if (this.#waiter !== null) {
       throw new Error(
         `${what}() called while another coroutine is already waiting for incoming data`,
@@ -693,11 +740,11 @@ export class StreamReader {
     }
     const waiter = new Future<void>({ loop: this.#loop ?? undefined });
     this.#waiter = waiter;
-    try {
-      yield* waiter;
-    } finally {
-      if (this.#waiter === waiter) this.#waiter = null;
-    }
+    return waiter;
+  }
+
+  #forgetWaiter(waiter: Future<void>): void {
+    if (this.#waiter === waiter) this.#waiter = null;
   }
 
   #wakeUpWaiter(): void {
