@@ -19,6 +19,8 @@ export interface EchoLoadOptions {
   requests: number;
   /** Fails the run after this long. */
   timeoutMs?: number;
+  /** Ends each message with a newline, for line-based echo servers. */
+  newline?: boolean;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function echoLoad(options: EchoLoadOptions): Promise<number> {
   const perConnection = Math.ceil(options.requests / connections);
   const deadline = performance.now() + (options.timeoutMs ?? 60_000);
   const message = new Uint8Array(size).fill(120);
+  if (options.newline) message[size - 1] = 10;
   const conns = await Promise.all(
     Array.from(
       { length: connections },
