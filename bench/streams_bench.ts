@@ -1,0 +1,299 @@
+// Streams echo servers (issue 6): startServer with a readExactly + write +
+// drain loop, and a readLine variant, beside the raw Deno.listen echo loop,
+// all driven by the same bounded load client (in a Worker) for 1, 10 and
+// 100 connections and 64 B, 1 KiB and 64 KiB messages (each ending in a
+// newline, so the same load suits every server).
+//
+// `deno run -A bench/streams_bench.ts [filter]` prints requests/s and the
+// ratios to raw Deno, and, where `python3` is installed, the same load
+// against Python's asyncio streams echo server (and uvloop's, if
+// installed) for scale. `deno task bench streams` runs the cells in the
+// shared table.
+
+import { run } from "../eventloop/mod.ts";
+import { fromPromise } from "../tasks/mod.ts";
+import {
+  IncompleteReadError,
+  startServer,
+  type StreamReader,
+  type StreamWriter,
+} from "../streams/mod.ts";
+import { compare, type Comparison, type Row } from "./_harness.ts";
+import { EchoLoadClient, type EchoLoadOptions } from "./_echo_client.ts";
+
+const ROUNDS = 3;
+const CONNECTIONS = [1, 10, 100];
+const SIZES: [string, number, number][] = [
+  // label, bytes, messages per run
+  ["64 B", 64, 10_000],
+  ["1 KiB", 1024, 10_000],
+  ["64 KiB", 65536, 1_000],
+];
+
+type Load = Omit<EchoLoadOptions, "port">;
+
+/** The readExactly echo: the message size is known in advance. */
+function exactlyEcho(size: number) {
+  return function* (reader: StreamReader, writer: StreamWriter) {
+    try {
+      while (true) {
+        writer.write(yield* reader.readExactly(size));
+        yield* writer.drain();
+      }
+    } catch (error) {
+      if (!(error instanceof IncompleteReadError)) throw error;
+    }
+    writer.close();
+  };
+}
+
+/** The readLine echo. */
+function* lineEcho(reader: StreamReader, writer: StreamWriter) {
+  while (true) {
+    const line = yield* reader.readLine();
+    if (line.length === 0) break;
+    writer.write(line);
+    yield* writer.drain();
+  }
+  writer.close();
+}
+
+/** One load run against a streams echo server on our loop. */
+function streamsOnce(
+  client: EchoLoadClient,
+  load: Load,
+  serve: (reader: StreamReader, writer: StreamWriter) => unknown,
+): Promise<void> {
+  return run(function* () {
+    // 64 KiB lines plus their newline fit the reader's limit.
+    const server = yield* startServer(serve, "127.0.0.1", 0, {
+      limit: 65536,
+    });
+    const { port } = server.sockets[0].addr as Deno.NetAddr;
+    yield* fromPromise(client.run({ ...load, port }));
+    server.close();
+    yield* server.waitClosed();
+  }());
+}
+
+/** One load run against a raw Deno.listen echo server. */
+async function rawOnce(client: EchoLoadClient, load: Load): Promise<void> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  const served: Promise<void>[] = [];
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) {
+        served.push((async () => {
+          const buf = new Uint8Array(65536);
+          try {
+            let n: number | null;
+            while ((n = await conn.read(buf)) !== null) {
+              let off = 0;
+              while (off < n) off += await conn.write(buf.subarray(off, n));
+            }
+          } catch {
+            // The client went away.
+          } finally {
+            conn.close();
+          }
+        })());
+      }
+    } catch {
+      // The listener was closed.
+    }
+  })();
+  await client.run({ ...load, port });
+  listener.close();
+  await accepting;
+  await Promise.all(served);
+}
+
+/**
+ * The comparisons of this file. Each owns a load worker that lives from its
+ * first run to its last (warm-up included, so the worker's start is never
+ * timed).
+ */
+export function comparisons(): Comparison[] {
+  const out: Comparison[] = [];
+  for (const connections of CONNECTIONS) {
+    for (const [label, size, requests] of SIZES) {
+      const load: Load = { connections, size, requests, newline: true };
+      let client: EchoLoadClient | null = null;
+      let calls = 0;
+      const total = 3 * (ROUNDS + 1);
+      const withClient = async (
+        once: (c: EchoLoadClient, l: Load) => Promise<void>,
+      ) => {
+        client ??= new EchoLoadClient();
+        try {
+          await once(client, load);
+        } finally {
+          if (++calls === total) {
+            client.close();
+            client = null;
+            calls = 0;
+          }
+        }
+      };
+      out.push({
+        title: `streams echo, ${connections} conn x ${label}`,
+        ops: requests,
+        rounds: ROUNDS,
+        ours: () => withClient((c, l) => streamsOnce(c, l, exactlyEcho(size))),
+        baselines: {
+          "raw Deno.listen": () => withClient(rawOnce),
+          "ours, readLine": () =>
+            withClient((c, l) => streamsOnce(c, l, lineEcho)),
+        },
+      });
+    }
+  }
+  return out;
+}
+
+// ---- Python's asyncio (and uvloop) for scale, when python3 is present ----
+
+const PYTHON_ECHO = `
+import asyncio, sys
+size = int(sys.argv[1])
+mode = sys.argv[2]
+async def echo(reader, writer):
+    try:
+        while True:
+            writer.write(await reader.readexactly(size))
+            await writer.drain()
+    except asyncio.IncompleteReadError:
+        pass
+    writer.close()
+async def main():
+    server = await asyncio.start_server(echo, "127.0.0.1", 0, limit=65536)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await asyncio.sleep(3600)
+if mode == "uvloop":
+    import uvloop
+    uvloop.run(main())
+else:
+    asyncio.run(main())
+`;
+
+/** Requests/s of a Python echo server under one load, or null. */
+async function pythonOnce(
+  client: EchoLoadClient,
+  load: Load,
+  mode: "asyncio" | "uvloop",
+): Promise<number | null> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("python3", {
+      args: ["-c", PYTHON_ECHO, String(load.size), mode],
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+  } catch {
+    return null;
+  }
+  const reader = child.stdout.getReader();
+  try {
+    const first = await reader.read();
+    const port = Number(
+      new TextDecoder().decode(first.value ?? new Uint8Array()),
+    );
+    if (!port) return null;
+    await client.run({ ...load, port }); // warm-up
+    const times: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const start = performance.now();
+      await client.run({ ...load, port });
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    return load.requests / (times[Math.floor(times.length / 2)] / 1000);
+  } finally {
+    reader.releaseLock();
+    child.kill();
+    await child.stdout.cancel();
+    await child.status;
+  }
+}
+
+async function pythonHas(module: string): Promise<boolean> {
+  try {
+    const { code } = await new Deno.Command("python3", {
+      args: ["-c", `import ${module}`],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return code === 0;
+  } catch {
+    return false;
+  }
+}
+
+if (import.meta.main) {
+  const filter = Deno.args[0]?.toLowerCase();
+  const withPython = await pythonHas("asyncio");
+  const withUvloop = withPython && await pythonHas("uvloop");
+  const table: string[][] = [];
+  for (const c of comparisons()) {
+    if (filter && !c.title.toLowerCase().includes(filter)) continue;
+    console.error(`running: ${c.title}`);
+    const [exactly, raw, line] = await compare(c);
+    const rps = (row: Row) => 1e6 / row.usPerOp;
+    const cells = [
+      c.title.replace("streams echo, ", ""),
+      rps(raw).toFixed(0),
+      rps(exactly).toFixed(0),
+      `${(rps(exactly) / rps(raw)).toFixed(2)}x`,
+      rps(line).toFixed(0),
+      `${(rps(line) / rps(raw)).toFixed(2)}x`,
+    ];
+    if (withPython) {
+      const [connections, label] = c.title.replace("streams echo, ", "")
+        .split(" conn x ");
+      const size = SIZES.find(([l]) => l === label)!;
+      const load: Load = {
+        connections: Number(connections),
+        size: size[1],
+        requests: size[2],
+        newline: true,
+      };
+      const client = new EchoLoadClient();
+      try {
+        for (
+          const mode of withUvloop
+            ? ["asyncio", "uvloop"] as const
+            : ["asyncio"] as const
+        ) {
+          const py = await pythonOnce(client, load, mode);
+          cells.push(
+            py === null
+              ? "-"
+              : `${py.toFixed(0)} (${(py / rps(raw)).toFixed(2)}x)`,
+          );
+        }
+      } finally {
+        client.close();
+      }
+    }
+    table.push(cells);
+  }
+  const header = [
+    "cell",
+    "raw Deno req/s",
+    "readExactly req/s",
+    "vs raw",
+    "readLine req/s",
+    "vs raw",
+  ];
+  if (withPython) header.push("Python asyncio req/s (vs raw)");
+  if (withUvloop) header.push("uvloop req/s (vs raw)");
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...table.map((r) => (r[i] ?? "").length))
+  );
+  const fmt = (cells: string[]) =>
+    cells.map((cell, i) => cell.padEnd(widths[i])).join("  ");
+  console.log(fmt(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of table) console.log(fmt(row));
+}
