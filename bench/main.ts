@@ -8,6 +8,7 @@ import { comparisons as syncComparisons } from "./sync_bench.ts";
 import { comparisons as queueComparisons } from "./queues_bench.ts";
 import { comparisons as transportComparisons } from "./transports_bench.ts";
 import { comparisons as subprocessComparisons } from "./subprocess_bench.ts";
+import { comparisons as streamsComparisons } from "./streams_bench.ts";
 
 const filter = Deno.args[0]?.toLowerCase();
 const all = [
@@ -17,6 +18,7 @@ const all = [
   ...queueComparisons(),
   ...transportComparisons(),
   ...subprocessComparisons(),
+  ...streamsComparisons(),
 ];
 const rows: Row[] = [];
 for (const comparison of all) {
