@@ -8,6 +8,7 @@ import { comparisons as syncComparisons } from "./sync_bench.ts";
 import { comparisons as queueComparisons } from "./queues_bench.ts";
 import { comparisons as transportComparisons } from "./transports_bench.ts";
 import { comparisons as subprocessComparisons } from "./subprocess_bench.ts";
+import { comparisons as diagnosticsComparisons } from "./diagnostics_bench.ts";
 import { comparisons as streamsComparisons } from "./streams_bench.ts";
 
 const filter = Deno.args[0]?.toLowerCase();
@@ -18,6 +19,7 @@ const all = [
   ...queueComparisons(),
   ...transportComparisons(),
   ...subprocessComparisons(),
+  ...diagnosticsComparisons(),
   ...streamsComparisons(),
 ];
 const rows: Row[] = [];

@@ -27,19 +27,46 @@ export function debugFromEnv(): boolean {
   }
 }
 
+/** A captured stack, formatted only when read (see {@linkcode formatSource}). */
+export interface SourceStack {
+  stack?: string;
+}
+
+const STACK_LIMIT = 30;
+
 /**
- * Where the caller is, as stack lines without the frames of this package
- * (asyncio's `extract_stack` of `_source_traceback`).
+ * Captures where the caller is (asyncio's `_source_traceback`), without the
+ * frames from `skip`'s call upwards. Capturing is cheap; Deno's formatting
+ * (with source maps) is not, so it waits for {@linkcode formatSource}.
+ *
+ * The capture keeps the receivers of its frames alive until it is formatted:
+ * with `skip` the constructor being run (`new.target`), the object under
+ * construction is not among them, so it can still be collected.
  */
-export function captureSourceTraceback(): string {
+// deno-lint-ignore ban-types -- any constructor or function can be skipped
+export function captureSource(skip: Function): SourceStack {
+  const holder: SourceStack = {};
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 40;
-  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = STACK_LIMIT;
+  Error.captureStackTrace(holder, skip);
   Error.stackTraceLimit = limit;
-  const lines = stack.split("\n").slice(1).filter((line) =>
+  return holder;
+}
+
+/** The stack lines of a capture, without the frames of this package. */
+export function formatSource(source: SourceStack): string {
+  const lines = (source.stack ?? "").split("\n").slice(1).filter((line) =>
     !OWN_FRAMES.some((prefix) => line.includes(prefix))
   );
   return lines.map((line) => line.trim()).join("\n");
+}
+
+/**
+ * Where the caller is, formatted now (for objects whose frames must not be
+ * retained: a capture keeps its frames' receivers alive).
+ */
+export function captureSourceTraceback(): string {
+  return formatSource(captureSource(captureSourceTraceback));
 }
 
 interface UnretrievedRecord {
@@ -54,7 +81,7 @@ interface UnretrievedRecord {
   copy: unknown;
   description: string;
   kind: string;
-  sourceTraceback: string | null;
+  source: SourceStack | null;
 }
 
 const unretrieved = new FinalizationRegistry<UnretrievedRecord>((record) => {
@@ -63,8 +90,8 @@ const unretrieved = new FinalizationRegistry<UnretrievedRecord>((record) => {
     exception: record.exception?.deref() ?? record.copy,
     description: record.description,
   };
-  if (record.sourceTraceback !== null) {
-    context.sourceTraceback = record.sourceTraceback;
+  if (record.source !== null) {
+    context.sourceTraceback = formatSource(record.source);
   }
   record.loop.callExceptionHandler(context);
 });
@@ -73,7 +100,7 @@ const unretrieved = new FinalizationRegistry<UnretrievedRecord>((record) => {
 interface Watched {
   _loop: EventLoop;
   _exception: unknown;
-  _sourceTraceback: string | null;
+  _source: SourceStack | null;
   toString(): string;
 }
 
@@ -95,7 +122,7 @@ export function watchUnretrieved(future: Watched, kind: string): void {
     copy,
     description: safeDescription(future),
     kind,
-    sourceTraceback: future._sourceTraceback,
+    source: future._source,
   }, future);
 }
 
@@ -121,12 +148,12 @@ interface PendingRecord {
   ref: WeakRef<object>;
   loop: EventLoop;
   description: string;
-  sourceTraceback: string | null;
+  source: SourceStack | null;
 }
 
 /** The part of a Task the weak registry needs. */
 interface Tracked {
-  _sourceTraceback: string | null;
+  _source: SourceStack | null;
   done(): boolean;
   toString(): string;
 }
@@ -148,8 +175,8 @@ export class WeakTaskSet<T extends Tracked> implements Iterable<T> {
       message: "Task was destroyed but it is pending!",
       description: record.description,
     };
-    if (record.sourceTraceback !== null) {
-      context.sourceTraceback = record.sourceTraceback;
+    if (record.source !== null) {
+      context.sourceTraceback = formatSource(record.source);
     }
     record.loop.callExceptionHandler(context);
   });
@@ -168,7 +195,7 @@ export class WeakTaskSet<T extends Tracked> implements Iterable<T> {
       ref,
       loop: this.#loop,
       description: safeDescription(task),
-      sourceTraceback: task._sourceTraceback,
+      source: task._source,
     }, ref);
     return this;
   }

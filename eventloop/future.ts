@@ -9,7 +9,9 @@ import { CancelledError, InvalidStateError } from "./errors.ts";
 import { defaultLoop } from "./_state.ts";
 import type { Waiter } from "./_util.ts";
 import {
-  captureSourceTraceback,
+  captureSource,
+  formatSource,
+  type SourceStack,
   unwatchUnretrieved,
   watchUnretrieved,
 } from "./_debug.ts";
@@ -74,8 +76,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _cancelMessage: string | undefined = undefined;
   /** @internal The CancelledError a task's coroutine raised, kept to rethrow it. */
   _cancelledExc: CancelledError | null = null;
-  /** @internal Where the future was made; set in debug mode only. */
-  _sourceTraceback: string | null = null;
+  /**
+   * @internal Where the future was made, captured in debug mode only; its
+   * text is formatted when first read (formatting is the costly part).
+   */
+  _source: SourceStack | null = null;
   #logTraceback = false;
 
   /**
@@ -86,7 +91,15 @@ export class Future<T = unknown> implements PromiseLike<T> {
   constructor(options?: FutureOptions) {
     const loop = options?.loop ?? defaultLoop();
     this._loop = loop;
-    if (loop.getDebug()) this._sourceTraceback = captureSourceTraceback();
+    if (loop.getDebug()) this._source = captureSource(new.target);
+  }
+
+  /**
+   * @internal Where the future was made, as stack lines without this
+   * package's frames; `null` unless it was made in debug mode.
+   */
+  get _sourceTraceback(): string | null {
+    return this._source === null ? null : formatSource(this._source);
   }
 
   /**
