@@ -55,4 +55,12 @@ export interface SubprocessOptions {
    * @default {this process's environment}
    */
   env?: Record<string, string>;
+  /**
+   * Starts the child in a new session (and process group) of its own, as
+   * Python's `Popen(start_new_session=True)` does (Deno's `detached`), so
+   * that `Deno.kill(-pid, signal)` reaches it and every process it starts.
+   *
+   * @default {false}
+   */
+  startNewSession?: boolean;
 }

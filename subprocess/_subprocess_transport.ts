@@ -33,6 +33,7 @@ const OPTION_NAMES: readonly string[] = [
   "stderr",
   "cwd",
   "env",
+  "startNewSession",
 ];
 
 /** Spawn arguments after validation. */
@@ -44,6 +45,7 @@ interface SpawnSpec {
   stderr: SubprocessStderr;
   cwd: string | URL | undefined;
   env: Record<string, string> | undefined;
+  startNewSession: boolean;
 }
 
 /** asyncio's `WriteSubprocessPipeProto`: forwards a pipe's events by fd. */
@@ -359,6 +361,7 @@ function commandOptions(spec: SpawnSpec): Deno.CommandOptions {
     options.env = spec.env;
     options.clearEnv = true;
   }
+  if (spec.startNewSession) options.detached = true;
   return options;
 }
 
@@ -456,7 +459,12 @@ function checkSpec(
       }
     }
   }
+  const startNewSession = o.startNewSession ?? false;
+  if (typeof startNewSession !== "boolean") {
+    throw optionError("startNewSession", "a boolean", startNewSession);
+  }
   return {
+    startNewSession,
     program: program as string | URL,
     args: [...args],
     stdin,

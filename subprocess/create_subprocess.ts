@@ -25,6 +25,7 @@ const OPTION_NAMES: readonly string[] = [
   "stderr",
   "cwd",
   "env",
+  "startNewSession",
   "limit",
 ];
 
@@ -65,6 +66,16 @@ export interface CreateSubprocessOptions {
    * @default {this process's environment}
    */
   env?: Record<string, string>;
+  /**
+   * Starts the child in a new session (and process group) of its own, as
+   * Python's `Popen(start_new_session=True)` does (Deno's `detached`), so
+   * that `Deno.kill(-proc.pid, signal)` reaches it and every process it
+   * starts: `proc.kill()` stops only the child itself, and a grandchild that
+   * keeps a pipe open keeps `wait()` waiting.
+   *
+   * @default {false}
+   */
+  startNewSession?: boolean;
   /**
    * The `limit` of the `StreamReader`s of stdout and stderr: the longest
    * line `readLine()` accepts; each pipe is paused while more than twice
@@ -132,7 +143,8 @@ function prepare(
  * @param program The program: a path, or a name looked up in `PATH`.
  * @param args Its arguments.
  * @param options `stdin`, `stdout`, `stderr` (`PIPE`, `DEVNULL`,
- * `"inherit"`, and `STDOUT` for stderr), `cwd`, `env`, `limit`.
+ * `"inherit"`, and `STDOUT` for stderr), `cwd`, `env`, `startNewSession`,
+ * `limit`.
  * @returns The process, once it has started.
  * @throws {Deno.errors.NotFound} If the program does not exist.
  * @throws {Deno.errors.NotCapable} Without `--allow-run` (Deno 2's

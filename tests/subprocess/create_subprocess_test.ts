@@ -380,6 +380,11 @@ test("createSubprocessExec() fails clearly on bad input", async (t) => {
         /'limit' must be a positive integer: received 0/,
       ),
   );
+  await t.step("a startNewSession that is not a boolean", () =>
+    fails(
+      () => createSubprocessExec("true", [], { startNewSession: 1 as never }),
+      /'startNewSession' must be a boolean: received 1/,
+    ));
   await t.step("a limit that is not a number", () =>
     fails(
       () => createSubprocessExec("true", [], { limit: "64" as never }),
@@ -388,7 +393,7 @@ test("createSubprocessExec() fails clearly on bad input", async (t) => {
   await t.step("an unknown option lists the options", () =>
     fails(
       () => createSubprocessShell("true", { stdOut: PIPE } as never),
-      /'stdOut' is not an option: the options are stdin, stdout, stderr, cwd, env, limit/,
+      /'stdOut' is not an option: the options are stdin, stdout, stderr, cwd, env, startNewSession, limit/,
     ));
   await t.step(
     "a bad shell command",
@@ -450,4 +455,24 @@ test("a virtual-time loop does not jump ahead while a child runs", async () => {
   );
   assert.equal(code, 0);
   assert.ok(elapsed < 3600, `virtual time jumped to ${elapsed}`);
+});
+
+test("createSubprocessShell() with startNewSession: killing the group stops the grandchildren too", async () => {
+  const [code, out] = await run(function* () {
+    // dash forks `sleep`, which holds stdout open: killing only sh would
+    // leave communicate() waiting for it.
+    const proc = yield* createSubprocessShell("echo started; sleep 30", {
+      stdout: PIPE,
+      startNewSession: true,
+    });
+    assert.equal(
+      decoder.decode(yield* proc.stdout!.readLine()),
+      "started\n",
+    );
+    Deno.kill(-proc.pid, "SIGKILL");
+    const [out] = yield* waitFor(proc.communicate(), 10);
+    return [proc.returncode, out];
+  }());
+  assert.equal(code, -9);
+  assert.equal(out!.length, 0);
 });
