@@ -1437,7 +1437,6 @@ export class EventLoop {
     this._ready = this._spare;
     const previous = loopState.running;
     loopState.running = this;
-    const slow = this.#slowCallbackDuration * 1000;
     try {
       for (let i = 0; i < ntodo; i++) {
         const runnable = todo[i];
@@ -1445,7 +1444,8 @@ export class EventLoop {
         const start = performance.now();
         runnable._run();
         const elapsed = performance.now() - start;
-        if (elapsed >= slow) {
+        // Read after each callback, which may have changed it.
+        if (elapsed >= this.#slowCallbackDuration * 1000) {
           getLogger().warning(
             `Executing ${safeString(runnable)} took ${
               (elapsed / 1000).toFixed(3)

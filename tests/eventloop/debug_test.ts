@@ -81,6 +81,23 @@ Deno.test("debug mode logs slow callbacks and task steps with their duration", a
     );
   });
 
+  await t.step("a threshold set by the step itself applies to it", async () => {
+    const records = await captureLogs(() =>
+      run(
+        function* () {
+          getRunningLoop().slowCallbackDuration = 0.01;
+          blockFor(20);
+          yield* sleep(0);
+        }(),
+        { debug: true },
+      )
+    );
+    assert.equal(
+      records.filter((r) => r.message.startsWith("Executing")).length,
+      1,
+    );
+  });
+
   await t.step("nothing is timed when debug mode is off", async () => {
     const records = await captureLogs(async () => {
       const loop = newEventLoop();
