@@ -222,9 +222,13 @@ export class DatagramProtocol extends BaseProtocol {
 }
 
 /**
- * The protocol of a child process: `connectionMade ->
- * (pipeDataReceived | pipeConnectionLost)* -> processExited ->
- * connectionLost`.
+ * The protocol of a child process: `connectionMade -> (pipeDataReceived |
+ * pipeConnectionLost | processExited)* -> connectionLost`. `processExited`
+ * comes once, in any order with the pipe events (output may still arrive
+ * after the child has exited); `connectionLost(null)` comes last, once the
+ * child has exited and every pipe is closed, and only then does the
+ * process's `wait()` return. `loop.subprocessExec()` and
+ * `loop.subprocessShell()` connect one to a child.
  *
  * asyncio: `asyncio.SubprocessProtocol`.
  *
