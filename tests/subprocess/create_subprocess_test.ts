@@ -476,3 +476,34 @@ test("createSubprocessShell() with startNewSession: killing the group stops the 
   assert.equal(code, -9);
   assert.equal(out!.length, 0);
 });
+
+test("closing the loop while a write to a stuck child is in flight frees everything", async () => {
+  let pid = 0;
+  await run(function* () {
+    const owner = createTask(function* () {
+      // sleep never reads: the pipe fills and the write stays in flight.
+      const proc = yield* createSubprocessExec("sleep", ["30"], {
+        stdin: PIPE,
+        stdout: PIPE,
+      });
+      pid = proc.pid;
+      proc.stdin!.write(new Uint8Array(4 * MiB));
+      yield* proc.stdin!.drain();
+    }());
+    yield* sleep(0.05);
+    assert.ok(!owner.done());
+    owner.cancel();
+    yield* assertCancelled(owner);
+  }());
+  assert.ok(pid > 0);
+  let alive = true;
+  for (let i = 0; i < 100 && alive; i++) {
+    try {
+      Deno.kill(pid, "SIGCONT");
+      await new Promise((r) => setTimeout(r, 10));
+    } catch {
+      alive = false;
+    }
+  }
+  assert.ok(!alive, "the child still runs");
+});
