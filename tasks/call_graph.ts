@@ -13,6 +13,7 @@ import { getEventLoop } from "../eventloop/registry.ts";
 import { loopState } from "../eventloop/_state.ts";
 import { describeValue } from "../eventloop/_util.ts";
 import { Task } from "./task.ts";
+import type { FanOut } from "./_call_graph_hooks.ts";
 
 /** A task (or future) waiting on the graph's future, and who waits on it. */
 export interface AwaitedBy {
@@ -23,8 +24,22 @@ export interface AwaitedBy {
 }
 
 /**
+ * One future of a fan-out (the tasks of a `TaskGroup`, the children of
+ * `gather`) and what it waits on in turn.
+ */
+export interface AwaitedFuture {
+  /** The future. */
+  future: Future<unknown>;
+  /** The chain it waits on, as in {@linkcode FutureCallGraph.awaits}. */
+  awaits: Future<unknown>[];
+  /** The futures the end of that chain waits for all of, if any. */
+  awaitsAll: AwaitedFuture[];
+}
+
+/**
  * What {@linkcode captureCallGraph} returns: a future, the chain of futures
- * it waits on, and the tree of tasks that wait on it.
+ * it waits on (fanning out where a `TaskGroup` or `gather` waits for several),
+ * and the tree of tasks that wait on it.
  */
 export interface FutureCallGraph {
   /** The future (usually a task) the graph is about. */
@@ -36,6 +51,12 @@ export interface FutureCallGraph {
    * ready to run).
    */
   awaits: Future<unknown>[];
+  /**
+   * When the last future of `awaits` (or `future` itself, when `awaits` is
+   * empty) waits for several — a task group's tasks, `gather`'s children —
+   * those, each with what it waits on; else empty.
+   */
+  awaitsAll: AwaitedFuture[];
   /** The tasks waiting on `future`, each with those waiting on it. */
   awaitedBy: AwaitedBy[];
 }
@@ -66,7 +87,9 @@ export interface PrintOptions {
  * which tasks wait on it, up to the tasks nobody waits on.
  *
  * A task suspended in `yield* other` waits on `other`; if that is a task, the
- * chain goes on through what it waits on. Generator frames cannot be
+ * chain goes on through what it waits on. Where the chain reaches a
+ * `taskGroup()` waiting for its tasks, or `gather()` waiting for its children,
+ * it fans out (`awaitsAll`) to each of them and what they wait on. Generator frames cannot be
  * inspected in JavaScript, so the graph links tasks and futures, not lines of
  * code (asyncio 3.14 adds the coroutine frames).
  *
@@ -113,17 +136,42 @@ export function captureCallGraph(
       }`,
     );
   }
-  const awaits: Future<unknown>[] = [];
   const seen = new Set<Future<unknown>>([root]);
-  let current: Future<unknown> = root;
-  while (awaits.length < limit && current instanceof Task) {
+  const { awaits, awaitsAll } = followDown(root, limit, seen);
+  return {
+    future: root,
+    awaits,
+    awaitsAll,
+    awaitedBy: waitersOf(root, limit, new Set([root])),
+  };
+}
+
+/** The chain below `future`, and the fan-out at its end. */
+function followDown(
+  future: Future<unknown>,
+  budget: number,
+  seen: Set<Future<unknown>>,
+): { awaits: Future<unknown>[]; awaitsAll: AwaitedFuture[] } {
+  const awaits: Future<unknown>[] = [];
+  let current: Future<unknown> = future;
+  while (awaits.length < budget && current instanceof Task) {
     const next: Future<unknown> | null = current._futWaiter;
     if (next === null || seen.has(next)) break;
     awaits.push(next);
     seen.add(next);
     current = next;
   }
-  return { future: root, awaits, awaitedBy: waitersOf(root, limit, seen) };
+  const awaitsAll: AwaitedFuture[] = [];
+  const left = budget - awaits.length;
+  const children = (current as Future<unknown> & FanOut)._callGraphChildren;
+  if (left > 0 && typeof children === "function") {
+    for (const child of children.call(current)) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      awaitsAll.push({ future: child, ...followDown(child, left - 1, seen) });
+    }
+  }
+  return { awaits, awaitsAll };
 }
 
 /** The tasks registered to wake when `future` is done, recursively. */
@@ -185,17 +233,44 @@ export function formatCallGraph(
 ): string {
   const graph = captureCallGraph(future, options);
   if (graph === null) return "";
-  const lines = [describeFuture(graph.future)];
-  let indent = "";
-  for (const link of graph.awaits) {
-    lines.push(`${indent}└─ awaits ${describeFuture(link)}`);
-    indent += "   ";
-  }
+  const lines = [describeNode(graph)];
+  formatDown(graph, "", lines);
   if (graph.awaitedBy.length > 0) {
     lines.push("awaited by:");
     formatAwaitedBy(graph.awaitedBy, "", lines);
   }
   return lines.join("\n");
+}
+
+/** A future's line: its description, and the fan-out to come, if any. */
+function describeNode(
+  node: { future: Future<unknown>; awaits: unknown[]; awaitsAll: unknown[] },
+): string {
+  const fans = node.awaits.length === 0 && node.awaitsAll.length > 0;
+  return describeFuture(node.future) + (fans ? ", waiting for:" : "");
+}
+
+/** The lines below a future: its chain, then the fan-out at its end. */
+function formatDown(
+  node: { awaits: Future<unknown>[]; awaitsAll: AwaitedFuture[] },
+  indent: string,
+  lines: string[],
+): void {
+  const { awaits, awaitsAll } = node;
+  awaits.forEach((link, i) => {
+    const fans = i === awaits.length - 1 && awaitsAll.length > 0;
+    lines.push(
+      `${indent}└─ awaits ${describeFuture(link)}${
+        fans ? ", waiting for:" : ""
+      }`,
+    );
+    indent += "   ";
+  });
+  awaitsAll.forEach((child, i) => {
+    const last = i === awaitsAll.length - 1;
+    lines.push(`${indent}${last ? "└─" : "├─"} ${describeNode(child)}`);
+    formatDown(child, indent + (last ? "   " : "│  "), lines);
+  });
 }
 
 function formatAwaitedBy(
@@ -297,12 +372,7 @@ export function dumpTasks(options?: DumpTasksOptions): string {
     else if (task._futWaiter === null) state = "ready to run";
     else state = "waiting";
     lines.push(`- ${describeFuture(task)}: ${state}`);
-    const graph = captureCallGraph(task)!;
-    let indent = "  ";
-    for (const link of graph.awaits) {
-      lines.push(`${indent}└─ awaits ${describeFuture(link)}`);
-      indent += "   ";
-    }
+    formatDown(captureCallGraph(task)!, "  ", lines);
     const origin = task._sourceTraceback?.split("\n")[0];
     if (origin) lines.push(`  created ${origin}`);
   }
@@ -322,7 +392,8 @@ function describeFuture(future: Future<unknown>): string {
     const kind = future.constructor.name;
     return `${kind} '${future.getName()}' (${state})`;
   }
-  return `${future.constructor.name} (${state})`;
+  const label = (future as Future<unknown> & FanOut)._callGraphLabel;
+  return `${label ?? future.constructor.name} (${state})`;
 }
 
 function checkLimit(limit: unknown): number {

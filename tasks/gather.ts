@@ -10,6 +10,7 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { describeValue } from "../eventloop/_util.ts";
 import { ensureFuture } from "./ensure_future.ts";
+import { markFanOut } from "./_call_graph_hooks.ts";
 
 /** Something `gather`, `waitFor` and `asCompleted` accept. */
 export type Awaitable<T> = Future<T> | Coroutine<T> | PromiseLike<T>;
@@ -272,6 +273,7 @@ class GatheringFuture extends Future<unknown[]> {
   constructor(children: Future<unknown>[], loop: EventLoop) {
     super({ loop });
     this.#children = children;
+    markFanOut(this, "gather()", () => this.#children);
   }
 
   /**

@@ -14,6 +14,7 @@ import type { CreateTaskOptions } from "./create_task.ts";
 import { ExceptionGroup } from "./exception_group.ts";
 import type { Task } from "./task.ts";
 import { cancelOnAbort, checkSignal } from "./_signal.ts";
+import { markFanOut } from "./_call_graph_hooks.ts";
 
 /** The body of a task group: it starts the children with `tg.createTask`. */
 export type TaskGroupBody<T> = (tg: TaskGroup) => Coroutine<T>;
@@ -243,6 +244,8 @@ export class TaskGroup {
     while (this.#tasks.size > 0) {
       if (this.#onCompleted === null) {
         this.#onCompleted = this.#loop!.createFuture<void>();
+        const tasks = this.#tasks;
+        markFanOut(this.#onCompleted, "TaskGroup", () => tasks);
       }
       try {
         yield* this.#onCompleted;

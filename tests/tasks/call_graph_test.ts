@@ -5,8 +5,11 @@ import {
   createTask,
   dumpTasks,
   formatCallGraph,
+  gather,
   printCallGraph,
   sleep,
+  type Task,
+  taskGroup,
 } from "../../tasks/mod.ts";
 
 Deno.test("captureCallGraph() follows nested tasks down and waiters up", async () => {
@@ -199,5 +202,92 @@ Deno.test("dumpTasks() lists every live task with its state and what it waits on
       "1 task not done:\n- Task 'queued' (pending): ready to run",
     ]);
     loop.close();
+  });
+});
+
+Deno.test("call graphs fan out through taskGroup() and gather()", async (t) => {
+  await t.step("a task group's tasks, each with what it waits on", async () => {
+    const text = await run(
+      function* () {
+        const loop = getRunningLoop();
+        const gate = loop.createFuture<void>();
+        let text = "";
+        const main = createTask(
+          function* () {
+            yield* taskGroup(function* (tg) {
+              tg.createTask(
+                function* () {
+                  yield* gate;
+                }(),
+                { name: "a" },
+              );
+              tg.createTask(
+                function* () {
+                  yield* sleep(5);
+                }(),
+                { name: "b" },
+              );
+            });
+          }(),
+          { name: "main" },
+        );
+        yield* sleep(1);
+        text = formatCallGraph(main);
+        const graph = captureCallGraph(main)!;
+        assert.equal(graph.awaitsAll.length, 2);
+        assert.deepEqual(
+          graph.awaitsAll.map((n) => (n.future as Task<unknown>).getName()),
+          ["a", "b"],
+        );
+        gate.setResult();
+        yield* main;
+        return text;
+      }(),
+      { virtualTime: true },
+    );
+    assert.equal(
+      text,
+      [
+        "Task 'main' (pending)",
+        "└─ awaits TaskGroup (pending), waiting for:",
+        "   ├─ Task 'a' (pending)",
+        "   │  └─ awaits Future (pending)",
+        "   └─ Task 'b' (pending)",
+        "      └─ awaits Future (pending)",
+      ].join("\n"),
+    );
+  });
+
+  await t.step("gather()'s children, done or not", async () => {
+    const text = await run(
+      function* () {
+        const quick = createTask(sleep(1), { name: "quick" });
+        const slow = createTask(sleep(9), { name: "slow" });
+        const main = createTask(
+          function* () {
+            yield* gather([quick, slow]);
+          }(),
+          { name: "main" },
+        );
+        yield* sleep(2);
+        let text = "";
+        dumpTasks({ write: (t) => text = t });
+        yield* main;
+        return text;
+      }(),
+      { virtualTime: true },
+    );
+    assert.match(
+      text,
+      new RegExp(
+        [
+          "- Task 'main' \\(pending\\): waiting",
+          "  └─ awaits gather\\(\\) \\(pending\\), waiting for:",
+          "     ├─ Task 'quick' \\(finished\\)",
+          "     └─ Task 'slow' \\(pending\\)",
+          "        └─ awaits Future \\(pending\\)",
+        ].join("\\n"),
+      ),
+    );
   });
 });
