@@ -71,9 +71,10 @@ Deno.test("fromPromise() aborts a given controller when cancelled", async () => 
 
 Deno.test("fromPromise() is cancelled when a given signal aborts", async () => {
   const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
   await run(function* () {
     const fut = fromPromise(
-      new Promise<void>((resolve) => setTimeout(resolve, 10)),
+      new Promise<void>((resolve) => timer = setTimeout(resolve, 10)),
       { signal: controller.signal },
     );
     getRunningLoop().callSoon(() => controller.abort("user gave up"));
@@ -85,6 +86,7 @@ Deno.test("fromPromise() is cancelled when a given signal aborts", async () => {
       assert.equal(error.message, "user gave up");
     }
   }());
+  clearTimeout(timer);
   const aborted = AbortSignal.abort("already");
   await run(function* () {
     const fut = fromPromise(Promise.resolve(1), { signal: aborted });
