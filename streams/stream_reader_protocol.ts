@@ -181,7 +181,13 @@ export class StreamReaderProtocol extends FlowControlProtocol {
     const closed = this.#closedFuture();
     if (!closed.done()) {
       if (error === null) closed.setResult(undefined);
-      else closed.setException(error);
+      else {
+        closed.setException(error);
+        // Nobody need wait for the close (a server callback often returns
+        // without waitClosed()): mark the error retrieved, as asyncio's
+        // StreamReaderProtocol.__del__ does, so it is not reported.
+        closed.exception();
+      }
     }
     super.connectionLost(error);
     this.#reader = null;
