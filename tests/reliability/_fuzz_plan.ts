@@ -1,0 +1,196 @@
+// The cancellation fuzzer's programs: a seed becomes a plan (a tree of
+// operations for a handful of tasks, plus when to cancel what), fixed before
+// anything runs, so a failing seed replays the same program.
+
+import { Rng } from "./_harness.ts";
+
+/** One step of a task's program. */
+export type Op =
+  | { k: "sleep"; d: number }
+  | { k: "yield" }
+  | { k: "lock"; manual: boolean; body: Op[] }
+  | { k: "sem"; body: Op[] }
+  | { k: "condWait" }
+  | { k: "condNotify"; all: boolean }
+  | { k: "eventWait" }
+  | { k: "eventSet" }
+  | { k: "eventClear" }
+  | { k: "barrier" }
+  | { k: "barrierReset" }
+  | { k: "put" }
+  | { k: "get" }
+  | { k: "putNowait" }
+  | { k: "getNowait" }
+  | { k: "future"; d: number }
+  | { k: "fail" }
+  | { k: "gather"; children: Op[][]; returnExceptions: boolean }
+  | {
+    k: "wait";
+    children: Op[][];
+    timeout: number | undefined;
+    returnWhen: "FIRST_COMPLETED" | "FIRST_EXCEPTION" | "ALL_COMPLETED";
+  }
+  | { k: "timeout"; d: number; body: Op[] }
+  | { k: "waitFor"; d: number; body: Op[] }
+  | { k: "taskGroup"; children: Op[][]; body: Op[] }
+  | { k: "shield"; body: Op[] }
+  | { k: "echo"; n: number };
+
+/** A whole program. */
+export interface Plan {
+  seed: number;
+  /** Loopback streams and real time (else virtual time, no I/O). */
+  streams: boolean;
+  semValue: number;
+  barrierParties: number;
+  queueMaxsize: number;
+  tasks: Op[][];
+  /** Times (seconds from the start) at which a random live task is cancelled. */
+  cancelAt: number[];
+  /** Loop passes after which a random live task is cancelled. */
+  cancelAtPass: number[];
+  /**
+   * The chance that a task woken by a future (a lock, a slot, an item, a
+   * notification handed to it) is cancelled before it resumes.
+   */
+  handoff: number;
+  /** When the main task stops waiting and cancels whatever is left. */
+  horizon: number;
+}
+
+/** The time unit of a plan: virtual seconds, or a few real milliseconds. */
+function unit(streams: boolean): number {
+  return streams ? 0.002 : 1;
+}
+
+const LEAVES: readonly Op["k"][] = [
+  "sleep",
+  "sleep",
+  "yield",
+  "condWait",
+  "condNotify",
+  "condNotify",
+  "eventWait",
+  "eventSet",
+  "eventSet",
+  "eventClear",
+  "barrier",
+  "barrier",
+  "barrierReset",
+  "put",
+  "put",
+  "get",
+  "get",
+  "putNowait",
+  "getNowait",
+  "future",
+  "fail",
+];
+
+const COMPOSITES: readonly Op["k"][] = [
+  "lock",
+  "lock",
+  "sem",
+  "sem",
+  "gather",
+  "wait",
+  "timeout",
+  "timeout",
+  "waitFor",
+  "taskGroup",
+  "shield",
+];
+
+function genOps(rng: Rng, plan: Plan, depth: number, max: number): Op[] {
+  const ops: Op[] = [];
+  const n = rng.range(1, max);
+  for (let i = 0; i < n; i++) ops.push(genOp(rng, plan, depth));
+  return ops;
+}
+
+function genChildren(rng: Rng, plan: Plan, depth: number): Op[][] {
+  const children: Op[][] = [];
+  const n = rng.range(1, 3);
+  for (let i = 0; i < n; i++) children.push(genOps(rng, plan, depth + 1, 3));
+  return children;
+}
+
+function genOp(rng: Rng, plan: Plan, depth: number): Op {
+  const u = unit(plan.streams);
+  const dur = () => rng.int(5) * u;
+  if (plan.streams && rng.chance(0.2)) {
+    return { k: "echo", n: rng.pick([1, 7, 100, 4096, 70000]) };
+  }
+  const kind = depth < 2 && rng.chance(0.35)
+    ? rng.pick(COMPOSITES)
+    : rng.pick(LEAVES);
+  const body = () => genOps(rng, plan, depth + 1, 3);
+  switch (kind) {
+    case "sleep":
+      return { k: "sleep", d: dur() };
+    case "future":
+      return { k: "future", d: dur() };
+    case "condNotify":
+      return { k: "condNotify", all: rng.chance(0.3) };
+    case "lock":
+      return { k: "lock", manual: rng.chance(0.5), body: body() };
+    case "sem":
+      return { k: "sem", body: body() };
+    case "gather":
+      return {
+        k: "gather",
+        children: genChildren(rng, plan, depth),
+        returnExceptions: rng.chance(0.5),
+      };
+    case "wait":
+      return {
+        k: "wait",
+        children: genChildren(rng, plan, depth),
+        timeout: rng.chance(0.5) ? rng.int(6) * u : undefined,
+        returnWhen: rng.pick(
+          ["FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"] as const,
+        ),
+      };
+    case "timeout":
+      return { k: "timeout", d: rng.int(6) * u, body: body() };
+    case "waitFor":
+      return { k: "waitFor", d: rng.int(6) * u, body: body() };
+    case "taskGroup":
+      return {
+        k: "taskGroup",
+        children: genChildren(rng, plan, depth),
+        body: genOps(rng, plan, depth + 1, 2),
+      };
+    case "shield":
+      return { k: "shield", body: body() };
+    default:
+      return { k: kind } as Op;
+  }
+}
+
+/** The program of `seed`. */
+export function makePlan(seed: number, streams: boolean): Plan {
+  const rng = new Rng(seed * 2654435761 + (streams ? 1 : 0));
+  const u = unit(streams);
+  const plan: Plan = {
+    seed,
+    streams,
+    semValue: rng.range(1, 3),
+    barrierParties: rng.range(2, 3),
+    queueMaxsize: rng.range(0, 3),
+    tasks: [],
+    cancelAt: [],
+    cancelAtPass: [],
+    handoff: 0,
+    horizon: 30 * u,
+  };
+  const nTasks = rng.range(2, 7);
+  for (let i = 0; i < nTasks; i++) plan.tasks.push(genOps(rng, plan, 0, 6));
+  const nCancels = rng.range(0, 8);
+  for (let i = 0; i < nCancels; i++) {
+    if (rng.chance(0.5)) plan.cancelAt.push(rng.int(25) * u);
+    else plan.cancelAtPass.push(rng.range(1, 60));
+  }
+  plan.handoff = rng.pick([0, 0, 0.1, 0.3, 0.6]);
+  return plan;
+}

@@ -1,0 +1,665 @@
+// Runs a fuzz plan and checks the invariants afterwards. Every operation
+// records what it did (who holds the lock, how many semaphore slots are in
+// use, which queue items were put and got, which `finally` blocks ran), and
+// every breach is collected as a violation rather than thrown, so one run
+// reports all it found.
+
+import {
+  CancelledError,
+  type EventLoop,
+  type Future,
+  getRunningLoop,
+  run,
+  type Server,
+  TimeoutError,
+  type TimerHandle,
+} from "../../eventloop/mod.ts";
+import {
+  allTasks,
+  type Coroutine,
+  createTask,
+  currentTask,
+  ExceptionGroup,
+  gather,
+  shield,
+  sleep,
+  type Task,
+  taskGroup,
+  timeout,
+  wait,
+  waitFor,
+} from "../../tasks/mod.ts";
+import {
+  Barrier,
+  BoundedSemaphore,
+  BrokenBarrierError,
+  Condition,
+  Event,
+  Lock,
+} from "../../sync/mod.ts";
+import { Queue, QueueEmpty, QueueFull } from "../../queues/mod.ts";
+import {
+  IncompleteReadError,
+  openConnection,
+  startServer,
+  type StreamReader,
+  type StreamWriter,
+} from "../../streams/mod.ts";
+import { Rng } from "./_harness.ts";
+import type { Op, Plan } from "./_fuzz_plan.ts";
+
+/** The error the `fail` operation throws. */
+export class FuzzError extends Error {
+  override name = "FuzzError";
+}
+
+/** Whether `error` is a FuzzError or a group made only of FuzzErrors. */
+function isFuzzFailure(error: unknown): boolean {
+  if (error instanceof FuzzError) return true;
+  if (error instanceof ExceptionGroup) {
+    return error.errors.length > 0 && error.errors.every(isFuzzFailure);
+  }
+  return false;
+}
+
+/** Errors a loopback connection may end with when its peer was cancelled. */
+function isConnectionError(error: unknown): boolean {
+  return error instanceof IncompleteReadError ||
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.ConnectionAborted;
+}
+
+/** Runs `coro`; false if it threw an error `expected` accepts. */
+function* ignoring(
+  coro: Coroutine<unknown>,
+  expected: (error: unknown) => boolean,
+): Coroutine<boolean> {
+  try {
+    yield* coro;
+    return true;
+  } catch (error) {
+    if (!expected(error)) throw error;
+    return false;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error
+    ? `${error.name}: ${error.message}\n${error.stack}`
+    : String(error);
+}
+
+/** The shared state of one run. */
+class World {
+  readonly violations: string[] = [];
+  readonly lock = new Lock();
+  lockHolder: number | null = null;
+  readonly sem: BoundedSemaphore;
+  semInUse = 0;
+  readonly cond = new Condition();
+  condValue = 0;
+  readonly event = new Event();
+  readonly barrier: Barrier;
+  readonly queue: Queue<number>;
+  nextItem = 0;
+  readonly putDone = new Set<number>();
+  readonly got: number[] = [];
+  nextOp = 0;
+  readonly entered = new Map<number, string>();
+  readonly finallies = new Map<number, number>();
+  readonly futures: Future<unknown>[] = [];
+  readonly exceptionContexts: string[] = [];
+  port = 0;
+  echoes = 0;
+  handoffCancels = 0;
+  /** Called with each future the loop makes (set by chaos()). */
+  onFuture: ((fut: Future<unknown>) => void) | null = null;
+
+  constructor(readonly plan: Plan, readonly loop: EventLoop) {
+    this.sem = new BoundedSemaphore(plan.semValue);
+    this.barrier = new Barrier(plan.barrierParties);
+    this.queue = new Queue<number>(plan.queueMaxsize);
+  }
+
+  violate(message: string): void {
+    this.violations.push(message);
+  }
+}
+
+function* seq(w: World, ops: Op[]): Coroutine<void> {
+  for (const op of ops) yield* tracked(w, op);
+}
+
+/** Runs one operation inside a `finally` that must run exactly once. */
+function* tracked(w: World, op: Op): Coroutine<void> {
+  const id = w.nextOp++;
+  w.entered.set(id, op.k);
+  try {
+    yield* perform(w, op, id);
+  } finally {
+    w.finallies.set(id, (w.finallies.get(id) ?? 0) + 1);
+  }
+}
+
+function* perform(w: World, op: Op, id: number): Coroutine<void> {
+  switch (op.k) {
+    case "sleep":
+      return yield* sleep(op.d);
+    case "yield":
+      yield;
+      return;
+    case "lock": {
+      if (op.manual) {
+        yield* w.lock.acquire();
+        try {
+          yield* insideLock(w, op.body, id);
+        } finally {
+          w.lock.release();
+        }
+      } else {
+        using _ = yield* w.lock.hold();
+        yield* insideLock(w, op.body, id);
+      }
+      return;
+    }
+    case "sem": {
+      using _ = yield* w.sem.hold();
+      w.semInUse++;
+      if (w.semInUse > w.plan.semValue) {
+        w.violate(`${w.semInUse} tasks inside a Semaphore(${w.plan.semValue})`);
+      }
+      try {
+        yield* seq(w, op.body);
+      } finally {
+        w.semInUse--;
+      }
+      return;
+    }
+    case "condWait": {
+      yield* w.cond.acquire();
+      try {
+        const seen = w.condValue;
+        yield* w.cond.waitFor(() => w.condValue !== seen);
+      } finally {
+        if (!w.cond.locked()) {
+          w.violate("Condition.waitFor() ended without the lock held");
+        } else {
+          w.cond.release();
+        }
+      }
+      return;
+    }
+    case "condNotify": {
+      using _ = yield* w.cond.hold();
+      w.condValue++;
+      if (op.all) w.cond.notifyAll();
+      else w.cond.notify();
+      return;
+    }
+    case "eventWait":
+      yield* w.event.wait();
+      if (!w.event.isSet()) {
+        // A set() followed by clear() before this waiter ran is allowed
+        // (asyncio wakes every waiter of the set()); nothing to check.
+      }
+      return;
+    case "eventSet":
+      w.event.set();
+      return;
+    case "eventClear":
+      w.event.clear();
+      return;
+    case "barrier":
+      try {
+        const index = yield* w.barrier.wait();
+        if (!(index >= 0 && index < w.plan.barrierParties)) {
+          w.violate(`Barrier.wait() returned ${index}`);
+        }
+      } catch (error) {
+        if (!(error instanceof BrokenBarrierError)) throw error;
+      }
+      return;
+    case "barrierReset":
+      return yield* w.barrier.reset();
+    case "put": {
+      const item = w.nextItem++;
+      yield* w.queue.put(item);
+      w.putDone.add(item);
+      return;
+    }
+    case "get": {
+      const item = yield* w.queue.get();
+      w.got.push(item);
+      w.queue.taskDone();
+      return;
+    }
+    case "putNowait": {
+      const item = w.nextItem++;
+      try {
+        w.queue.putNowait(item);
+        w.putDone.add(item);
+      } catch (error) {
+        if (!(error instanceof QueueFull)) throw error;
+      }
+      return;
+    }
+    case "getNowait":
+      try {
+        w.got.push(w.queue.getNowait());
+        w.queue.taskDone();
+      } catch (error) {
+        if (!(error instanceof QueueEmpty)) throw error;
+      }
+      return;
+    case "future": {
+      const fut = w.loop.createFuture<number>();
+      const handle = w.loop.callLater(op.d, () => {
+        if (!fut.done()) fut.setResult(id);
+      });
+      try {
+        const value = yield* fut;
+        if (value !== id) w.violate(`future ${id} resolved with ${value}`);
+      } finally {
+        handle.cancel();
+      }
+      return;
+    }
+    case "fail":
+      throw new FuzzError(`fail ${id}`);
+    case "gather": {
+      const coros = op.children.map((ops) => seq(w, ops));
+      try {
+        const results = yield* gather(coros, {
+          returnExceptions: op.returnExceptions,
+        });
+        for (const r of results) {
+          if (
+            r !== undefined && !(r instanceof CancelledError) &&
+            !isFuzzFailure(r)
+          ) {
+            w.violate(`gather() gave ${describe(r)}`);
+          }
+        }
+      } catch (error) {
+        if (!isFuzzFailure(error)) throw error;
+      }
+      return;
+    }
+    case "wait": {
+      const tasks = op.children.map((ops) => createTask(seq(w, ops)));
+      try {
+        const [done, pending] = yield* wait(tasks, {
+          timeout: op.timeout,
+          returnWhen: op.returnWhen,
+        });
+        if (done.size + pending.size !== tasks.length) {
+          w.violate(
+            `wait() split ${tasks.length} tasks into ${done.size}+${pending.size}`,
+          );
+        }
+        for (const t of done) {
+          if (!t.done()) w.violate("wait() put a pending task in 'done'");
+        }
+        for (const t of pending) {
+          if (t.done()) w.violate("wait() put a done task in 'pending'");
+        }
+      } finally {
+        for (const t of tasks) t.cancel();
+        const outcomes = yield* gather(tasks, { returnExceptions: true });
+        for (const r of outcomes) {
+          if (
+            r !== undefined && !(r instanceof CancelledError) &&
+            !isFuzzFailure(r)
+          ) {
+            w.violate(`a wait() child ended with ${describe(r)}`);
+          }
+        }
+      }
+      return;
+    }
+    case "timeout":
+      try {
+        yield* timeout(op.d, seq(w, op.body));
+      } catch (error) {
+        if (!(error instanceof TimeoutError)) throw error;
+      }
+      return;
+    case "waitFor":
+      try {
+        yield* waitFor(seq(w, op.body), op.d);
+      } catch (error) {
+        if (!(error instanceof TimeoutError)) throw error;
+      }
+      return;
+    case "taskGroup":
+      try {
+        yield* taskGroup(function* (tg) {
+          for (const ops of op.children) tg.createTask(seq(w, ops));
+          yield* seq(w, op.body);
+        });
+      } catch (error) {
+        if (!isFuzzFailure(error)) throw error;
+      }
+      return;
+    case "shield":
+      try {
+        yield* shield(seq(w, op.body));
+      } catch (error) {
+        if (!isFuzzFailure(error)) throw error;
+      }
+      return;
+    case "echo":
+      return yield* echo(w, op.n, id);
+  }
+}
+
+function* insideLock(w: World, body: Op[], id: number): Coroutine<void> {
+  if (w.lockHolder !== null) {
+    w.violate(`op ${id} got the Lock while op ${w.lockHolder} holds it`);
+  }
+  w.lockHolder = id;
+  try {
+    yield* seq(w, body);
+  } finally {
+    if (w.lockHolder !== id) {
+      w.violate(`op ${id} leaves the Lock held by ${w.lockHolder}`);
+    }
+    w.lockHolder = null;
+  }
+}
+
+/** Sends `n` bytes to the echo server on a fresh connection, reads them back. */
+function* echo(w: World, n: number, id: number): Coroutine<void> {
+  const data = new Rng(id + 1).bytes(n);
+  const [reader, writer] = yield* openConnection("127.0.0.1", w.port);
+  try {
+    writer.write(data);
+    yield* writer.drain();
+    const back = yield* reader.readExactly(n);
+    if (back.length !== n || back.some((b, i) => b !== data[i])) {
+      w.violate(`echo ${id}: ${n} bytes came back different`);
+    }
+    w.echoes++;
+  } catch (error) {
+    // The server's task for this connection may have been cancelled.
+    if (!isConnectionError(error)) throw error;
+  } finally {
+    writer.close();
+    yield* ignoring(writer.waitClosed(), isConnectionError);
+  }
+}
+
+/** The server side of `echo`: echoes until EOF. */
+function* echoHandler(
+  reader: StreamReader,
+  writer: StreamWriter,
+): Coroutine<void> {
+  try {
+    while (true) {
+      const chunk = yield* reader.read(65536);
+      if (chunk.length === 0) break;
+      writer.write(chunk);
+      yield* writer.drain();
+    }
+  } catch (error) {
+    if (!isConnectionError(error)) throw error;
+  } finally {
+    writer.close();
+  }
+}
+
+/** A top-level task: its own failures are expected, anything else is not. */
+function* top(w: World, ops: Op[]): Coroutine<void> {
+  try {
+    yield* seq(w, ops);
+  } catch (error) {
+    if (error instanceof CancelledError) throw error;
+    if (!isFuzzFailure(error)) w.violate(`a task failed: ${describe(error)}`);
+  }
+}
+
+/** Schedules the plan's cancellations; returns a function that stops them. */
+function chaos(w: World, main: Task<unknown>): () => void {
+  const rng = new Rng(w.plan.seed ^ 0x5eed);
+  const loop = w.loop;
+  const cancelOne = () => {
+    const live = [...allTasks(loop)].filter((t) => t !== main && !t.done());
+    if (live.length === 0) return;
+    const victim = live[rng.int(live.length)];
+    victim.cancel(rng.chance(0.3) ? "fuzz" : undefined);
+    if (rng.chance(0.1)) victim.cancel();
+  };
+  const timers = w.plan.cancelAt.map((at) => loop.callLater(at, cancelOne));
+  const passes = new Set(w.plan.cancelAtPass);
+  const last = Math.max(0, ...w.plan.cancelAtPass);
+  let pass = 0;
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    pass++;
+    if (passes.has(pass)) cancelOne();
+    if (pass < last) loop.callSoon(tick);
+  };
+  if (last > 0) loop.callSoon(tick);
+  // Registered before the waiting task's wake-up, this done-callback runs in
+  // the same pass, after the future was handed a result and before the task
+  // resumes: the moment where a hand-off is most easily lost.
+  w.onFuture = (fut) => {
+    fut.addDoneCallback(() => {
+      if (stopped || fut.cancelled() || !rng.chance(w.plan.handoff)) return;
+      for (const t of allTasks(loop)) {
+        if (t.waitingOn() === fut && t !== main) {
+          t.cancel();
+          w.handoffCancels++;
+        }
+      }
+    });
+  };
+  return () => {
+    stopped = true;
+    w.onFuture = null;
+    for (const t of timers) t.cancel();
+  };
+}
+
+/**
+ * On virtual time every operation happens at a whole time unit, so at each
+ * half unit the loop is idle: nothing is ready to run. A waiter then still
+ * queued on a free resource was stranded (a hand-off lost); it would wait
+ * forever, so it is a bug even if the end-of-program sweep frees it.
+ */
+function watchStranded(w: World): () => void {
+  const timers: TimerHandle[] = [];
+  for (let at = 0.5; at < w.plan.horizon; at += 1) {
+    timers.push(w.loop.callLater(at, () => {
+      const q = w.queue;
+      const found: string[] = [];
+      if (!w.lock.locked() && w.lock._waiters.length > 0) {
+        found.push(`${w.lock}`);
+      }
+      if (w.sem._value > 0 && String(w.sem).includes("waiters:")) {
+        found.push(`${w.sem}`);
+      }
+      if (w.event.isSet() && String(w.event).includes("waiters:")) {
+        found.push(`${w.event}`);
+      }
+      if (q.qsize() > 0 && q._getters.length > 0) found.push(`${q}`);
+      if (!q.full() && q._putters.length > 0) found.push(`${q}`);
+      for (const f of found) w.violate(`a waiter stranded at ${at}: ${f}`);
+    }));
+  }
+  return () => {
+    for (const t of timers) t.cancel();
+  };
+}
+
+/** Cancels every task but `main` until none is left; false if some survive. */
+function* sweep(w: World, main: Task<unknown>): Coroutine<boolean> {
+  const patience = w.plan.streams ? 2 : 100;
+  for (let round = 0; round < 10; round++) {
+    const live = [...allTasks(w.loop)].filter((t) => t !== main && !t.done());
+    if (live.length === 0) return true;
+    for (const t of live) t.cancel();
+    yield* wait(live, { timeout: patience });
+  }
+  const live = [...allTasks(w.loop)].filter((t) => t !== main && !t.done());
+  for (const t of live) w.violate(`task survives cancellation: ${t}`);
+  return live.length === 0;
+}
+
+function* checkInvariants(w: World, main: Task<unknown>): Coroutine<void> {
+  // Every finally ran exactly once.
+  for (const [id, kind] of w.entered) {
+    const n = w.finallies.get(id) ?? 0;
+    if (n !== 1) w.violate(`the finally of op ${id} (${kind}) ran ${n} times`);
+  }
+  // Sync primitives are back to rest.
+  if (w.lock.locked() || w.lockHolder !== null) {
+    w.violate(`Lock still held (${w.lock}, holder ${w.lockHolder})`);
+  }
+  if (String(w.lock) !== "<Lock [unlocked]>") {
+    w.violate(`Lock keeps waiters: ${w.lock}`);
+  }
+  const semRest = `<BoundedSemaphore [unlocked, value:${w.plan.semValue}]>`;
+  if (String(w.sem) !== semRest || w.semInUse !== 0) {
+    w.violate(`Semaphore not restored: ${w.sem}, in use ${w.semInUse}`);
+  }
+  if (String(w.cond) !== "<Condition [unlocked]>") {
+    w.violate(`Condition not at rest: ${w.cond}`);
+  }
+  if (w.barrier.nWaiting !== 0) {
+    w.violate(`Barrier keeps waiters: ${w.barrier}`);
+  }
+  // The barrier still trips for a full round (after a reset if broken).
+  if (w.barrier.broken) yield* w.barrier.reset();
+  const round: Task<number>[] = [];
+  for (let i = 0; i < w.plan.barrierParties; i++) {
+    round.push(createTask(w.barrier.wait()));
+  }
+  const [, stuck] = yield* wait(round, { timeout: w.plan.streams ? 2 : 100 });
+  if (stuck.size > 0) {
+    w.violate(`a fresh Barrier round does not trip: ${w.barrier}`);
+    for (const t of stuck) t.cancel();
+    yield* gather(round, { returnExceptions: true });
+  } else {
+    const indices = round.map((t) => t.result()).sort();
+    const expected = round.map((_, i) => i);
+    if (indices.join() !== expected.join()) {
+      w.violate(`a fresh Barrier round gave indices ${indices}`);
+    }
+  }
+  // Queue: every item put came out exactly once, none came from nowhere.
+  const q = w.queue;
+  if (q._getters.length !== 0 || q._putters.length !== 0) {
+    w.violate(`Queue keeps waiters: ${q}`);
+  }
+  while (!q.empty()) {
+    w.got.push(q.getNowait());
+    q.taskDone();
+  }
+  const seen = new Set<number>();
+  for (const item of w.got) {
+    if (seen.has(item)) w.violate(`queue item ${item} came out twice`);
+    if (!w.putDone.has(item)) {
+      w.violate(`queue item ${item} came out but its put() did not finish`);
+    }
+    seen.add(item);
+  }
+  for (const item of w.putDone) {
+    if (!seen.has(item)) w.violate(`queue item ${item} was lost`);
+  }
+  try {
+    yield* timeout(w.plan.streams ? 2 : 100, q.join());
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    w.violate(`Queue.join() hangs with nothing left: ${q}`);
+  }
+  // Every future settled, no task or timer left behind.
+  for (const fut of w.futures) {
+    if (!fut.done()) w.violate(`a Future was left pending: ${fut}`);
+  }
+  const others = [...allTasks(w.loop)].filter((t) => t !== main);
+  for (const t of others) w.violate(`task left behind: ${t}`);
+  for (let i = 0; i < 3; i++) yield;
+  const timers = w.loop._timers.filter((t) => !t._cancelled);
+  for (const t of timers) w.violate(`timer left behind: ${t}`);
+}
+
+/** What a run found. */
+export interface Outcome {
+  violations: string[];
+  /** Operations started, echoes completed: to show the fuzzer does work. */
+  ops: number;
+  echoes: number;
+  handoffCancels: number;
+}
+
+/** Runs `plan` on a fresh loop and checks the invariants afterwards. */
+export async function runPlan(plan: Plan): Promise<Outcome> {
+  let world: World | null = null;
+  await run(
+    function* (): Coroutine<void> {
+      const loop = getRunningLoop();
+      const w = new World(plan, loop);
+      world = w;
+      const main = currentTask()!;
+      const createFuture = loop.createFuture.bind(loop);
+      loop.createFuture = <T>(): Future<T> => {
+        const fut = createFuture<T>();
+        w.futures.push(fut as Future<unknown>);
+        w.onFuture?.(fut as Future<unknown>);
+        return fut;
+      };
+      loop.setExceptionHandler((_loop, context) => {
+        w.violate(
+          `exception handler called: ${context.message} ${
+            context.exception ? describe(context.exception) : ""
+          }`,
+        );
+      });
+      let server: Server | null = null;
+      if (plan.streams) {
+        server = yield* startServer(echoHandler, "127.0.0.1", 0);
+        w.port = (server.sockets[0].addr as Deno.NetAddr).port;
+      }
+      try {
+        const tasks = plan.tasks.map((ops, i) =>
+          createTask(top(w, ops), { name: `top-${i}` })
+        );
+        const stop = chaos(w, main);
+        const stopWatching = plan.streams ? () => {} : watchStranded(w);
+        yield* wait(tasks, { timeout: plan.horizon });
+        stop();
+        stopWatching();
+        yield* sweep(w, main);
+        for (const t of tasks) {
+          if (!t.cancelled() && t.exception() != null) {
+            w.violate(`top task failed: ${describe(t.exception())}`);
+          }
+        }
+      } finally {
+        if (server !== null) {
+          server.close();
+          const closed = yield* ignoring(
+            timeout(5, server.waitClosed()),
+            (error) => error instanceof TimeoutError,
+          );
+          if (!closed) {
+            w.violate("Server.waitClosed() hangs: a connection was left open");
+          }
+        }
+      }
+      yield* checkInvariants(w, main);
+    }(),
+    { virtualTime: !plan.streams },
+  );
+  const w = world as World | null;
+  if (w === null) throw new Error("the run did not start");
+  return {
+    violations: w.violations,
+    ops: w.nextOp,
+    echoes: w.echoes,
+    handoffCancels: w.handoffCancels,
+  };
+}
