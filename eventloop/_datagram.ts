@@ -21,6 +21,7 @@ import {
   makeProtocol,
 } from "./_net.ts";
 import { describeValue, type Runnable } from "./_util.ts";
+import { formatAddr, trackUnclosed, untrack } from "./_resource_warnings.ts";
 
 const WHAT = "create datagram endpoint";
 
@@ -199,6 +200,11 @@ class DatagramEndpoint implements DatagramTransport {
     this.#protocol = protocol;
     this.#remote = remote;
     this.#extra = { sockname: socket.addr, peername: remote ?? undefined };
+    trackUnclosed(
+      this,
+      `datagram endpoint on ${formatAddr(socket.addr)}`,
+      loop,
+    );
   }
 
   /** Runs in a loop pass: connectionMade, then datagrams flow. */
@@ -328,6 +334,7 @@ class DatagramEndpoint implements DatagramTransport {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
+    untrack(this);
     if (this.#sending === 0) this.#finish(null);
   }
 
@@ -339,6 +346,7 @@ class DatagramEndpoint implements DatagramTransport {
   #finish(error: Error | null): void {
     if (this.#lost) return;
     this.#lost = true;
+    untrack(this);
     const closed = this.#socket.close();
     closed.then(() => {
       if (this.#loop.isClosed()) return;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  DatagramProtocol,
   getLogger,
   getRunningLoop,
   type LogRecord,
@@ -85,4 +86,28 @@ Deno.test("a transport dropped while open is reported when collected", async () 
     mine[0].message,
     `Unclosed transport to 127.0.0.1:${port}: it was garbage-collected while open; call close()`,
   );
+});
+
+Deno.test("a datagram endpoint never closed is reported when its loop closes", async () => {
+  let endpoint: { close(): void } | null = null;
+  let port = 0;
+  const records = await captureLogs(() =>
+    run(function* () {
+      const [transport] = yield* getRunningLoop().createDatagramEndpoint(
+        () => new DatagramProtocol(),
+        { localAddr: ["127.0.0.1", 0] },
+      );
+      endpoint = transport;
+      port = (transport.getExtraInfo("sockname") as Deno.NetAddr).port;
+      yield* sleep(0);
+    }())
+  );
+  const mine = records.filter((r) => r.message.includes("datagram endpoint"));
+  assert.equal(mine.length, 1, records.map((r) => r.message).join("\n"));
+  assert.equal(
+    mine[0].message,
+    `Unclosed datagram endpoint on 127.0.0.1:${port}: it was still open when its event loop closed (an open connection or listener keeps the program running); call close()`,
+  );
+  endpoint!.close();
+  await new Promise((resolve) => setTimeout(resolve, 10));
 });
