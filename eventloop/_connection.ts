@@ -10,7 +10,9 @@ import type {
   CreateUnixConnectionOptions,
   TlsOptions,
 } from "./network_options.ts";
+import { TimeoutError } from "./errors.ts";
 import {
+  checkHandshakeTimeout,
   checkPort,
   checkProtocolFactory,
   checkSsl,
@@ -45,6 +47,11 @@ export function* createConnection<P extends BaseProtocol>(
     }
     checkString(serverHostname, "serverHostname", WHAT);
   }
+  const handshakeTimeout = checkHandshakeTimeout(
+    options?.sslHandshakeTimeout,
+    tls !== null,
+    WHAT,
+  );
   if (options?.localAddr !== undefined) {
     throw new TypeError(
       `Cannot create connection as 'localAddr' is not supported: Deno.connect cannot bind the local end of a connection: received ${
@@ -62,7 +69,13 @@ export function* createConnection<P extends BaseProtocol>(
   let canWriteEof = true;
   if (tls !== null) {
     const name = serverHostname ?? host;
-    const [tlsConn, info] = yield* upgrade(loop, conn, tls, name);
+    const [tlsConn, info] = yield* upgrade(
+      loop,
+      conn,
+      tls,
+      name,
+      handshakeTimeout,
+    );
     finalConn = tlsConn;
     extra = info;
     canWriteEof = false;
@@ -95,15 +108,22 @@ export function* createUnixConnection<P extends BaseProtocol>(
 
 /**
  * Runs the TLS client handshake over a TCP conn; the conn is closed if it
- * fails. Returns the TLS conn and its extra info.
+ * fails or takes longer than `timeout` seconds (then a TimeoutError is
+ * thrown). Returns the TLS conn and its extra info.
  */
 export function* upgrade(
   loop: EventLoop,
   conn: Deno.TcpConn,
   tls: TlsOptions,
   serverHostname: string,
+  timeout: number,
 ): Coroutine<[Deno.TlsConn, Record<string, unknown>]> {
   let tlsConn: Deno.TlsConn | null = null;
+  let timedOut = false;
+  const timer = loop.callLater(timeout, () => {
+    timedOut = true;
+    closeQuietly(tlsConn ?? conn);
+  });
   try {
     tlsConn = yield* ioFuture(
       loop,
@@ -115,6 +135,7 @@ export function* upgrade(
         }),
       closeQuietly,
     );
+    if (timedOut) closeQuietly(tlsConn);
     const established: Deno.TlsConn = tlsConn;
     const info: Deno.TlsHandshakeInfo = yield* ioFuture(
       loop,
@@ -123,7 +144,14 @@ export function* upgrade(
     return [established, tlsExtra(info, serverHostname)];
   } catch (error) {
     closeQuietly(tlsConn ?? conn);
+    if (timedOut) {
+      throw new TimeoutError(
+        `The TLS handshake with ${serverHostname} did not complete within ${timeout} seconds`,
+      );
+    }
     throw error;
+  } finally {
+    timer.cancel();
   }
 }
 

@@ -9,6 +9,7 @@ import type {
   CreateUnixServerOptions,
 } from "./network_options.ts";
 import {
+  checkHandshakeTimeout,
   checkPort,
   checkProtocolFactory,
   checkSsl,
@@ -75,6 +76,11 @@ export function* createServer(
       "Cannot create server as 'ssl' must have both 'cert' and 'key' for a server",
     );
   }
+  const handshakeTimeout = checkHandshakeTimeout(
+    options?.sslHandshakeTimeout,
+    tls !== null,
+    what,
+  );
   checkBacklog(options?.backlog, what);
   const startServing = checkStartServing(options?.startServing, what);
   const reusePort = options?.reusePort ?? false;
@@ -124,6 +130,7 @@ export function* createServer(
     listeners,
     protocolFactory,
     tls: tls !== null,
+    handshakeTimeout,
   });
   if (startServing) {
     server._startServing();
@@ -155,6 +162,7 @@ export function* createUnixServer(
     listeners: [listener],
     protocolFactory,
     tls: false,
+    handshakeTimeout: 0,
   });
   if (startServing) {
     server._startServing();

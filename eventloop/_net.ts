@@ -160,3 +160,28 @@ export function closeQuietly(resource: { close(): void }): void {
     // Already closed: nothing to release.
   }
 }
+
+/** The default of `sslHandshakeTimeout`, in seconds (asyncio's). */
+export const SSL_HANDSHAKE_TIMEOUT = 60;
+
+/** Checks `sslHandshakeTimeout`: a positive number of seconds. */
+export function checkHandshakeTimeout(
+  value: unknown,
+  hasTls: boolean,
+  what: string,
+): number {
+  if (value === undefined) return SSL_HANDSHAKE_TIMEOUT;
+  if (!hasTls) {
+    throw new TypeError(
+      `Cannot ${what} as 'sslHandshakeTimeout' is only meaningful with 'ssl'`,
+    );
+  }
+  if (typeof value !== "number" || !(value > 0)) {
+    throw new RangeError(
+      `Cannot ${what} as 'sslHandshakeTimeout' must be a positive number of seconds: received ${
+        describeValue(value)
+      }`,
+    );
+  }
+  return value;
+}

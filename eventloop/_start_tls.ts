@@ -5,7 +5,12 @@ import type { BaseProtocol } from "./protocols.ts";
 import type { Transport } from "./transports.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import type { StartTlsOptions, TlsOptions } from "./network_options.ts";
-import { checkSsl, checkString, ioFuture } from "./_net.ts";
+import {
+  checkHandshakeTimeout,
+  checkSsl,
+  checkString,
+  ioFuture,
+} from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
 import { upgrade } from "./_connection.ts";
 import { describeValue } from "./_util.ts";
@@ -47,6 +52,11 @@ export function* startTls(
       "Cannot start TLS as 'serverSide' is not supported: Deno.startTls upgrades only the client side of a connection",
     );
   }
+  const handshakeTimeout = checkHandshakeTimeout(
+    options?.sslHandshakeTimeout,
+    true,
+    WHAT,
+  );
   const peer = transport.getExtraInfo("peername") as Deno.Addr;
   if (peer.transport !== "tcp") {
     throw new TypeError(
@@ -61,7 +71,13 @@ export function* startTls(
   let tlsConn: Deno.TlsConn;
   let extra: Record<string, unknown>;
   try {
-    [tlsConn, extra] = yield* upgrade(loop, conn, tls, serverHostname);
+    [tlsConn, extra] = yield* upgrade(
+      loop,
+      conn,
+      tls,
+      serverHostname,
+      handshakeTimeout,
+    );
   } catch (error) {
     transport._detachFailed(
       error instanceof Error ? error : new Error(String(error)),

@@ -1018,9 +1018,11 @@ export class EventLoop {
    * @param host A host name or IP address.
    * @param port The port, 1 to 65535.
    * @param options `ssl` (`true` or {@linkcode TlsOptions}),
-   * `serverHostname`.
+   * `serverHostname`, `sslHandshakeTimeout`.
    * @returns `[transport, protocol]`.
    * @throws {Deno.errors.ConnectionRefused} If nobody listens there.
+   * @throws {TimeoutError} If the TLS handshake takes longer than
+   * `sslHandshakeTimeout`.
    * @throws {Deno.errors.NotCapable} Without `--allow-net`.
    * @throws {TypeError} If an argument is not of the right type, or options
    * conflict (`serverHostname` without `ssl`, `localAddr`).
@@ -1081,8 +1083,8 @@ export class EventLoop {
    * @param protocolFactory Makes one protocol per connection.
    * @param host Where to listen.
    * @param port The port, 0 to 65535.
-   * @param options `ssl` (with `cert` and `key`), `backlog`,
-   * `startServing`, `reusePort`.
+   * @param options `ssl` (with `cert` and `key`),
+   * `sslHandshakeTimeout`, `backlog`, `startServing`, `reusePort`.
    * @returns The {@linkcode Server}.
    * @throws {Deno.errors.AddrInUse} If the port is taken.
    * @throws {Deno.errors.NotCapable} Without `--allow-net`.
@@ -1228,8 +1230,9 @@ export class EventLoop {
    * @param protocol The protocol to keep serving.
    * @param tlsOptions `true` or {@linkcode TlsOptions} (`caCerts`,
    * `alpnProtocols`).
-   * @param options `serverHostname` (default: the peer's address);
-   * `serverSide: true` is not supported by Deno and throws.
+   * @param options `serverHostname` (default: the peer's address),
+   * `sslHandshakeTimeout`; `serverSide: true` is not supported by Deno and
+   * throws.
    * @returns The TLS transport.
    * @throws {TypeError} If an argument is invalid, or `serverSide` is set.
    * @throws {Error} If a read is in flight, or the handshake fails (for

@@ -61,6 +61,13 @@ export interface CreateConnectionOptions {
    */
   serverHostname?: string;
   /**
+   * Seconds the TLS handshake may take before the connection is closed and
+   * `TimeoutError` is thrown; only with `ssl`.
+   *
+   * @default {60}
+   */
+  sslHandshakeTimeout?: number;
+  /**
    * Not supported: `Deno.connect` cannot bind the local end of a connection.
    * Passing it throws a `TypeError` rather than silently ignoring it.
    *
@@ -97,6 +104,13 @@ export interface CreateServerOptions {
    * @default {undefined}
    */
   ssl?: TlsOptions;
+  /**
+   * Seconds a client's TLS handshake may take before its connection is
+   * closed (it never reaches the protocol factory); only with `ssl`.
+   *
+   * @default {60}
+   */
+  sslHandshakeTimeout?: number;
   /**
    * The listen backlog. Validated, but Deno does not let it be set: the
    * runtime picks its own.
@@ -206,4 +220,11 @@ export interface StartTlsOptions {
    * @default {the peer's address}
    */
   serverHostname?: string;
+  /**
+   * Seconds the TLS handshake may take before the connection is closed and
+   * `TimeoutError` is thrown; only with `ssl`.
+   *
+   * @default {60}
+   */
+  sslHandshakeTimeout?: number;
 }

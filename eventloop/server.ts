@@ -27,6 +27,8 @@ export interface ServerSetup {
   protocolFactory: () => BaseProtocol;
   /** @internal Whether accepted conns are TLS (handshake before use). */
   tls: boolean;
+  /** @internal Seconds a TLS handshake may take. */
+  handshakeTimeout: number;
 }
 
 /** A Runnable for the loop's ready queue. */
@@ -82,6 +84,7 @@ export class Server {
   #sockets: ServerSocket[];
   #factory: () => BaseProtocol;
   #tls: boolean;
+  #handshakeTimeout: number;
   #serving = false;
   #acceptsInFlight = 0;
   #transports = new Set<StreamTransport>();
@@ -102,6 +105,7 @@ export class Server {
     this.#sockets = setup.listeners.map((l) => Object.freeze({ addr: l.addr }));
     this.#factory = setup.protocolFactory;
     this.#tls = setup.tls;
+    this.#handshakeTimeout = setup.handshakeTimeout;
     trackUnclosed(
       this,
       `server on ${
@@ -347,8 +351,14 @@ export class Server {
 
   #handshake(conn: Deno.TlsConn): void {
     this.#handshaking.add(conn);
+    // A client that never completes its handshake is dropped (asyncio's
+    // ssl_handshake_timeout), so it cannot hold a connection forever.
+    const timer = this.#loop.isClosed()
+      ? null
+      : this.#loop.callLater(this.#handshakeTimeout, () => closeQuietly(conn));
     conn.handshake().then(
       (info) => {
+        timer?.cancel();
         this.#handshaking.delete(conn);
         if (this.#loop.isClosed()) {
           closeQuietly(conn);
@@ -362,6 +372,7 @@ export class Server {
       },
       (error) => {
         // asyncio reports failed server handshakes only in debug mode.
+        timer?.cancel();
         this.#handshaking.delete(conn);
         closeQuietly(conn);
         if (this.#loop.isClosed()) return;

@@ -6,9 +6,10 @@ import {
   getRunningLoop,
   Protocol,
   run,
+  TimeoutError,
   type Transport,
 } from "../../eventloop/mod.ts";
-import { sleep } from "../../tasks/mod.ts";
+import { fromPromise, sleep } from "../../tasks/mod.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -299,4 +300,94 @@ Deno.test("loop.startTls() checks its arguments", async () => {
     server.closeClients();
     yield* server.waitClosed();
   }());
+});
+
+Deno.test("sslHandshakeTimeout: a peer that never answers the handshake cannot hang either side", async (t) => {
+  await t.step("client: createConnection throws TimeoutError", async () => {
+    // A TCP server that accepts and then says nothing.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const silent = listener.accept();
+    await run(function* () {
+      const loop = getRunningLoop();
+      const start = loop.time();
+      let caught: unknown;
+      try {
+        yield* loop.createConnection(
+          () => new Recorder(),
+          "localhost",
+          (listener.addr as Deno.NetAddr).port,
+          { ssl: { caCerts: [CA] }, sslHandshakeTimeout: 0.2 },
+        );
+      } catch (error) {
+        caught = error;
+      }
+      assert.ok(caught instanceof TimeoutError, String(caught));
+      assert.match(caught.message, /TLS handshake with localhost/);
+      const elapsed = loop.time() - start;
+      assert.ok(elapsed >= 0.19 && elapsed < 5, String(elapsed));
+    }());
+    (await silent).close();
+    listener.close();
+  });
+  await t.step(
+    "server: a client that never sends its hello is dropped",
+    async () => {
+      await run(function* () {
+        const loop = getRunningLoop();
+        let made = 0;
+        const server = yield* loop.createServer(
+          () => {
+            made++;
+            return new Recorder();
+          },
+          "127.0.0.1",
+          0,
+          {
+            ssl: { cert: CERT, key: KEY },
+            sslHandshakeTimeout: 0.2,
+          },
+        );
+        const { port } = server.sockets[0].addr as Deno.NetAddr;
+        const conn = yield* fromPromise(
+          Deno.connect({ hostname: "127.0.0.1", port }),
+        );
+        yield* sleep(0.05);
+        const start = loop.time();
+        server.close();
+        // waitClosed() waits for pending handshakes: it returns once the
+        // silent client's handshake is given up. (Deno 2.9 does not shut the
+        // socket of a TLS connection closed mid-handshake, so the client
+        // itself sees nothing.)
+        yield* server.waitClosed();
+        const waited = loop.time() - start;
+        assert.ok(waited > 0.05 && waited < 5, String(waited));
+        assert.equal(made, 0);
+        conn.close();
+      }());
+    },
+  );
+  await t.step("the option is checked", async () => {
+    await run(function* () {
+      yield* sleep(0);
+      const loop = getRunningLoop();
+      assert.throws(
+        () =>
+          loop.createConnection(() => new Recorder(), "localhost", 1, {
+            sslHandshakeTimeout: 1,
+          }).next(),
+        /'sslHandshakeTimeout' is only meaningful with 'ssl'/,
+      );
+      assert.throws(
+        () =>
+          loop.createServer(() => new Recorder(), "127.0.0.1", 0, {
+            ssl: { cert: CERT, key: KEY },
+            sslHandshakeTimeout: -1,
+          }).next(),
+        (error: unknown) =>
+          error instanceof RangeError &&
+          /'sslHandshakeTimeout' must be a positive number of seconds: received -1/
+            .test(error.message),
+      );
+    }());
+  });
 });
