@@ -894,3 +894,107 @@ Deno.test("network I/O works on a virtual-time loop: an idle connection does not
   );
   assert.ok(elapsed >= 3600 && elapsed < 3700, String(elapsed));
 });
+
+Deno.test("createConnection() cancelled mid-handshake closes its connection and raises CancelledError", async () => {
+  // A peer that accepts and never answers the TLS hello.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const silent = listener.accept();
+  await run(function* () {
+    const loop = getRunningLoop();
+    const task = createTask(
+      loop.createConnection(
+        () => new Recorder(),
+        "localhost",
+        portOf(listener.addr),
+        {
+          ssl: true,
+        },
+      ),
+    );
+    yield* sleep(0.05);
+    task.cancel();
+    let caught: unknown;
+    try {
+      yield* task;
+    } catch (error) {
+      caught = error;
+    }
+    assert.equal((caught as Error).name, "CancelledError");
+  }());
+  (await silent).close();
+  listener.close();
+});
+
+Deno.test("StreamTransport.setProtocol() hands later events to the new protocol", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    let serverSide!: Recorder;
+    const server = yield* loop.createServer(
+      () => serverSide = new Recorder(),
+      "127.0.0.1",
+      0,
+    );
+    const [transport, first] = yield* loop.createConnection(
+      () => new Recorder(),
+      "127.0.0.1",
+      portOf(server.sockets[0].addr),
+    );
+    yield* until(() => serverSide?.transport != null, "the server side");
+    serverSide.transport!.write(enc.encode("one"));
+    yield* until(() => first.data === "one", "the first data");
+    const second = new Recorder();
+    transport.setProtocol(second);
+    assert.equal(transport.getProtocol(), second);
+    assert.throws(
+      () => transport.setProtocol(null as unknown as Protocol),
+      /'protocol' must be a protocol object: received null/,
+    );
+    serverSide.transport!.write(enc.encode("two"));
+    serverSide.transport!.close();
+    assert.equal(yield* second.lost, null);
+    assert.equal(second.data, "two");
+    assert.equal(first.data, "one");
+    assert.ok(!first.lost.done());
+    server.close();
+    yield* server.waitClosed();
+  }());
+});
+
+Deno.test("a connectionMade() that throws fails createConnection() with its error and ends the connection", async () => {
+  const contexts: unknown[] = [];
+  await run(function* () {
+    const loop = getRunningLoop();
+    loop.setExceptionHandler((_l, context) => contexts.push(context));
+    const server = yield* loop.createServer(
+      () => new Recorder(),
+      "127.0.0.1",
+      0,
+    );
+    class Bad extends Recorder {
+      override connectionMade(transport: Transport): void {
+        super.connectionMade(transport);
+        throw new RangeError("not today");
+      }
+    }
+    let made: Bad | null = null;
+    let caught: unknown;
+    try {
+      yield* loop.createConnection(
+        () => made = new Bad(),
+        "127.0.0.1",
+        portOf(server.sockets[0].addr),
+      );
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof RangeError);
+    const bad = made as Bad | null;
+    assert.ok(bad !== null);
+    assert.equal((yield* bad.lost)?.message, "not today");
+    assert.deepEqual(bad.events, ["made", "lost:RangeError"]);
+    server.close();
+    server.closeClients();
+    yield* server.waitClosed();
+  }());
+  assert.equal(contexts.length, 1);
+});
