@@ -998,3 +998,35 @@ Deno.test("a connectionMade() that throws fails createConnection() with its erro
   }());
   assert.equal(contexts.length, 1);
 });
+
+Deno.test("createServer() with several hosts listens on each (IPv4 and IPv6 loopback)", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const server = yield* loop.createServer(() => new Echo(), [
+      "127.0.0.1",
+      "::1",
+    ], 0);
+    assert.equal(server.sockets.length, 2);
+    const [v4, v6] = server.sockets.map((s) => s.addr as Deno.NetAddr);
+    assert.equal(v4.hostname, "127.0.0.1");
+    assert.equal(v6.hostname, "::1");
+    for (const addr of [v4, v6]) {
+      const [transport, p] = yield* loop.createConnection(
+        () => new Recorder(),
+        addr.hostname,
+        addr.port,
+      );
+      assert.equal(
+        (transport.getExtraInfo("peername") as Deno.NetAddr).hostname,
+        addr.hostname,
+      );
+      transport.write(enc.encode(addr.hostname));
+      yield* until(() => p.data === addr.hostname, "the echo");
+      transport.close();
+      yield* p.lost;
+    }
+    assert.match(String(server), /127\.0\.0\.1:\d+, ::1:\d+/);
+    server.close();
+    yield* server.waitClosed();
+  }());
+});
