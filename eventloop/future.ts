@@ -7,7 +7,7 @@
 import type { EventLoop } from "./event_loop.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { defaultLoop } from "./_state.ts";
-import type { Waiter } from "./_util.ts";
+import { describeValue, type Waiter } from "./_util.ts";
 import {
   captureSource,
   formatSource,
@@ -243,7 +243,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
   addDoneCallback(callback: DoneCallback<this>): void {
     if (typeof callback !== "function") {
       throw new TypeError(
-        `Cannot add a done callback as 'callback' must be a function: received ${typeof callback}`,
+        `Cannot add a done callback as 'callback' must be a function: received ${
+          describeValue(callback)
+        }`,
       );
     }
     if (this._state !== PENDING) {
