@@ -90,6 +90,8 @@ export class Server {
   #transports = new Set<StreamTransport>();
   /** TLS conns whose handshake is still running. */
   #handshaking = new Set<Deno.Conn>();
+  /** Conns accepted (and through their handshake) whose protocol is not made yet. */
+  #unserved = new Set<Deno.Conn>();
   #waiters: Future<void>[] = [];
   #servingForever: Future<void> | null = null;
 
@@ -227,6 +229,7 @@ export class Server {
   closeClients(): void {
     for (const transport of [...this.#transports]) transport.close();
     for (const conn of this.#handshaking) closeQuietly(conn);
+    this.#dropUnserved();
   }
 
   /**
@@ -237,6 +240,7 @@ export class Server {
   abortClients(): void {
     for (const transport of [...this.#transports]) transport.abort();
     for (const conn of this.#handshaking) closeQuietly(conn);
+    this.#dropUnserved();
   }
 
   /**
@@ -292,7 +296,8 @@ export class Server {
 
   #isFullyClosed(): boolean {
     return this.#listeners === null && this.#acceptsInFlight === 0 &&
-      this.#transports.size === 0 && this.#handshaking.size === 0;
+      this.#transports.size === 0 && this.#handshaking.size === 0 &&
+      this.#unserved.size === 0;
   }
 
   #maybeWake(): void {
@@ -316,7 +321,7 @@ export class Server {
         }
         this.#accept(listener);
         if (this.#tls) this.#handshake(conn as Deno.TlsConn);
-        else this.#loop._pushReady(new Step(() => this.#serve(conn, {})));
+        else this.#serveLater(conn, {});
       },
       (error) => {
         this.#acceptsInFlight--;
@@ -364,11 +369,7 @@ export class Server {
           closeQuietly(conn);
           return;
         }
-        this.#loop._pushReady(
-          new Step(() =>
-            this.#serve(conn, { tls: true, alpnProtocol: info.alpnProtocol })
-          ),
-        );
+        this.#serveLater(conn, { tls: true, alpnProtocol: info.alpnProtocol });
       },
       (error) => {
         // asyncio reports failed server handshakes only in debug mode.
@@ -392,8 +393,25 @@ export class Server {
     );
   }
 
+  /**
+   * Serves `conn` in the next pass; until then it counts as open, so that
+   * waitClosed() cannot return (and the loop end) with it unserved.
+   */
+  #serveLater(conn: Deno.Conn, extra: Record<string, unknown>): void {
+    this.#unserved.add(conn);
+    this.#loop._pushReady(new Step(() => this.#serve(conn, extra)));
+  }
+
+  #dropUnserved(): void {
+    for (const conn of this.#unserved) closeQuietly(conn);
+    this.#unserved.clear();
+    this.#maybeWake();
+  }
+
   /** Runs in a loop pass: gives the connection its protocol. */
   #serve(conn: Deno.Conn, extra: Record<string, unknown>): void {
+    // Dropped by closeClients()/abortClients() meanwhile.
+    if (!this.#unserved.delete(conn)) return;
     let protocol: BaseProtocol;
     try {
       protocol = makeProtocol(this.#factory, "accept a connection");

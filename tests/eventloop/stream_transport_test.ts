@@ -1030,3 +1030,33 @@ Deno.test("createServer() with several hosts listens on each (IPv4 and IPv6 loop
     yield* server.waitClosed();
   }());
 });
+
+Deno.test("Server.waitClosed() counts a connection accepted but not yet given its protocol", async () => {
+  // Regression: close() + waitClosed() right after a client connected could
+  // return before the accepted connection was served, and the loop then
+  // ended with that connection open (the resource sanitizer caught it).
+  for (let i = 0; i < 20; i++) {
+    await run(function* () {
+      const loop = getRunningLoop();
+      let made = 0;
+      const server = yield* loop.createServer(
+        () => {
+          made++;
+          return new Recorder();
+        },
+        "127.0.0.1",
+        0,
+      );
+      const [transport, p] = yield* loop.createConnection(
+        () => new Recorder(),
+        "127.0.0.1",
+        portOf(server.sockets[0].addr),
+      );
+      server.close();
+      transport.close();
+      yield* server.waitClosed();
+      assert.equal(made, 1, "the accepted connection was served");
+      yield* p.lost;
+    }());
+  }
+});
