@@ -55,9 +55,13 @@ class Step implements Runnable {
   constructor(readonly _run: () => void) {}
 }
 
-/** Whether an error means the peer went away (asyncio logs those quietly). */
+/**
+ * Whether an error means the peer went away or sent a broken TLS stream
+ * (asyncio logs those quietly: they are OSErrors, `ssl.SSLError` included).
+ */
 function isConnectionError(error: unknown): boolean {
   return error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.InvalidData ||
     error instanceof Deno.errors.ConnectionAborted ||
     error instanceof Deno.errors.BrokenPipe ||
     error instanceof Deno.errors.NotConnected ||
