@@ -18,7 +18,7 @@ import {
   checkSsl,
   checkString,
   closeQuietly,
-  ioFuture,
+  ioAwait,
   makeProtocol,
 } from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
@@ -59,7 +59,7 @@ export function* createConnection<P extends BaseProtocol>(
       }`,
     );
   }
-  const conn: Deno.TcpConn = yield* ioFuture(
+  const conn: Deno.TcpConn = yield* ioAwait(
     loop,
     () => Deno.connect({ hostname: host, port }),
     closeQuietly,
@@ -98,7 +98,7 @@ export function* createUnixConnection<P extends BaseProtocol>(
       "Cannot create Unix connection as 'ssl' is not supported over Unix sockets by Deno: received true",
     );
   }
-  const conn: Deno.UnixConn = yield* ioFuture(
+  const conn: Deno.UnixConn = yield* ioAwait(
     loop,
     () => Deno.connect({ transport: "unix", path }),
     closeQuietly,
@@ -125,7 +125,7 @@ export function* upgrade(
     closeQuietly(tlsConn ?? conn);
   });
   try {
-    tlsConn = yield* ioFuture(
+    tlsConn = yield* ioAwait(
       loop,
       () =>
         Deno.startTls(conn, {
@@ -137,7 +137,7 @@ export function* upgrade(
     );
     if (timedOut) closeQuietly(tlsConn);
     const established: Deno.TlsConn = tlsConn;
-    const info: Deno.TlsHandshakeInfo = yield* ioFuture(
+    const info: Deno.TlsHandshakeInfo = yield* ioAwait(
       loop,
       () => established.handshake(),
     );

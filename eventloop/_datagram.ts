@@ -17,7 +17,7 @@ import {
   checkPort,
   checkProtocolFactory,
   hasUnstableNet,
-  ioFuture,
+  ioAwait,
   makeProtocol,
 } from "./_net.ts";
 import { describeValue, type Runnable } from "./_util.ts";
@@ -409,12 +409,16 @@ export function* createDatagramEndpoint<P extends BaseProtocol>(
   }
   const socket: UdpSocket = hasUnstableNet()
     ? denoSocket(local, reuse, broadcast)
-    : yield* ioFuture(loop, () => nodeSocket(local, reuse, broadcast));
+    : yield* ioAwait(
+      loop,
+      () => nodeSocket(local, reuse, broadcast),
+      (socket) => void socket.close(),
+    );
   let protocol: P;
   try {
     protocol = makeProtocol(protocolFactory, WHAT);
   } catch (error) {
-    yield* ioFuture(loop, () => socket.close());
+    yield* ioAwait(loop, () => socket.close());
     throw error;
   }
   const transport = new DatagramEndpoint(loop, socket, protocol, remote);

@@ -3,6 +3,7 @@
 
 import type { EventLoop } from "./event_loop.ts";
 import type { Future } from "./future.ts";
+import type { Coroutine } from "./_coroutine.ts";
 import type { BaseProtocol } from "./protocols.ts";
 import { describeValue } from "./_util.ts";
 import type { TlsOptions } from "./network_options.ts";
@@ -39,6 +40,30 @@ export function ioFuture<T>(
     },
   );
   return future;
+}
+
+/**
+ * `yield* ioFuture(...)` that never loses a resource: when the waiting task
+ * is cancelled after the promise already delivered (the future is done but
+ * the coroutine gets CancelledError), `release` gets the value.
+ */
+export function* ioAwait<T>(
+  loop: EventLoop,
+  start: () => Promise<T>,
+  release?: (value: T) => void,
+): Coroutine<T> {
+  const future = ioFuture(loop, start, release);
+  try {
+    return yield* future;
+  } catch (error) {
+    if (
+      release !== undefined && future.done() && !future.cancelled() &&
+      future.exception() == null
+    ) {
+      release(future.result());
+    }
+    throw error;
+  }
 }
 
 /** Throws a TypeError naming `what` unless `value` is a function. */

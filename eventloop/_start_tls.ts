@@ -9,7 +9,7 @@ import {
   checkHandshakeTimeout,
   checkSsl,
   checkString,
-  ioFuture,
+  ioAwait,
 } from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
 import { upgrade } from "./_connection.ts";
@@ -66,8 +66,11 @@ export function* startTls(
   const serverHostname = options?.serverHostname === undefined
     ? peer.hostname
     : checkString(options.serverHostname, "serverHostname", WHAT);
-  const conn =
-    (yield* ioFuture(loop, () => transport._detach())) as Deno.TcpConn;
+  const conn = (yield* ioAwait(
+    loop,
+    () => transport._detach(),
+    () => transport._detachFailed(new Error("startTls() was cancelled")),
+  )) as Deno.TcpConn;
   let tlsConn: Deno.TlsConn;
   let extra: Record<string, unknown>;
   try {

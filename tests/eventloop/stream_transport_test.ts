@@ -1060,3 +1060,40 @@ Deno.test("Server.waitClosed() counts a connection accepted but not yet given it
     }());
   }
 });
+
+Deno.test("createConnection() cancelled at any point leaves no connection open", async () => {
+  // Cancels the connecting task after 0, 50, 100, ... µs: some of them land
+  // between the connect completing and the task resuming. The
+  // resource sanitizer fails the test if a connection is left behind.
+  await run(function* () {
+    const loop = getRunningLoop();
+    const server = yield* loop.createServer(
+      () => new Recorder(),
+      "127.0.0.1",
+      0,
+    );
+    const port = portOf(server.sockets[0].addr);
+    let cancelled = 0;
+    let caught = 0;
+    for (let passes = 0; passes < 40; passes++) {
+      const task = createTask(
+        loop.createConnection(() => new Recorder(), "127.0.0.1", port),
+      );
+      // Real time, so that Deno's loop turns and the connect completes.
+      yield* sleep(passes * 0.00005);
+      if (task.cancel()) cancelled++;
+      try {
+        const [transport, p] = yield* task;
+        transport.close();
+        yield* p.lost;
+      } catch (error) {
+        assert.equal((error as Error).name, "CancelledError");
+        caught++;
+      }
+    }
+    assert.ok(cancelled > 0 && caught > 0);
+    server.close();
+    server.closeClients();
+    yield* server.waitClosed();
+  }());
+});
