@@ -1,6 +1,9 @@
 /**
  * The bottom layer: the event loop, futures, handles, the loop registry,
- * `run`/`Runner`, clocks, and the base errors.
+ * `run`/`Runner`, clocks, and the base errors; and the network layer
+ * frameworks build on: transports and protocols over TCP, TLS, Unix sockets
+ * and UDP (`loop.createConnection`, `loop.createServer` and `Server`,
+ * `loop.createDatagramEndpoint`, `loop.startTls`), and signal handlers.
  *
  * @example Running a main coroutine on virtual time
  * ```ts
@@ -13,6 +16,38 @@
  *   return "a minute later";
  * }(), { virtualTime: true });
  * assert.equal(result, "a minute later");
+ * ```
+ *
+ * @example A protocol-based echo server on loopback
+ * ```ts
+ * import { getRunningLoop, Protocol, run, type Transport } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * class Echo extends Protocol {
+ *   transport!: Transport;
+ *   override connectionMade(t: Transport) { this.transport = t; }
+ *   override dataReceived(data: Uint8Array) { this.transport.write(data); }
+ * }
+ * class Client extends Protocol {
+ *   reply = getRunningLoop().createFuture<string>();
+ *   override dataReceived(data: Uint8Array) {
+ *     this.reply.setResult(new TextDecoder().decode(data));
+ *   }
+ * }
+ * const reply = await run(function* () {
+ *   const loop = getRunningLoop();
+ *   const server = yield* loop.createServer(() => new Echo(), "127.0.0.1", 0);
+ *   const { port } = server.sockets[0].addr as Deno.NetAddr;
+ *   const [transport, client] = yield* loop.createConnection(() => new Client(), "127.0.0.1", port);
+ *   transport.write(new TextEncoder().encode("marco"));
+ *   const text = yield* client.reply;
+ *   transport.close();
+ *   server.close();
+ *   server.closeClients();
+ *   yield* server.waitClosed();
+ *   return text;
+ * }());
+ * assert.equal(reply, "marco");
  * ```
  *
  * @module
