@@ -307,3 +307,34 @@ Deno.test("toThread() uses the default executor, which run() shuts down", async 
     },
   );
 });
+
+Deno.test("WorkerPoolExecutor survives a Worker that crashes", async (t) => {
+  await using pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+  await t.step("a crash during a job fails that job", async () => {
+    await assert.rejects(
+      pool.submit(fn("crashNow"), []),
+      /^Error: The Worker failed: .*crashed mid-job/,
+    );
+    assert.equal(pool.workerCount, 0);
+  });
+  await t.step(
+    "a crash between jobs is survived; a new Worker takes over",
+    async () => {
+      const first = await pool.submit<string>(fn("whoAmI"), []);
+      assert.equal(await pool.submit(fn("crashLater"), []), "returned");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const second = await pool.submit<string>(fn("whoAmI"), []);
+      assert.notEqual(first, second);
+      assert.equal(pool.workerCount, 1);
+    },
+  );
+  await t.step("a module that does not exist fails the job", async () => {
+    await assert.rejects(
+      pool.submit({
+        moduleUrl: new URL("./_fixtures/missing.ts", import.meta.url),
+        exportName: "x",
+      }, []),
+      /missing\.ts/,
+    );
+  });
+});

@@ -81,3 +81,20 @@ export function handshake(
 export function mark(buffer: SharedArrayBuffer, index: number): number {
   return Atomics.add(new Int32Array(buffer), index, 1) + 1;
 }
+
+/** Returns, then crashes its Worker with an error nobody catches. */
+export function crashLater(): string {
+  setTimeout(() => {
+    throw new Error("uncaught in the Worker");
+  }, 0);
+  return "returned";
+}
+
+/** Never settles until its Worker is gone: an uncaught error ends it. */
+export function crashNow(): Promise<never> {
+  return new Promise(() => {
+    setTimeout(() => {
+      throw new Error("crashed mid-job");
+    }, 0);
+  });
+}
