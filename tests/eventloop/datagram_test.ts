@@ -220,3 +220,25 @@ Deno.test("createDatagramEndpoint() uses Deno.listenDatagram under --unstable-ne
     dec.decode(result.stderr),
   );
 });
+
+Deno.test("DatagramTransport: a failed send goes to errorReceived() and the endpoint stays open", async () => {
+  await run(function* () {
+    const loop = getRunningLoop();
+    const [t, p] = yield* loop.createDatagramEndpoint(() => new Collect(), {
+      localAddr: ["127.0.0.1", 0],
+    });
+    // Port 0 cannot be sent to.
+    t.sendto(enc.encode("nowhere"), ["127.0.0.1", 0]);
+    yield* until(() => p.errors.length === 1, "errorReceived");
+    assert.ok(p.errors[0] instanceof Error);
+    assert.equal(t.getWriteBufferSize(), 0);
+    assert.ok(!t.isClosing());
+    // Still usable: a datagram to itself arrives.
+    const self = t.getExtraInfo("sockname") as Deno.NetAddr;
+    t.sendto(enc.encode("me"), self);
+    yield* until(() => p.got.length === 1, "the datagram to itself");
+    t.close();
+    assert.equal(yield* p.lost, null);
+    assert.deepEqual(p.events, ["made", "lost"]);
+  }());
+});
