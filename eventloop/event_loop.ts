@@ -110,9 +110,10 @@ export interface EventLoopOptions {
    */
   virtualTime?: boolean;
   /**
-   * Starts the loop in debug mode.
+   * Starts the loop in debug mode (see {@linkcode EventLoop.setDebug}).
    *
-   * @default {false}
+   * @default {true if the environment variable ASYNCIO_DEBUG is set to
+   * anything but "" or "0" and `--allow-env` grants reading it, else false}
    */
   debug?: boolean;
 }
