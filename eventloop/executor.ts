@@ -125,7 +125,10 @@ let jobCounter = 0;
  * CPU-bound work runs in parallel with the event loop. Workers start on
  * demand, are reused for later jobs, and are terminated by
  * {@linkcode WorkerPoolExecutor.shutdown}; `await using` shuts the pool down
- * at the end of a scope. Workers get the permissions of the main program.
+ * at the end of a scope. Workers get the permissions of the main program;
+ * Deno needs `--allow-read` to start a Worker from a local module and to
+ * import your module in it (`--allow-net` for remote ones), and says so in
+ * the error otherwise.
  *
  * A function is named by its module URL and export name (see
  * {@linkcode WorkerFunction}); an error thrown in the Worker comes back as the
@@ -157,7 +160,8 @@ export class WorkerPoolExecutor implements Executor, AsyncDisposable {
   #idle: PoolWorker[] = [];
   #queue: Job[] = [];
   #shutdown = false;
-  #drained: (() => void) | null = null;
+  /** Resolvers of the shutdowns waiting for the jobs in flight. */
+  #drainWaiters: (() => void)[] = [];
 
   /**
    * Makes a pool; no Worker starts until the first job.
@@ -287,7 +291,7 @@ export class WorkerPoolExecutor implements Executor, AsyncDisposable {
       return;
     }
     if (this.#busy()) {
-      await new Promise<void>((resolve) => this.#drained = resolve);
+      await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     }
     this.#terminateAll();
   }
@@ -410,11 +414,8 @@ export class WorkerPoolExecutor implements Executor, AsyncDisposable {
   }
 
   #checkDrained(): void {
-    const drained = this.#drained;
-    if (drained !== null && !this.#busy()) {
-      this.#drained = null;
-      drained();
-    }
+    if (this.#drainWaiters.length === 0 || this.#busy()) return;
+    for (const resolve of this.#drainWaiters.splice(0)) resolve();
   }
 
   #terminateAll(): void {

@@ -338,3 +338,20 @@ Deno.test("WorkerPoolExecutor survives a Worker that crashes", async (t) => {
     );
   });
 });
+
+Deno.test("WorkerPoolExecutor.shutdown() called twice while jobs run: both wait, both settle", async () => {
+  const pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+  const flags = new SharedArrayBuffer(12);
+  const view = new Int32Array(flags);
+  const job = pool.submit(fn("spinUntil"), [flags, 0, 1]);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  let settled = 0;
+  const first = pool.shutdown().then(() => settled++);
+  const second = pool.shutdown().then(() => settled++);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(settled, 0, "they wait for the running job");
+  Atomics.store(view, 0, 1);
+  await Promise.all([first, second, job]);
+  assert.equal(settled, 2);
+  assert.equal(pool.workerCount, 0);
+});
