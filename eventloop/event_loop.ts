@@ -895,8 +895,10 @@ export class EventLoop {
   }
 
   /**
-   * The default handling of an error context: logs it to the console with the
-   * error's stack.
+   * The default handling of an error context: logs it at level "error"
+   * through {@linkcode getLogger} (the console unless a handler is added),
+   * with the error's stack; the record's `exception` is the error and its
+   * `extra` the context.
    *
    * asyncio: `loop.default_exception_handler()`.
    *
