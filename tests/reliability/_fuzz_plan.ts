@@ -34,7 +34,8 @@ export type Op =
   | { k: "waitFor"; d: number; body: Op[] }
   | { k: "taskGroup"; children: Op[][]; body: Op[] }
   | { k: "shield"; body: Op[] }
-  | { k: "echo"; n: number };
+  | { k: "echo"; n: number }
+  | { k: "child"; n: number };
 
 /** A whole program. */
 export interface Plan {
@@ -120,6 +121,9 @@ function genOp(rng: Rng, plan: Plan, depth: number): Op {
   const dur = () => rng.int(5) * u;
   if (plan.streams && rng.chance(0.2)) {
     return { k: "echo", n: rng.pick([1, 7, 100, 4096, 70000]) };
+  }
+  if (plan.streams && rng.chance(0.06)) {
+    return { k: "child", n: rng.pick([0, 10, 70000]) };
   }
   const kind = depth < 2 && rng.chance(0.35)
     ? rng.pick(COMPOSITES)

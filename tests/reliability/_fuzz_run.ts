@@ -45,6 +45,11 @@ import {
   type StreamReader,
   type StreamWriter,
 } from "../../streams/mod.ts";
+import {
+  createSubprocessExec,
+  PIPE,
+  type Process,
+} from "../../subprocess/mod.ts";
 import { Rng } from "./_harness.ts";
 import type { Op, Plan } from "./_fuzz_plan.ts";
 
@@ -112,6 +117,8 @@ class World {
   readonly exceptionContexts: string[] = [];
   port = 0;
   echoes = 0;
+  children = 0;
+  readonly processes: Process[] = [];
   handoffCancels = 0;
   /** Called with each future the loop makes (set by chaos()). */
   onFuture: ((fut: Future<unknown>) => void) | null = null;
@@ -351,6 +358,8 @@ function* perform(w: World, op: Op, id: number): Coroutine<void> {
       return;
     case "echo":
       return yield* echo(w, op.n, id);
+    case "child":
+      return yield* child(w, op.n, id);
   }
 }
 
@@ -387,6 +396,37 @@ function* echo(w: World, n: number, id: number): Coroutine<void> {
   } finally {
     writer.close();
     yield* ignoring(writer.waitClosed(), isConnectionError);
+  }
+}
+
+/**
+ * Pipes `n` bytes through `cat` with communicate(); a cancelled run kills
+ * the child and waits for it, as a careful caller does (cancelling
+ * communicate() does not stop the child).
+ */
+function* child(w: World, n: number, id: number): Coroutine<void> {
+  const data = new Rng(id + 1).bytes(n);
+  const proc = yield* createSubprocessExec("cat", [], {
+    stdin: PIPE,
+    stdout: PIPE,
+  });
+  w.processes.push(proc);
+  let done = false;
+  try {
+    const [out] = yield* proc.communicate(data);
+    done = true;
+    if (
+      out === null || out.length !== n || out.some((b, i) => b !== data[i])
+    ) {
+      w.violate(`child ${id}: ${n} bytes came back different`);
+    }
+    if (proc.returncode !== 0) {
+      w.violate(`child ${id}: cat exited with ${proc.returncode}`);
+    }
+    w.children++;
+  } finally {
+    if (!done && proc.returncode === null) proc.kill();
+    yield* proc.wait();
   }
 }
 
@@ -575,6 +615,20 @@ function* checkInvariants(w: World, main: Task<unknown>): Coroutine<void> {
     if (!(error instanceof TimeoutError)) throw error;
     w.violate(`Queue.join() hangs with nothing left: ${q}`);
   }
+  // No child process left running. A child killed by a `finally` whose
+  // wait() was itself cancelled may not be reaped yet: it must be soon.
+  for (const proc of w.processes) {
+    if (proc.returncode !== null) continue;
+    const reaped = yield* ignoring(
+      timeout(2, proc.wait()),
+      (error) => error instanceof TimeoutError,
+    );
+    if (!reaped) {
+      w.violate(`child process left running: ${proc}`);
+      proc.kill();
+      yield* proc.wait();
+    }
+  }
   // Every future settled, no task or timer left behind.
   for (const fut of w.futures) {
     if (!fut.done()) w.violate(`a Future was left pending: ${fut}`);
@@ -592,6 +646,7 @@ export interface Outcome {
   /** Operations started, echoes completed: to show the fuzzer does work. */
   ops: number;
   echoes: number;
+  children: number;
   handoffCancels: number;
 }
 
@@ -660,6 +715,7 @@ export async function runPlan(plan: Plan): Promise<Outcome> {
     violations: w.violations,
     ops: w.nextOp,
     echoes: w.echoes,
+    children: w.children,
     handoffCancels: w.handoffCancels,
   };
 }

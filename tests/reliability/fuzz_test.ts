@@ -26,6 +26,7 @@ async function fuzz(streams: boolean, ciCount: number): Promise<void> {
   let ops = 0;
   let echoes = 0;
   let handoffs = 0;
+  let children = 0;
   for (const seed of seeds(ciCount)) {
     const plan = makePlan(seed, streams);
     let outcome;
@@ -46,14 +47,16 @@ async function fuzz(streams: boolean, ciCount: number): Promise<void> {
     ops += outcome.ops;
     echoes += outcome.echoes;
     handoffs += outcome.handoffCancels;
+    children += outcome.children;
   }
   if (Deno.env.get("FUZZ_STATS")) {
-    console.log({ streams, ops, echoes, handoffs });
+    console.log({ streams, ops, echoes, children, handoffs });
   }
   // The programs do run: a fuzzer whose operations never start finds nothing.
   assert.ok(ops > 0, "no operation ran");
   if (streams && Deno.env.get("FUZZ_SEED") === undefined) {
     assert.ok(echoes > 0, "no echo completed");
+    assert.ok(children > 0, "no child process completed");
   }
   if (Deno.env.get("FUZZ_SEED") === undefined) {
     assert.ok(handoffs > 0, "no task was cancelled at a hand-off");
