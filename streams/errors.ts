@@ -48,9 +48,7 @@ export class IncompleteReadError extends Error {
    */
   constructor(partial: Uint8Array, expected: number | null) {
     super(
-      `${partial.length} bytes read on a total of ${
-        expected === null ? "undefined" : expected
-      } expected bytes`,
+      `${partial.length} bytes read on a total of ${expected} expected bytes`,
     );
     this.name = "IncompleteReadError";
     this.partial = partial;

@@ -261,6 +261,10 @@ Deno.test("StreamReader.readUntil() finds separators", async (t) => {
         assert.ok(error instanceof IncompleteReadError);
         assert.equal(dec(error.partial), "part\r");
         assert.equal(error.expected, null);
+        assert.equal(
+          error.message,
+          "5 bytes read on a total of null expected bytes",
+        );
         assert.ok(r.atEof());
       }());
     },
