@@ -6,6 +6,7 @@ import {
   type Future,
   getRunningLoop,
   run,
+  TimeoutError,
   type Transport,
 } from "../../eventloop/mod.ts";
 import {
@@ -13,6 +14,7 @@ import {
   createTask,
   fromPromise,
   sleep,
+  timeout,
 } from "../../tasks/mod.ts";
 import {
   openConnection,
@@ -363,6 +365,35 @@ Deno.test("openConnection() to a port nobody listens on throws ConnectionRefused
     const error = yield* catching(openConnection("127.0.0.1", port));
     assert.ok(error instanceof Deno.errors.ConnectionRefused, `got ${error}`);
   }());
+});
+
+Deno.test("timeout() around readLine() on a silent server runs on virtual time", async () => {
+  const [caught, now] = await run(
+    function* () {
+      const server = yield* startServer(
+        function* (reader, writer) {
+          yield* reader.read(); // says nothing until the client leaves
+          writer.close();
+        },
+        "127.0.0.1",
+        0,
+      );
+      const [reader, writer] = yield* openConnection(
+        "127.0.0.1",
+        portOf(server),
+      );
+      const caught = yield* catching(timeout(30, reader.readLine()));
+      const now = getRunningLoop().time();
+      writer.close();
+      yield* writer.waitClosed();
+      server.close();
+      yield* server.waitClosed();
+      return [caught, now];
+    }(),
+    { virtualTime: true },
+  );
+  assert.ok(caught instanceof TimeoutError);
+  assert.ok(now >= 30 && now < 31, `virtual time ${now}`);
 });
 
 Deno.test("StreamWriter.writeEof() half-closes: the peer sees EOF and can still answer", async () => {
