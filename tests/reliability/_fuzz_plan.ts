@@ -57,6 +57,8 @@ export interface Plan {
   handoff: number;
   /** When the main task stops waiting and cancels whatever is left. */
   horizon: number;
+  /** Tasks start eagerly (`eagerTaskFactory`). */
+  eager: boolean;
 }
 
 /** The time unit of a plan: virtual seconds, or a few real milliseconds. */
@@ -187,6 +189,7 @@ export function makePlan(seed: number, streams: boolean): Plan {
     cancelAtPass: [],
     handoff: 0,
     horizon: 30 * u,
+    eager: false,
   };
   const nTasks = rng.range(2, 7);
   for (let i = 0; i < nTasks; i++) plan.tasks.push(genOps(rng, plan, 0, 6));
@@ -196,5 +199,6 @@ export function makePlan(seed: number, streams: boolean): Plan {
     else plan.cancelAtPass.push(rng.range(1, 60));
   }
   plan.handoff = rng.pick([0, 0, 0.1, 0.3, 0.6]);
+  plan.eager = rng.chance(0.25);
   return plan;
 }

@@ -19,6 +19,7 @@ import {
   type Coroutine,
   createTask,
   currentTask,
+  eagerTaskFactory,
   ExceptionGroup,
   gather,
   shield,
@@ -58,9 +59,18 @@ export class FuzzError extends Error {
   override name = "FuzzError";
 }
 
-/** Whether `error` is a FuzzError or a group made only of FuzzErrors. */
+/**
+ * Whether `error` is a FuzzError or a group made only of FuzzErrors. A group
+ * may also hold the error of a `tg.createTask()` called after a child failed
+ * (with eager tasks a child can fail inside `createTask()`, so the body's next
+ * call meets a group that is shutting down, as in asyncio).
+ */
 function isFuzzFailure(error: unknown): boolean {
   if (error instanceof FuzzError) return true;
+  if (
+    error instanceof Error && error.constructor === Error &&
+    /TaskGroup is shutting down/.test(error.message)
+  ) return true;
   if (error instanceof ExceptionGroup) {
     return error.errors.length > 0 && error.errors.every(isFuzzFailure);
   }
@@ -90,6 +100,11 @@ function* ignoring(
 }
 
 function describe(error: unknown): string {
+  if (error instanceof ExceptionGroup) {
+    return `${error.name}: ${error.message} [${
+      error.errors.map(describe).join(" | ")
+    }]`;
+  }
   return error instanceof Error
     ? `${error.name}: ${error.message}\n${error.stack}`
     : String(error);
@@ -666,6 +681,7 @@ export async function runPlan(plan: Plan): Promise<Outcome> {
         w.onFuture?.(fut as Future<unknown>);
         return fut;
       };
+      if (plan.eager) loop.setTaskFactory(eagerTaskFactory);
       loop.setExceptionHandler((_loop, context) => {
         w.violate(
           `exception handler called: ${context.message} ${
