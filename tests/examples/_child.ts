@@ -20,6 +20,7 @@ export class ExampleProcess {
   readonly #stderr: Promise<string>;
   #wake: (() => void) | null = null;
   #ended = false;
+  #cursor = 0;
 
   /** Starts `examples/<script>` with Deno's `flags` and the script's `args`. */
   constructor(script: string, flags: string[], args: string[] = []) {
@@ -30,6 +31,9 @@ export class ExampleProcess {
       stdout: "piped",
       stderr: "piped",
       env: { NO_COLOR: "1" },
+      // Its own process group, so that a test that fails can kill the
+      // example and whatever it started (they share its stderr pipe).
+      detached: true,
     }).spawn();
     this.#stderr = new Response(this.#child.stderr).text();
     this.#reading = this.#read();
@@ -49,6 +53,14 @@ export class ExampleProcess {
     this.#wake?.();
   }
 
+  #killGroup(): void {
+    try {
+      Deno.kill(-this.#child.pid, "SIGKILL");
+    } catch {
+      // The group is gone already.
+    }
+  }
+
   /** The process id. */
   get pid(): number {
     return this.#child.pid;
@@ -59,17 +71,22 @@ export class ExampleProcess {
     return this.#lines;
   }
 
-  /** Waits (at most `seconds`) for a stdout line that matches `pattern`. */
+  /**
+   * Waits (at most `seconds`) for a stdout line that matches `pattern`,
+   * looking only after the line that the previous call matched.
+   */
   async waitForLine(
     pattern: RegExp,
     seconds = 20,
   ): Promise<RegExpMatchArray> {
     const deadline = Date.now() + seconds * 1000;
-    let seen = 0;
     while (true) {
-      for (; seen < this.#lines.length; seen++) {
-        const match = this.#lines[seen].match(pattern);
-        if (match) return match;
+      for (; this.#cursor < this.#lines.length; this.#cursor++) {
+        const match = this.#lines[this.#cursor].match(pattern);
+        if (match) {
+          this.#cursor++;
+          return match;
+        }
       }
       if (this.#ended) {
         throw new Error(
@@ -96,9 +113,13 @@ export class ExampleProcess {
     }
   }
 
-  /** Sends `signal` (if given) and waits for the process to exit. */
+  /**
+   * Sends `signal` (if given) and waits for the process to exit. SIGKILL
+   * goes to its whole process group.
+   */
   async finish(signal?: Deno.Signal, seconds = 20): Promise<Exited> {
-    if (signal) this.#child.kill(signal);
+    if (signal === "SIGKILL") this.#killGroup();
+    else if (signal) this.#child.kill(signal);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const status = await Promise.race([
       this.#child.status,
@@ -108,7 +129,7 @@ export class ExampleProcess {
     ]);
     clearTimeout(timer);
     if (status === null) {
-      this.#child.kill("SIGKILL");
+      this.#killGroup();
       await this.#child.status;
       await this.#reading;
       await this.#stderr;
