@@ -12,7 +12,11 @@ import type { Transport } from "../eventloop/transports.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import type { StreamWriter } from "./stream_writer.ts";
 
-/** Options of the {@linkcode FlowControlProtocol} constructor. */
+/**
+ * Options of the {@linkcode FlowControlProtocol} constructor.
+ *
+ * asyncio: the `loop` argument of `FlowControlMixin()`.
+ */
 export interface FlowControlProtocolOptions {
   /**
    * The loop the drain waits belong to.

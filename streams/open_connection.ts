@@ -15,7 +15,11 @@ import { StreamReader } from "./stream_reader.ts";
 import { StreamReaderProtocol } from "./stream_reader_protocol.ts";
 import { StreamWriter } from "./stream_writer.ts";
 
-/** Options of {@linkcode openConnection}. */
+/**
+ * Options of {@linkcode openConnection}.
+ *
+ * asyncio: the keyword arguments of `asyncio.open_connection()`.
+ */
 export interface OpenConnectionOptions extends CreateConnectionOptions {
   /**
    * The reader's limit: the longest line `readLine()` accepts, and half the
@@ -26,7 +30,11 @@ export interface OpenConnectionOptions extends CreateConnectionOptions {
   limit?: number;
 }
 
-/** Options of {@linkcode openUnixConnection}. */
+/**
+ * Options of {@linkcode openUnixConnection}.
+ *
+ * asyncio: the keyword arguments of `asyncio.open_unix_connection()`.
+ */
 export interface OpenUnixConnectionOptions extends CreateUnixConnectionOptions {
   /**
    * The reader's limit.

@@ -19,7 +19,11 @@ import {
   StreamReaderProtocol,
 } from "./stream_reader_protocol.ts";
 
-/** Options of {@linkcode startServer}. */
+/**
+ * Options of {@linkcode startServer}.
+ *
+ * asyncio: the keyword arguments of `asyncio.start_server()`.
+ */
 export interface StartServerOptions extends CreateServerOptions {
   /**
    * The limit of each connection's reader.
@@ -29,7 +33,11 @@ export interface StartServerOptions extends CreateServerOptions {
   limit?: number;
 }
 
-/** Options of {@linkcode startUnixServer}. */
+/**
+ * Options of {@linkcode startUnixServer}.
+ *
+ * asyncio: the keyword arguments of `asyncio.start_unix_server()`.
+ */
 export interface StartUnixServerOptions extends CreateUnixServerOptions {
   /**
    * The limit of each connection's reader.

@@ -20,7 +20,11 @@ const DEFAULT_LIMIT = 2 ** 16;
 const EMPTY = new Uint8Array(0);
 const NEWLINE = new Uint8Array([10]);
 
-/** Options of the {@linkcode StreamReader} constructor. */
+/**
+ * Options of the {@linkcode StreamReader} constructor.
+ *
+ * asyncio: the arguments of `StreamReader(limit, loop)`.
+ */
 export interface StreamReaderOptions {
   /**
    * The longest line (or chunk up to a separator) `readLine()` and

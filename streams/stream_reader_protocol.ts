@@ -19,13 +19,20 @@ import { StreamWriter } from "./stream_writer.ts";
  * Called for each connection a server accepts, with the connection's reader
  * and writer. A generator function's coroutine runs as a task; a plain
  * function is just called.
+ *
+ * asyncio: the `client_connected_cb` of `asyncio.start_server()`.
  */
 export type ClientConnectedCallback = (
   reader: StreamReader,
   writer: StreamWriter,
 ) => Coroutine<unknown> | unknown;
 
-/** Options of the {@linkcode StreamReaderProtocol} constructor. */
+/**
+ * Options of the {@linkcode StreamReaderProtocol} constructor.
+ *
+ * asyncio: the arguments of `StreamReaderProtocol(reader,
+ * client_connected_cb, loop)`.
+ */
 export interface StreamReaderProtocolOptions {
   /**
    * Server side: called with a new reader and writer when the connection is

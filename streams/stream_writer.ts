@@ -15,7 +15,11 @@ import type { FlowControlProtocol } from "./flow_control_protocol.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import { writableFromWriter } from "./_web_streams.ts";
 
-/** Options of {@linkcode StreamWriter.startTls}. */
+/**
+ * Options of {@linkcode StreamWriter.startTls}.
+ *
+ * asyncio: the keyword arguments of `StreamWriter.start_tls()`.
+ */
 export interface StreamWriterStartTlsOptions {
   /**
    * The name the server's certificate is checked against (and sent as SNI).
@@ -25,7 +29,12 @@ export interface StreamWriterStartTlsOptions {
   serverHostname?: string;
 }
 
-/** Options of the {@linkcode StreamWriter} constructor. */
+/**
+ * Options of the {@linkcode StreamWriter} constructor.
+ *
+ * asyncio: the arguments of `StreamWriter(transport, protocol, reader,
+ * loop)`.
+ */
 export interface StreamWriterOptions {
   /**
    * The reader of the same connection: `drain()` throws its exception once
