@@ -204,6 +204,7 @@ class DatagramEndpoint implements DatagramTransport {
       this,
       `datagram endpoint on ${formatAddr(socket.addr)}`,
       loop,
+      releaser(socket),
     );
   }
 
@@ -434,4 +435,12 @@ export function* createDatagramEndpoint<P extends BaseProtocol>(
   });
   yield* waiter;
   return [transport, protocol];
+}
+
+/**
+ * What closes the socket if the loop closes with the endpoint still open;
+ * outside the constructor so that it holds the socket, not the endpoint.
+ */
+function releaser(socket: UdpSocket): () => void {
+  return () => void socket.close().then(undefined, () => {});
 }

@@ -17,6 +17,8 @@ interface Entry {
   loop: EventLoop;
   description: string;
   sourceTraceback: string | null;
+  /** Closes the Deno resource behind it without touching the loop. */
+  release: (() => void) | null;
 }
 
 const byResource = new WeakMap<object, Entry>();
@@ -48,6 +50,7 @@ export function trackUnclosed(
   resource: object,
   description: string,
   loop: EventLoop,
+  release?: () => void,
 ): void {
   if (byResource.has(resource)) return;
   const entry: Entry = {
@@ -55,6 +58,7 @@ export function trackUnclosed(
     loop,
     description,
     sourceTraceback: loop.getDebug() ? captureSourceTraceback() : null,
+    release: release ?? null,
   };
   byResource.set(resource, entry);
   let open = openByLoop.get(loop);
@@ -84,8 +88,16 @@ export function reportUnclosedAtClose(loop: EventLoop): void {
     unclosed.unregister(resource);
     report(
       entry,
-      "it was still open when its event loop closed (an open connection or listener keeps the program running)",
+      "it was still open when its event loop closed, so it was closed for you (an open connection or listener would keep the program running)",
     );
+    // Deno keeps a process alive while a listener or a read is pending, so a
+    // resource left open would hang the program after run() returns (Python
+    // would exit and let the OS close it).
+    try {
+      entry.release?.();
+    } catch {
+      // Already closed underneath: nothing left to release.
+    }
   }
 }
 

@@ -143,7 +143,12 @@ export class StreamTransport implements Transport {
       }
       : () => this.#start(waiter);
     loop.callSoon(start);
-    trackUnclosed(this, `transport to ${describeAddr(conn.remoteAddr)}`, loop);
+    trackUnclosed(
+      this,
+      `transport to ${describeAddr(conn.remoteAddr)}`,
+      loop,
+      releaser(conn),
+    );
   }
 
   #start(waiter: Future<void> | null): void {
@@ -666,4 +671,14 @@ export function describeAddr(addr: Deno.Addr): string {
   if ("path" in addr) return addr.path;
   if ("hostname" in addr) return `${addr.hostname}:${addr.port}`;
   return String(addr);
+}
+
+/**
+ * What closes the connection if the loop closes with the transport still
+ * open. Made outside the constructor so that the closure holds the connection
+ * only: a closure sharing the constructor's scope would hold the transport
+ * too, and it could never be collected and reported.
+ */
+function releaser(conn: Deno.Conn): () => void {
+  return () => closeQuietly(conn);
 }

@@ -114,6 +114,7 @@ export class Server {
         this.#sockets.map((socket) => formatAddr(socket.addr)).join(", ")
       }`,
       loop,
+      releaser(setup.listeners),
     );
   }
 
@@ -432,4 +433,14 @@ export class Server {
     });
     this.#transports.add(transport);
   }
+}
+
+/**
+ * What closes the listeners if the loop closes with the server still open;
+ * outside the constructor so that it holds the listeners, not the server.
+ */
+function releaser(listeners: readonly Deno.Listener[]): () => void {
+  return () => {
+    for (const listener of listeners) closeQuietly(listener);
+  };
 }

@@ -112,7 +112,7 @@ Deno.test("an unclosed resource is reported when its loop closes", async (t) => 
       assert.equal(mine.length, 1);
       assert.equal(
         mine[0].message,
-        "Unclosed resource open-at-close: it was still open when its event loop closed (an open connection or listener keeps the program running); call close()",
+        "Unclosed resource open-at-close: it was still open when its event loop closed, so it was closed for you (an open connection or listener would keep the program running); call close()",
       );
       resource.close();
     },

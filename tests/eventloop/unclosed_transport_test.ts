@@ -49,7 +49,14 @@ Deno.test("a server never closed is reported when its loop closes", async () => 
   assert.equal(mine.length, 1, records.map((r) => r.message).join("\n"));
   assert.equal(
     mine[0].message,
-    `Unclosed server on 127.0.0.1:${port}: it was still open when its event loop closed (an open connection or listener keeps the program running); call close()`,
+    `Unclosed server on 127.0.0.1:${port}: it was still open when its event loop closed, so it was closed for you (an open connection or listener would keep the program running); call close()`,
+  );
+  // And it was closed, so the program can end: nothing listens there now.
+  await assert.rejects(
+    Deno.connect({ hostname: "127.0.0.1", port }),
+    (error) =>
+      error instanceof Deno.errors.ConnectionRefused ||
+      error instanceof Deno.errors.ConnectionReset,
   );
   server!.close();
 });
@@ -106,7 +113,7 @@ Deno.test("a datagram endpoint never closed is reported when its loop closes", a
   assert.equal(mine.length, 1, records.map((r) => r.message).join("\n"));
   assert.equal(
     mine[0].message,
-    `Unclosed datagram endpoint on 127.0.0.1:${port}: it was still open when its event loop closed (an open connection or listener keeps the program running); call close()`,
+    `Unclosed datagram endpoint on 127.0.0.1:${port}: it was still open when its event loop closed, so it was closed for you (an open connection or listener would keep the program running); call close()`,
   );
   endpoint!.close();
   await new Promise((resolve) => setTimeout(resolve, 10));
