@@ -34,6 +34,7 @@ export type Op =
   | { k: "waitFor"; d: number; body: Op[] }
   | { k: "taskGroup"; children: Op[][]; body: Op[] }
   | { k: "shield"; body: Op[] }
+  | { k: "asCompleted"; children: Op[][]; timeout: number | undefined }
   | { k: "echo"; n: number }
   | { k: "child"; n: number };
 
@@ -59,6 +60,10 @@ export interface Plan {
   horizon: number;
   /** Tasks start eagerly (`eagerTaskFactory`). */
   eager: boolean;
+  /** The queue's class. */
+  queueKind: "fifo" | "lifo" | "priority";
+  /** The Condition shares the Lock of the lock operations. */
+  sharedCondLock: boolean;
 }
 
 /** The time unit of a plan: virtual seconds, or a few real milliseconds. */
@@ -102,6 +107,7 @@ const COMPOSITES: readonly Op["k"][] = [
   "waitFor",
   "taskGroup",
   "shield",
+  "asCompleted",
 ];
 
 function genOps(rng: Rng, plan: Plan, depth: number, max: number): Op[] {
@@ -169,6 +175,12 @@ function genOp(rng: Rng, plan: Plan, depth: number): Op {
       };
     case "shield":
       return { k: "shield", body: body() };
+    case "asCompleted":
+      return {
+        k: "asCompleted",
+        children: genChildren(rng, plan, depth),
+        timeout: rng.chance(0.5) ? rng.int(6) * u : undefined,
+      };
     default:
       return { k: kind } as Op;
   }
@@ -190,6 +202,8 @@ export function makePlan(seed: number, streams: boolean): Plan {
     handoff: 0,
     horizon: 30 * u,
     eager: false,
+    queueKind: "fifo",
+    sharedCondLock: false,
   };
   const nTasks = rng.range(2, 7);
   for (let i = 0; i < nTasks; i++) plan.tasks.push(genOps(rng, plan, 0, 6));
@@ -200,5 +214,7 @@ export function makePlan(seed: number, streams: boolean): Plan {
   }
   plan.handoff = rng.pick([0, 0, 0.1, 0.3, 0.6]);
   plan.eager = rng.chance(0.25);
+  plan.queueKind = rng.pick(["fifo", "fifo", "lifo", "priority"] as const);
+  plan.sharedCondLock = rng.chance(0.25);
   return plan;
 }

@@ -16,6 +16,7 @@ import {
 } from "../../eventloop/mod.ts";
 import {
   allTasks,
+  asCompleted,
   type Coroutine,
   createTask,
   currentTask,
@@ -38,7 +39,13 @@ import {
   Event,
   Lock,
 } from "../../sync/mod.ts";
-import { Queue, QueueEmpty, QueueFull } from "../../queues/mod.ts";
+import {
+  LifoQueue,
+  PriorityQueue,
+  Queue,
+  QueueEmpty,
+  QueueFull,
+} from "../../queues/mod.ts";
 import {
   IncompleteReadError,
   openConnection,
@@ -117,7 +124,7 @@ class World {
   lockHolder: number | null = null;
   readonly sem: BoundedSemaphore;
   semInUse = 0;
-  readonly cond = new Condition();
+  readonly cond: Condition;
   condValue = 0;
   readonly event = new Event();
   readonly barrier: Barrier;
@@ -141,7 +148,12 @@ class World {
   constructor(readonly plan: Plan, readonly loop: EventLoop) {
     this.sem = new BoundedSemaphore(plan.semValue);
     this.barrier = new Barrier(plan.barrierParties);
-    this.queue = new Queue<number>(plan.queueMaxsize);
+    this.queue = plan.queueKind === "lifo"
+      ? new LifoQueue<number>(plan.queueMaxsize)
+      : plan.queueKind === "priority"
+      ? new PriorityQueue<number>(plan.queueMaxsize)
+      : new Queue<number>(plan.queueMaxsize);
+    this.cond = new Condition(plan.sharedCondLock ? this.lock : undefined);
   }
 
   violate(message: string): void {
@@ -371,6 +383,32 @@ function* perform(w: World, op: Op, id: number): Coroutine<void> {
         if (!isFuzzFailure(error)) throw error;
       }
       return;
+    case "asCompleted": {
+      const tasks = op.children.map((ops) => createTask(seq(w, ops)));
+      try {
+        for (const next of asCompleted(tasks, { timeout: op.timeout })) {
+          try {
+            yield* next;
+          } catch (error) {
+            if (
+              error instanceof TimeoutError && op.timeout !== undefined
+            ) break;
+            if (!(error instanceof CancelledError) && !isFuzzFailure(error)) {
+              throw error;
+            }
+            if (
+              error instanceof CancelledError && currentTask()!.cancelling()
+            ) {
+              throw error;
+            }
+          }
+        }
+      } finally {
+        for (const t of tasks) t.cancel();
+        yield* gather(tasks, { returnExceptions: true });
+      }
+      return;
+    }
     case "echo":
       return yield* echo(w, op.n, id);
     case "child":
