@@ -64,6 +64,11 @@ export interface Plan {
   queueKind: "fifo" | "lifo" | "priority";
   /** The Condition shares the Lock of the lock operations. */
   sharedCondLock: boolean;
+  /**
+   * Condition waits loop over `wait()` (counting wake-ups, so a lost
+   * notification is seen) instead of calling `waitFor()`.
+   */
+  condByWait: boolean;
 }
 
 /** The time unit of a plan: virtual seconds, or a few real milliseconds. */
@@ -204,6 +209,7 @@ export function makePlan(seed: number, streams: boolean): Plan {
     eager: false,
     queueKind: "fifo",
     sharedCondLock: false,
+    condByWait: false,
   };
   const nTasks = rng.range(2, 7);
   for (let i = 0; i < nTasks; i++) plan.tasks.push(genOps(rng, plan, 0, 6));
@@ -216,5 +222,6 @@ export function makePlan(seed: number, streams: boolean): Plan {
   plan.eager = rng.chance(0.25);
   plan.queueKind = rng.pick(["fifo", "fifo", "lifo", "priority"] as const);
   plan.sharedCondLock = rng.chance(0.25);
+  plan.condByWait = rng.chance(0.5);
   return plan;
 }

@@ -125,7 +125,13 @@ class World {
   readonly sem: BoundedSemaphore;
   semInUse = 0;
   readonly cond: Condition;
+  /** The Condition's lock (so a waiter taking it back can be told apart). */
+  readonly condLock: Lock;
   condValue = 0;
+  /** Tasks blocked in `cond.wait()` (plans with `condByWait`). */
+  readonly condWaiters = new Set<Task<unknown>>();
+  /** Wake-ups notify() owes to waiters and that none has taken yet. */
+  condOwed = 0;
   readonly event = new Event();
   readonly barrier: Barrier;
   readonly queue: Queue<number>;
@@ -153,7 +159,8 @@ class World {
       : plan.queueKind === "priority"
       ? new PriorityQueue<number>(plan.queueMaxsize)
       : new Queue<number>(plan.queueMaxsize);
-    this.cond = new Condition(plan.sharedCondLock ? this.lock : undefined);
+    this.condLock = plan.sharedCondLock ? this.lock : new Lock();
+    this.cond = new Condition(this.condLock);
   }
 
   violate(message: string): void {
@@ -214,7 +221,11 @@ function* perform(w: World, op: Op, id: number): Coroutine<void> {
       yield* w.cond.acquire();
       try {
         const seen = w.condValue;
-        yield* w.cond.waitFor(() => w.condValue !== seen);
+        if (w.plan.condByWait) {
+          while (w.condValue === seen) yield* countedWait(w);
+        } else {
+          yield* w.cond.waitFor(() => w.condValue !== seen);
+        }
       } finally {
         if (!w.cond.locked()) {
           w.violate("Condition.waitFor() ended without the lock held");
@@ -227,6 +238,17 @@ function* perform(w: World, op: Op, id: number): Coroutine<void> {
     case "condNotify": {
       using _ = yield* w.cond.hold();
       w.condValue++;
+      // As the Condition does, count only waiters whose wait is still
+      // pending: not cancelled, not woken already (a woken one may be
+      // queued on the lock to take it back).
+      let pending = 0;
+      for (const t of w.condWaiters) {
+        const fut = t.waitingOn();
+        if (
+          fut !== null && !fut.done() && !w.condLock._waiters.includes(fut)
+        ) pending++;
+      }
+      w.condOwed += op.all ? pending : Math.min(1, pending);
       if (op.all) w.cond.notifyAll();
       else w.cond.notify();
       return;
@@ -416,6 +438,24 @@ function* perform(w: World, op: Op, id: number): Coroutine<void> {
   }
 }
 
+/**
+ * One `cond.wait()`, counted: a normal return takes one owed wake-up; once
+ * nobody waits, nothing is owed (a notification passed on to nobody is gone).
+ */
+function* countedWait(w: World): Coroutine<void> {
+  const me = currentTask()!;
+  w.condWaiters.add(me);
+  let woken = false;
+  try {
+    yield* w.cond.wait();
+    woken = true;
+  } finally {
+    w.condWaiters.delete(me);
+    if (woken) w.condOwed = Math.max(0, w.condOwed - 1);
+    if (w.condWaiters.size === 0) w.condOwed = 0;
+  }
+}
+
 function* insideLock(w: World, body: Op[], id: number): Coroutine<void> {
   if (w.lockHolder !== null) {
     w.violate(`op ${id} got the Lock while op ${w.lockHolder} holds it`);
@@ -578,6 +618,11 @@ function watchStranded(w: World): () => void {
         found.push(`${w.event}`);
       }
       if (q.qsize() > 0 && q._getters.length > 0) found.push(`${q}`);
+      // (While the lock is held, a woken waiter may be queued to take it
+      // back; with the lock free it would have.)
+      if (w.condOwed > 0 && w.condWaiters.size > 0 && !w.cond.locked()) {
+        found.push(`${w.cond} owing ${w.condOwed} wake-up(s)`);
+      }
       if (!q.full() && q._putters.length > 0) found.push(`${q}`);
       for (const f of found) w.violate(`a waiter stranded at ${at}: ${f}`);
     }));
