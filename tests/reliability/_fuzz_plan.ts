@@ -69,6 +69,8 @@ export interface Plan {
    * notification is seen) instead of calling `waitFor()`.
    */
   condByWait: boolean;
+  /** The echo server listens on a Unix socket instead of TCP. */
+  unix: boolean;
 }
 
 /** The time unit of a plan: virtual seconds, or a few real milliseconds. */
@@ -210,6 +212,7 @@ export function makePlan(seed: number, streams: boolean): Plan {
     queueKind: "fifo",
     sharedCondLock: false,
     condByWait: false,
+    unix: false,
   };
   const nTasks = rng.range(2, 7);
   for (let i = 0; i < nTasks; i++) plan.tasks.push(genOps(rng, plan, 0, 6));
@@ -223,5 +226,6 @@ export function makePlan(seed: number, streams: boolean): Plan {
   plan.queueKind = rng.pick(["fifo", "fifo", "lifo", "priority"] as const);
   plan.sharedCondLock = rng.chance(0.25);
   plan.condByWait = rng.chance(0.5);
+  plan.unix = streams && rng.chance(0.3);
   return plan;
 }

@@ -49,7 +49,9 @@ import {
 import {
   IncompleteReadError,
   openConnection,
+  openUnixConnection,
   startServer,
+  startUnixServer,
   type StreamReader,
   type StreamWriter,
 } from "../../streams/mod.ts";
@@ -144,6 +146,8 @@ class World {
   readonly futures: Future<unknown>[] = [];
   readonly exceptionContexts: string[] = [];
   port = 0;
+  /** The echo server's Unix socket, for plans with `unix`. */
+  path = "";
   echoes = 0;
   children = 0;
   readonly processes: Process[] = [];
@@ -474,7 +478,9 @@ function* insideLock(w: World, body: Op[], id: number): Coroutine<void> {
 /** Sends `n` bytes to the echo server on a fresh connection, reads them back. */
 function* echo(w: World, n: number, id: number): Coroutine<void> {
   const data = new Rng(id + 1).bytes(n);
-  const [reader, writer] = yield* openConnection("127.0.0.1", w.port);
+  const [reader, writer] = w.plan.unix
+    ? yield* openUnixConnection(w.path)
+    : yield* openConnection("127.0.0.1", w.port);
   try {
     writer.write(data);
     yield* writer.drain();
@@ -773,7 +779,12 @@ export async function runPlan(plan: Plan): Promise<Outcome> {
         );
       });
       let server: Server | null = null;
-      if (plan.streams) {
+      let dir: string | null = null;
+      if (plan.unix) {
+        dir = Deno.makeTempDirSync();
+        w.path = `${dir}/echo.sock`;
+        server = yield* startUnixServer(echoHandler, w.path);
+      } else if (plan.streams) {
         server = yield* startServer(echoHandler, "127.0.0.1", 0);
         w.port = (server.sockets[0].addr as Deno.NetAddr).port;
       }
@@ -802,6 +813,7 @@ export async function runPlan(plan: Plan): Promise<Outcome> {
           if (!closed) {
             w.violate("Server.waitClosed() hangs: a connection was left open");
           }
+          if (dir !== null) Deno.removeSync(dir, { recursive: true });
         }
       }
       yield* checkInvariants(w, main);

@@ -103,6 +103,13 @@ reliabilityTest(
         // Give connectionLost its pass; then drop the writer unawaited, as a
         // server callback that returns without waitClosed() does.
         yield* sleep(0.01);
+        // The documented place: drain() throws the connection's error.
+        const error = yield* catching(writer.drain());
+        assert.ok(
+          error instanceof Deno.errors.BrokenPipe ||
+            error instanceof Deno.errors.ConnectionReset,
+          `drain() threw ${error}`,
+        );
         return writer.transport.isClosing();
       }
       assert.equal(yield* writeUntilReset(), true);
