@@ -14,6 +14,23 @@ export function checkSignal(signal: unknown, where: string): void {
   }
 }
 
+/**
+ * Throws a TypeError unless `loop` is undefined or looks like an EventLoop
+ * (a `loop` option of another copy of this package is accepted).
+ */
+export function checkLoop(loop: unknown, where: string): void {
+  if (
+    loop !== undefined &&
+    (typeof loop !== "object" || loop === null ||
+      typeof (loop as { createFuture?: unknown }).createFuture !== "function" ||
+      typeof (loop as { createTask?: unknown }).createTask !== "function")
+  ) {
+    throw new TypeError(
+      `${where}'s 'loop' must be an EventLoop: received ${describeValue(loop)}`,
+    );
+  }
+}
+
 /** The cancel message for an aborted signal. */
 export function abortMessage(signal: AbortSignal): string {
   const reason = signal.reason;

@@ -14,6 +14,7 @@ import {
   isPromiseLike,
 } from "../eventloop/_util.ts";
 import { fromPromise } from "./from_promise.ts";
+import { checkLoop } from "./_signal.ts";
 
 /** Options of {@linkcode ensureFuture}. */
 export interface EnsureFutureOptions {
@@ -35,7 +36,8 @@ export interface EnsureFutureOptions {
  * @param value A Future, a coroutine or a PromiseLike.
  * @param options The loop.
  * @returns The future.
- * @throws {TypeError} For anything else.
+ * @throws {TypeError} For anything else, or a `loop` that is not an
+ * EventLoop.
  * @throws {Error} If a Future of another loop is given with `loop`.
  *
  * @example One shape for three kinds of awaitable
@@ -58,6 +60,7 @@ export function ensureFuture<T>(
   value: Future<T> | Coroutine<T> | PromiseLike<T>,
   options?: EnsureFutureOptions,
 ): Future<T> {
+  checkLoop(options?.loop, "ensureFuture()");
   if (value instanceof Future) {
     if (options?.loop !== undefined && options.loop !== value._loop) {
       throw new Error(

@@ -10,7 +10,7 @@ import { CancelledError } from "../eventloop/errors.ts";
 import type { Future } from "../eventloop/future.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import { describeValue, isPromiseLike } from "../eventloop/_util.ts";
-import { abortMessage } from "./_signal.ts";
+import { abortMessage, checkLoop, checkSignal } from "./_signal.ts";
 
 /** Options of {@linkcode fromPromise}. */
 export interface FromPromiseOptions {
@@ -54,6 +54,8 @@ export interface FromPromiseOptions {
  * @returns The future.
  * @throws {TypeError} If `source` is neither a PromiseLike nor a function
  * that returns one.
+ * @throws {TypeError} If `signal`, `controller` or `loop` is not an
+ * AbortSignal, an AbortController or an EventLoop.
  * @throws {Error} If no loop is given and none is running.
  *
  * @example Awaiting a Promise inside a coroutine
@@ -95,6 +97,19 @@ export function fromPromise<T>(
   source: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
   options?: FromPromiseOptions,
 ): Future<T> {
+  // Checked before `source` is called, so a bad option starts nothing.
+  checkSignal(options?.signal, "fromPromise()");
+  checkLoop(options?.loop, "fromPromise()");
+  if (
+    options?.controller !== undefined &&
+    !(options.controller instanceof AbortController)
+  ) {
+    throw new TypeError(
+      `fromPromise()'s 'controller' must be an AbortController: received ${
+        describeValue(options.controller)
+      }`,
+    );
+  }
   const loop = options?.loop ?? getRunningLoop();
   let controller = options?.controller;
   let promise: PromiseLike<T>;

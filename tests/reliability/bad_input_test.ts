@@ -124,6 +124,33 @@ const ARGUMENTS: Row[] = [
     says: ["fromPromise()", "received 42"],
   },
   {
+    name: "fromPromise(promise, { signal: 3 })",
+    call: () => fromPromise(Promise.resolve(1), { signal: 3 as Any }),
+    error: TypeError,
+    says: ["'signal'", "received 3"],
+  },
+  {
+    name: "fromPromise(fn, { controller: 3 }) starts nothing",
+    call: () =>
+      fromPromise(() => {
+        throw new Error("the source must not be called");
+      }, { controller: 3 as Any }),
+    error: TypeError,
+    says: ["'controller'", "received 3"],
+  },
+  {
+    name: "fromPromise(promise, { loop: 42 })",
+    call: () => fromPromise(Promise.resolve(1), { loop: 42 as Any }),
+    error: TypeError,
+    says: ["'loop'", "received 42"],
+  },
+  {
+    name: "ensureFuture(coro, { loop: 42 })",
+    call: () => ensureFuture(NO_TASK(), { loop: 42 as Any }),
+    error: TypeError,
+    says: ["'loop'", "received 42"],
+  },
+  {
     name: "shield(42)",
     call: () => shield(42 as Any),
     error: TypeError,
