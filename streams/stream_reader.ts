@@ -13,6 +13,7 @@ import type { Coroutine } from "../tasks/coroutine.ts";
 import { IncompleteReadError, LimitOverrunError } from "./errors.ts";
 import { describeValue } from "../eventloop/_util.ts";
 import { readableFromReader, ReadableStreamTransport } from "./_web_streams.ts";
+import { indexOfByte } from "./_index_of_byte.ts";
 
 /** The default `limit` of a reader: 64 KiB, as in asyncio. */
 const DEFAULT_LIMIT = 2 ** 16;
@@ -856,7 +857,7 @@ export class StreamReader {
       if (base + count > from) {
         let p = start + Math.max(0, from - base);
         while (true) {
-          p = chunk.indexOf(first, p);
+          p = indexOfByte(chunk, first, p);
           if (p === -1) break;
           const position = base + p - start;
           if (position + length > size) return -1;
