@@ -60,8 +60,18 @@ export function addSignalHandler<A extends unknown[]>(
   const listener = () => {
     if (!loop.isClosed()) loop.callSoonThreadsafe(callback, ...args);
   };
-  // Deno throws a TypeError for a signal it does not know.
-  Deno.addSignalListener(sig, listener);
+  try {
+    Deno.addSignalListener(sig, listener);
+  } catch (error) {
+    // Deno's own TypeError ("Invalid signal: SIGFOO") names no argument.
+    if (!(error instanceof TypeError)) throw error;
+    throw new TypeError(
+      `Cannot ${what} as 'signal' must be a signal this platform knows: received ${
+        describeValue(signal)
+      }`,
+      { cause: error },
+    );
+  }
   let map = handlers.get(loop);
   if (map === undefined) {
     map = new Map();

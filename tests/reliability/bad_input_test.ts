@@ -7,12 +7,15 @@
 
 import assert from "node:assert/strict";
 import {
+  DatagramProtocol,
   type EventLoop,
   Future,
   getRunningLoop,
   InvalidStateError,
   newEventLoop,
+  Protocol,
   run,
+  setEventLoop,
   type Transport,
 } from "../../eventloop/mod.ts";
 import {
@@ -296,6 +299,97 @@ const ARGUMENTS: Row[] = [
     error: TypeError,
     says: ["'callback'", "received 42"],
   },
+  {
+    name: "loop.setTaskFactory(42)",
+    call: () => getRunningLoop().setTaskFactory(42 as Any),
+    error: TypeError,
+    says: ["'factory'", "received 42"],
+  },
+  {
+    name: "loop.setExceptionHandler(42)",
+    call: () => getRunningLoop().setExceptionHandler(42 as Any),
+    error: TypeError,
+    says: ["'handler'", "received 42"],
+  },
+  {
+    name: "loop.slowCallbackDuration = NaN",
+    call: () => {
+      getRunningLoop().slowCallbackDuration = NaN;
+    },
+    error: TypeError,
+    says: ["slowCallbackDuration", "received NaN"],
+  },
+  {
+    name: 'loop.addSignalHandler("SIGFOO", f)',
+    call: () => getRunningLoop().addSignalHandler("SIGFOO" as Any, f),
+    error: TypeError,
+    says: ["'signal'", 'received "SIGFOO"'],
+  },
+  {
+    name: 'loop.addSignalHandler("sigint", f)',
+    call: () => getRunningLoop().addSignalHandler("sigint" as Any, f),
+    error: TypeError,
+    says: ["'signal'", 'received "sigint"'],
+  },
+  {
+    name: 'loop.addSignalHandler("SIGINT", 42)',
+    call: () => getRunningLoop().addSignalHandler("SIGINT", 42 as Any),
+    error: TypeError,
+    says: ["'callback'", "received 42"],
+  },
+  {
+    name: "loop.createServer(factory, host, -5)",
+    call: () =>
+      getRunningLoop().createServer(() => new Protocol(), "127.0.0.1", -5),
+    error: RangeError,
+    says: ["'port'", "received -5"],
+  },
+  {
+    name: "loop.createServer(factory, host, 0, { backlog: -1 })",
+    call: () =>
+      getRunningLoop().createServer(() => new Protocol(), "127.0.0.1", 0, {
+        backlog: -1,
+      }),
+    error: RangeError,
+    says: ["'backlog'", "received -1"],
+  },
+  {
+    name: "loop.createConnection(42, host, 80)",
+    call: () => getRunningLoop().createConnection(42 as Any, "127.0.0.1", 80),
+    error: TypeError,
+    says: ["'protocolFactory'", "received 42"],
+  },
+  {
+    name: "loop.createDatagramEndpoint(factory, { localAddr: 5 })",
+    call: () =>
+      getRunningLoop().createDatagramEndpoint(() => new DatagramProtocol(), {
+        localAddr: 5 as Any,
+      }),
+    error: TypeError,
+    says: ["'localAddr'", "received 5"],
+  },
+  {
+    name: "loop.runInExecutor(null, 42)",
+    call: () => getRunningLoop().runInExecutor(null, 42 as Any),
+    error: TypeError,
+    says: ["'fn'", "received 42"],
+  },
+  {
+    name: "setEventLoop(42)",
+    call: () => setEventLoop(42 as Any),
+    error: TypeError,
+    says: ["'loop'", "received 42"],
+  },
+  {
+    name: "t.reschedule(NaN) inside timeout()",
+    call: () =>
+      timeout(5, function* (t) {
+        t.reschedule(NaN);
+        yield;
+      }),
+    error: TypeError,
+    says: ["'when'", "received NaN"],
+  },
   // sync
   {
     name: "new Semaphore(-1)",
@@ -338,6 +432,12 @@ const ARGUMENTS: Row[] = [
     call: () => new Barrier(Infinity),
     error: RangeError,
     says: ["'parties'", "received Infinity"],
+  },
+  {
+    name: "new Barrier(1.5)",
+    call: () => new Barrier(1.5),
+    error: RangeError,
+    says: ["'parties'", "received 1.5"],
   },
   {
     name: "new Condition(42)",
@@ -446,6 +546,18 @@ const ARGUMENTS: Row[] = [
     says: ["'separator'", "empty"],
   },
   {
+    name: "reader.readUntil([])",
+    call: () => new StreamReader().readUntil([]),
+    error: RangeError,
+    says: ["'separator'", "empty"],
+  },
+  {
+    name: "reader.read(1.5)",
+    call: () => new StreamReader().read(1.5),
+    error: TypeError,
+    says: ["'n'", "received 1.5"],
+  },
+  {
     name: 'reader.feedData("x")',
     call: () => new StreamReader().feedData("x" as Any),
     error: TypeError,
@@ -517,6 +629,24 @@ const ARGUMENTS: Row[] = [
     call: () => createSubprocessExec("ls", [], { stdin: "bogus" as Any }),
     error: TypeError,
     says: ["'stdin'", 'received "bogus"'],
+  },
+  {
+    name: 'createSubprocessExec("ls", [], { limit: 0 })',
+    call: () => createSubprocessExec("ls", [], { limit: 0 }),
+    error: RangeError,
+    says: ["'limit'", "received 0"],
+  },
+  {
+    name: 'createSubprocessExec("ls", [], { cwd: 42 })',
+    call: () => createSubprocessExec("ls", [], { cwd: 42 as Any }),
+    error: TypeError,
+    says: ["'cwd'", "received 42"],
+  },
+  {
+    name: 'createSubprocessExec("ls", [], { env: 42 })',
+    call: () => createSubprocessExec("ls", [], { env: 42 as Any }),
+    error: TypeError,
+    says: ["'env'", "received 42"],
   },
   {
     name: "createSubprocessShell(42)",
