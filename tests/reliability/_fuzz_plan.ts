@@ -36,7 +36,12 @@ export type Op =
   | { k: "shield"; body: Op[] }
   | { k: "asCompleted"; children: Op[][]; timeout: number | undefined }
   | { k: "echo"; n: number }
-  | { k: "child"; n: number };
+  | { k: "child"; n: number }
+  | {
+    k: "feedRead";
+    how: "read" | "readExactly" | "readUntil" | "readLine";
+    n: number;
+  };
 
 /** A whole program. */
 export interface Plan {
@@ -139,6 +144,13 @@ function genOp(rng: Rng, plan: Plan, depth: number): Op {
   }
   if (plan.streams && rng.chance(0.06)) {
     return { k: "child", n: rng.pick([0, 10, 70000]) };
+  }
+  if (plan.streams && rng.chance(0.15)) {
+    return {
+      k: "feedRead",
+      how: rng.pick(["read", "readExactly", "readUntil", "readLine"] as const),
+      n: rng.pick([1, 100, 1000, 20000]),
+    };
   }
   const kind = depth < 2 && rng.chance(0.35)
     ? rng.pick(COMPOSITES)

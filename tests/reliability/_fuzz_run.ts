@@ -48,6 +48,7 @@ import {
 } from "../../queues/mod.ts";
 import {
   IncompleteReadError,
+  LimitOverrunError,
   openConnection,
   openUnixConnection,
   startServer,
@@ -148,6 +149,16 @@ class World {
   port = 0;
   /** The echo server's Unix socket, for plans with `unix`. */
   path = "";
+  /**
+   * The feed: one connection on which a server writes FEED_SIZE bytes of
+   * a known sequence while tasks take turns reading it in random ways.
+   */
+  feed: { reader: StreamReader; writer: StreamWriter } | null = null;
+  readonly feedLock = new Lock();
+  /** What reads returned, in order; bytes the feed server wrote. */
+  readonly feedGot: Uint8Array[] = [];
+  feedWritten = 0;
+  feedBytesByOps = 0;
   echoes = 0;
   children = 0;
   readonly processes: Process[] = [];
@@ -437,6 +448,8 @@ function* perform(w: World, op: Op, id: number): Coroutine<void> {
     }
     case "echo":
       return yield* echo(w, op.n, id);
+    case "feedRead":
+      return yield* feedRead(w, op.how, op.n);
     case "child":
       return yield* child(w, op.n, id);
   }
@@ -527,6 +540,99 @@ function* child(w: World, n: number, id: number): Coroutine<void> {
     if (!done && proc.returncode === null) proc.kill();
     yield* proc.wait();
   }
+}
+
+const FEED_SIZE = 300_000;
+const feedByte = (i: number) => (i * 7 + (i >> 8)) % 256;
+
+/** The feed server: writes the sequence in uneven chunks, then closes. */
+function feeder(w: World) {
+  return function* (_reader: StreamReader, writer: StreamWriter) {
+    try {
+      for (let at = 0; at < FEED_SIZE;) {
+        const n = Math.min(FEED_SIZE - at, 1 + (at * 31) % 9000);
+        const chunk = new Uint8Array(n);
+        for (let i = 0; i < n; i++) chunk[i] = feedByte(at + i);
+        writer.write(chunk);
+        w.feedWritten += n;
+        at += n;
+        yield* writer.drain();
+        if (at % 3 === 0) yield* sleep(0.001);
+      }
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+    } finally {
+      writer.close();
+    }
+  };
+}
+
+/**
+ * One read of the feed, one task at a time (a StreamReader serves one
+ * waiting reader). A cancelled read must leave its bytes for the next.
+ */
+function* feedRead(
+  w: World,
+  how: "read" | "readExactly" | "readUntil" | "readLine",
+  n: number,
+): Coroutine<void> {
+  if (w.feed === null) return;
+  const reader = w.feed.reader;
+  using _ = yield* w.feedLock.hold();
+  try {
+    switch (how) {
+      case "read":
+        w.feedGot.push(yield* reader.read(n));
+        break;
+      case "readExactly":
+        w.feedGot.push(yield* reader.readExactly(n));
+        break;
+      case "readUntil":
+        w.feedGot.push(yield* reader.readUntil(new Uint8Array([feedByte(n)])));
+        break;
+      case "readLine":
+        w.feedGot.push(yield* reader.readLine());
+        break;
+    }
+  } catch (error) {
+    // At EOF the bytes read so far come with the error, and are consumed.
+    if (error instanceof IncompleteReadError) w.feedGot.push(error.partial);
+    else if (!(error instanceof LimitOverrunError)) throw error;
+  }
+}
+
+/** Reads the rest of the feed and checks nothing was lost or repeated. */
+function* checkFeed(w: World): Coroutine<void> {
+  const feed = w.feed;
+  if (feed === null) return;
+  const rest = yield* ignoring(
+    timeout(
+      5,
+      function* () {
+        while (true) {
+          const chunk = yield* feed.reader.read(65536);
+          if (chunk.length === 0) return;
+          w.feedGot.push(chunk);
+        }
+      }(),
+    ),
+    (error) => error instanceof TimeoutError,
+  );
+  if (!rest) w.violate("the feed did not reach EOF");
+  let at = 0;
+  for (const chunk of w.feedGot) {
+    for (let i = 0; i < chunk.length; i++, at++) {
+      if (chunk[i] !== feedByte(at)) {
+        w.violate(`feed byte ${at} is wrong: a byte was lost or repeated`);
+        return;
+      }
+    }
+  }
+  if (at !== w.feedWritten) {
+    w.violate(`the feed server wrote ${w.feedWritten} bytes, ${at} were read`);
+  }
+  feed.writer.close();
+  yield* ignoring(feed.writer.waitClosed(), isConnectionError);
 }
 
 /** The server side of `echo`: echoes until EOF. */
@@ -752,6 +858,8 @@ export interface Outcome {
   echoes: number;
   children: number;
   handoffCancels: number;
+  /** Bytes of the feed that the feedRead operations took. */
+  feedBytes: number;
 }
 
 /** Runs `plan` on a fresh loop and checks the invariants afterwards. */
@@ -788,6 +896,15 @@ export async function runPlan(plan: Plan): Promise<Outcome> {
         server = yield* startServer(echoHandler, "127.0.0.1", 0);
         w.port = (server.sockets[0].addr as Deno.NetAddr).port;
       }
+      let feedServer: Server | null = null;
+      if (plan.streams) {
+        feedServer = yield* startServer(feeder(w), "127.0.0.1", 0);
+        const [reader, writer] = yield* openConnection(
+          "127.0.0.1",
+          (feedServer.sockets[0].addr as Deno.NetAddr).port,
+        );
+        w.feed = { reader, writer };
+      }
       try {
         const tasks = plan.tasks.map((ops, i) =>
           createTask(top(w, ops), { name: `top-${i}` })
@@ -798,12 +915,23 @@ export async function runPlan(plan: Plan): Promise<Outcome> {
         stop();
         stopWatching();
         yield* sweep(w, main);
+        for (const chunk of w.feedGot) w.feedBytesByOps += chunk.length;
+        yield* checkFeed(w);
         for (const t of tasks) {
           if (!t.cancelled() && t.exception() != null) {
             w.violate(`top task failed: ${describe(t.exception())}`);
           }
         }
       } finally {
+        if (feedServer !== null) {
+          w.feed?.writer.close();
+          feedServer.close();
+          const closed = yield* ignoring(
+            timeout(5, feedServer.waitClosed()),
+            (error) => error instanceof TimeoutError,
+          );
+          if (!closed) w.violate("the feed server's connection was left open");
+        }
         if (server !== null) {
           server.close();
           const closed = yield* ignoring(
@@ -828,5 +956,6 @@ export async function runPlan(plan: Plan): Promise<Outcome> {
     echoes: w.echoes,
     children: w.children,
     handoffCancels: w.handoffCancels,
+    feedBytes: w.feedBytesByOps,
   };
 }

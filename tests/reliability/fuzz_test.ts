@@ -27,6 +27,7 @@ async function fuzz(streams: boolean, ciCount: number): Promise<void> {
   let echoes = 0;
   let handoffs = 0;
   let children = 0;
+  let feedBytes = 0;
   for (const seed of seeds(ciCount)) {
     const plan = makePlan(seed, streams);
     let outcome;
@@ -48,15 +49,17 @@ async function fuzz(streams: boolean, ciCount: number): Promise<void> {
     echoes += outcome.echoes;
     handoffs += outcome.handoffCancels;
     children += outcome.children;
+    feedBytes += outcome.feedBytes;
   }
   if (Deno.env.get("FUZZ_STATS")) {
-    console.log({ streams, ops, echoes, children, handoffs });
+    console.log({ streams, ops, echoes, children, feedBytes, handoffs });
   }
   // The programs do run: a fuzzer whose operations never start finds nothing.
   assert.ok(ops > 0, "no operation ran");
   if (streams && Deno.env.get("FUZZ_SEED") === undefined) {
     assert.ok(echoes > 0, "no echo completed");
     assert.ok(children > 0, "no child process completed");
+    assert.ok(feedBytes > 0, "no read of the feed completed");
   }
   if (Deno.env.get("FUZZ_SEED") === undefined) {
     assert.ok(handoffs > 0, "no task was cancelled at a hand-off");
