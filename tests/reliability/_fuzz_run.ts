@@ -269,11 +269,9 @@ function* perform(w: World, op: Op, id: number): Coroutine<void> {
       return;
     }
     case "eventWait":
+      // The event may be clear again when this returns: a set() wakes every
+      // waiter, even if clear() follows before they run (as in asyncio).
       yield* w.event.wait();
-      if (!w.event.isSet()) {
-        // A set() followed by clear() before this waiter ran is allowed
-        // (asyncio wakes every waiter of the set()); nothing to check.
-      }
       return;
     case "eventSet":
       w.event.set();
