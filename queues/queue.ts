@@ -8,7 +8,7 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
 import { describeValue } from "../eventloop/_util.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
-import { boundLoop, removeWaiter } from "./_loop_bound.ts";
+import { boundLoop, removeWaiter } from "../tasks/_loop_bound.ts";
 import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.ts";
 
 /**

@@ -6,7 +6,7 @@
  */
 
 import type { Coroutine } from "../tasks/coroutine.ts";
-import { checkCount } from "./_loop_bound.ts";
+import { checkCount } from "../tasks/_loop_bound.ts";
 import { Condition } from "./condition.ts";
 
 /**

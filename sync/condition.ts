@@ -9,7 +9,7 @@ import { CancelledError } from "../eventloop/errors.ts";
 import type { Future } from "../eventloop/future.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import { describeValue } from "../eventloop/_util.ts";
-import { boundLoop, checkCount, removeWaiter } from "./_loop_bound.ts";
+import { boundLoop, checkCount, removeWaiter } from "../tasks/_loop_bound.ts";
 import { Held } from "./_hold.ts";
 import { Lock } from "./lock.ts";
 

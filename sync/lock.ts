@@ -7,7 +7,7 @@
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
-import { boundLoop, removeWaiter } from "./_loop_bound.ts";
+import { boundLoop, removeWaiter } from "../tasks/_loop_bound.ts";
 import { Held } from "./_hold.ts";
 
 /**

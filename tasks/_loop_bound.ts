@@ -1,4 +1,6 @@
-// Private helpers of the sync folder; never re-exported.
+// Private helpers that sync/ and queues/ share (asyncio's mixins.py); never
+// re-exported. They live in tasks/ because sibling layers do not import each
+// other.
 
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
