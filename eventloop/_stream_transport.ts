@@ -28,6 +28,7 @@ const READ_SIZE = 65536;
 const DEFAULT_HIGH_WATER = 64 * 1024;
 /** Reads at least this large hand over the read buffer instead of a copy. */
 const GIVE_AWAY_SIZE = 16 * 1024;
+const EMPTY = new Uint8Array(0);
 
 /** Something a transport reports its end to (a Server). */
 export interface TransportOwner {
@@ -81,9 +82,14 @@ export class StreamTransport implements Transport {
   #canWriteEof: boolean;
 
   // Reading.
-  #readBuf: Uint8Array = new Uint8Array(READ_SIZE);
+  /**
+   * The transport's read buffer; `null` once handed to the protocol, until
+   * the next read makes a new one (after the protocol had its data, so the
+   * allocation is not between a read and the protocol's reply to it).
+   */
+  #readBuf: Uint8Array | null = null;
   /** The buffer of the read in flight (a BufferedProtocol's own). */
-  #target: Uint8Array = this.#readBuf;
+  #target: Uint8Array = EMPTY;
   #readInFlight = false;
   /** A read result not yet delivered (`undefined`: none). */
   #readResult: number | null | undefined = undefined;
@@ -367,8 +373,10 @@ export class StreamTransport implements Transport {
       this.#readInFlight || this.#paused || this.#closing ||
       this.#eofReceived || this.#readResult !== undefined
     ) return;
-    let target = this.#readBuf;
-    if (this.#buffered) {
+    let target: Uint8Array;
+    if (!this.#buffered) {
+      target = this.#readBuf ??= new Uint8Array(READ_SIZE);
+    } else {
       try {
         target = (this.#protocol as BufferedProtocol).getBuffer(-1);
         if (!(target instanceof Uint8Array) || target.byteLength === 0) {
@@ -432,9 +440,9 @@ export class StreamTransport implements Transport {
         let chunk: Uint8Array;
         if (n >= GIVE_AWAY_SIZE) {
           // A large chunk keeps the read buffer itself (no copy); the next
-          // read gets a fresh one.
+          // read makes a fresh one.
           chunk = this.#target.subarray(0, n);
-          this.#readBuf = new Uint8Array(READ_SIZE);
+          this.#readBuf = null;
         } else {
           chunk = this.#target.slice(0, n);
         }
