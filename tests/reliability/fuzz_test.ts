@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { makePlan } from "./_fuzz_plan.ts";
 import { runPlan } from "./_fuzz_run.ts";
 import { reliabilityTest } from "./_harness.ts";
+import { collectGarbage } from "../eventloop/_gc.ts";
 
 /** Seeds run in CI on virtual time (no I/O). */
 const CI_SEEDS = 1000;
@@ -23,6 +24,7 @@ function seeds(ciCount: number): number[] {
 }
 
 async function fuzz(streams: boolean, ciCount: number): Promise<void> {
+  const outcomes: { seed: number; violations: string[] }[] = [];
   let ops = 0;
   let echoes = 0;
   let handoffs = 0;
@@ -45,6 +47,7 @@ async function fuzz(streams: boolean, ciCount: number): Promise<void> {
           outcome.violations.join("\n") + `\nplan: ${JSON.stringify(plan)}`,
       );
     }
+    outcomes.push({ seed, violations: outcome.violations });
     ops += outcome.ops;
     echoes += outcome.echoes;
     handoffs += outcome.handoffCancels;
@@ -53,6 +56,18 @@ async function fuzz(streams: boolean, ciCount: number): Promise<void> {
   }
   if (Deno.env.get("FUZZ_STATS")) {
     console.log({ streams, ops, echoes, children, feedBytes, handoffs });
+  }
+  // Futures and tasks lost with an error nobody read are reported when they
+  // are collected, into the violations of their run.
+  await collectGarbage();
+  for (const { seed, violations } of outcomes) {
+    if (violations.length > 0) {
+      assert.fail(
+        `fuzz seed ${seed} (${streams ? "streams" : "virtual time"}) lost ` +
+          `an error; replay with FUZZ_SEED=${seed} deno test -A ` +
+          `tests/reliability/fuzz_test.ts\n` + violations.join("\n"),
+      );
+    }
   }
   // The programs do run: a fuzzer whose operations never start finds nothing.
   assert.ok(ops > 0, "no operation ran");
