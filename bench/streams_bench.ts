@@ -27,7 +27,7 @@ const SIZES: [string, number, number][] = [
   // label, bytes, messages per run
   ["64 B", 64, 10_000],
   ["1 KiB", 1024, 10_000],
-  ["64 KiB", 65536, 1_000],
+  ["64 KiB", 65536, 4_000],
 ];
 
 type Load = Omit<EchoLoadOptions, "port">;
