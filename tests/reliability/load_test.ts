@@ -44,9 +44,33 @@ function* echo(reader: StreamReader, writer: StreamWriter): Coroutine<void> {
 const CLIENTS = 1000;
 const BYTES_PER_CLIENT = 16 * 1024;
 
+/** The soft limit on open files, or null where it cannot be read. */
+async function openFileLimit(): Promise<number | null> {
+  try {
+    const out = await new Deno.Command("sh", {
+      args: ["-c", "ulimit -n"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout).trim();
+    return text === "unlimited" ? Infinity : Number(text) || null;
+  } catch {
+    return null;
+  }
+}
+
 reliabilityTest(
   "load: a streams echo server serves 1,000 concurrent connections, every byte verified",
   async () => {
+    // Both ends of each connection are in this process; below the limit,
+    // accepts fail and the clients would wait for the timeout instead.
+    const limit = await openFileLimit();
+    assert.ok(
+      limit === null || limit >= 2 * CLIENTS + 100,
+      `this test needs 'ulimit -n' of at least ${
+        2 * CLIENTS + 100
+      }: it is ${limit}`,
+    );
     const started = performance.now();
     const [peak, verified] = await run(function* () {
       const seen: string[] = [];
