@@ -2,7 +2,7 @@
 // primitive and combinator (and loopback streams), cancelled at random
 // suspension points; after each program the invariants are checked (see
 // _fuzz_run.ts). `FUZZ_SEEDS=500` runs more seeds, `FUZZ_SEED=1234` replays
-// one.
+// one, `FUZZ_STATS=1` prints how much the programs did.
 
 import assert from "node:assert/strict";
 import { makePlan } from "./_fuzz_plan.ts";
@@ -15,11 +15,23 @@ const CI_SEEDS = 1000;
 /** Seeds run in CI with loopback streams on real time. */
 const CI_STREAM_SEEDS = 60;
 
+/** Reads a non-negative integer from the environment. */
+function envCount(name: string): number | undefined {
+  const text = Deno.env.get(name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new RangeError(
+      `${name} must be a non-negative integer: received "${text}"`,
+    );
+  }
+  return n;
+}
+
 function seeds(ciCount: number): number[] {
-  const one = Deno.env.get("FUZZ_SEED");
-  if (one !== undefined) return [Number(one)];
-  const many = Deno.env.get("FUZZ_SEEDS");
-  const n = many !== undefined ? Number(many) : ciCount;
+  const one = envCount("FUZZ_SEED");
+  if (one !== undefined) return [one];
+  const n = envCount("FUZZ_SEEDS") ?? ciCount;
   return Array.from({ length: n }, (_, i) => i + 1);
 }
 
