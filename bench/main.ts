@@ -2,7 +2,7 @@
 // Where `python3` is installed, the same shapes in CPython's asyncio (and
 // uvloop when it can be imported) are added as columns; see bench/python/.
 //
-//   deno task bench [--quick] [--no-python] [word]
+//   deno task bench [--quick] [--no-python] [--markdown] [word]
 //
 // A word runs only the benchmarks whose title contains it; --quick runs one
 // timed round of the in-memory shapes instead of five (the I/O shapes keep
@@ -26,6 +26,7 @@ import { comparisons as streamsComparisons } from "./streams_bench.ts";
 
 const quick = Deno.args.includes("--quick");
 const noPython = Deno.args.includes("--no-python");
+const markdown = Deno.args.includes("--markdown");
 const filter = Deno.args.find((a) => !a.startsWith("--"))?.toLowerCase();
 const all: Comparison[] = [
   ...taskComparisons(),
@@ -95,8 +96,11 @@ const header = [
 const widths = header.map((h, i) =>
   Math.max(h.length, ...table.map((row) => row[i].length))
 );
-const line = (cells: string[]) =>
-  cells.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd();
+const line = markdown
+  ? (cells: string[]) =>
+    `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`
+  : (cells: string[]) =>
+    cells.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd();
 console.log(line(header));
 console.log(line(widths.map((w) => "-".repeat(w))));
 for (const row of table) console.log(line(row));
