@@ -14,14 +14,74 @@ import {
   isPromiseLike,
 } from "../eventloop/_util.ts";
 
-/** `wait()` returns when any future finishes or is cancelled. */
+/**
+ * `wait()` returns when any future finishes or is cancelled.
+ *
+ * asyncio: `asyncio.FIRST_COMPLETED`.
+ *
+ * @example The first of two sleeps
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, FIRST_COMPLETED, sleep, wait } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * await run(function* () {
+ *   const fast = createTask(sleep(1, "fast"));
+ *   const slow = createTask(sleep(5, "slow"));
+ *   const [done, pending] = yield* wait([fast, slow], { returnWhen: FIRST_COMPLETED });
+ *   assert.deepEqual([...done], [fast]);
+ *   assert.deepEqual([...pending], [slow]);
+ *   slow.cancel();
+ * }(), { virtualTime: true });
+ * ```
+ */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
 /**
  * `wait()` returns when any future finishes with an error, or when all are
  * done (a cancelled future does not count as an error).
+ *
+ * asyncio: `asyncio.FIRST_EXCEPTION`.
+ *
+ * @example Stopping at the first failure
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, FIRST_EXCEPTION, sleep, wait } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * await run(function* () {
+ *   const failing = createTask(function* () {
+ *     yield* sleep(1);
+ *     throw new Error("boom");
+ *   }());
+ *   const slow = createTask(sleep(5));
+ *   const [done, pending] = yield* wait([failing, slow], { returnWhen: FIRST_EXCEPTION });
+ *   assert.deepEqual([...done], [failing]);
+ *   assert.equal((failing.exception() as Error).message, "boom");
+ *   assert.deepEqual([...pending], [slow]);
+ *   slow.cancel();
+ * }(), { virtualTime: true });
+ * ```
  */
 export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
-/** `wait()` returns when all futures are done (the default). */
+/**
+ * `wait()` returns when all futures are done (the default).
+ *
+ * asyncio: `asyncio.ALL_COMPLETED`.
+ *
+ * @example Waiting for everything
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { ALL_COMPLETED, createTask, sleep, wait } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * await run(function* () {
+ *   const tasks = [1, 2, 3].map((n) => createTask(sleep(n, n)));
+ *   const [done, pending] = yield* wait(tasks, { returnWhen: ALL_COMPLETED });
+ *   assert.equal(done.size, 3);
+ *   assert.equal(pending.size, 0);
+ * }(), { virtualTime: true });
+ * ```
+ */
 export const ALL_COMPLETED = "ALL_COMPLETED";
 
 /** When {@linkcode wait} returns. */
