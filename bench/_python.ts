@@ -54,6 +54,11 @@ export async function pythonModes(): Promise<PythonMode[]> {
   return await has("uvloop") ? ["asyncio", "uvloop"] : ["asyncio"];
 }
 
+/** The titles with a Python script, and the script of each. */
+export function pythonScripts(): Record<string, string> {
+  return { ...SCRIPTS };
+}
+
 /** Whether a Python counterpart exists for this benchmark. */
 export function hasPythonShape(c: Comparison): boolean {
   return c.title in SCRIPTS || ECHO.test(c.title);
