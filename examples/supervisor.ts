@@ -100,7 +100,9 @@ export function* supervise(options: SuperviseOptions): Coroutine<number> {
       running.set(name, proc);
       const code = yield* relay(proc, name, log);
       running.delete(name);
-      if (stopping) return;
+      // Ctrl-C in a terminal reaches the workers too: they may exit before
+      // the supervisor has begun stopping them.
+      if (stopping || options.stop.isSet()) return;
       if (restarts >= maxRestarts) {
         throw new Error(`${name} exited with ${code}; too many restarts`);
       }

@@ -56,6 +56,39 @@ test("examples: supervisor.ts runs reusePort workers on one port, restarts a dea
   assert.equal(lines.at(-1), "all workers stopped (1 restarts)");
 });
 
+test("examples: supervisor.ts on a terminal's Ctrl-C (SIGINT to the whole group) stops cleanly without restarts", async () => {
+  const supervisor = new ExampleProcess("supervisor.ts", [
+    "--allow-run",
+    "--allow-net=127.0.0.1",
+  ], ["--workers", "2", "--port", "0"]);
+  let exited;
+  try {
+    const [, port] = await supervisor.waitForLine(
+      /^all 2 workers ready on 127\.0\.0\.1:(\d+)$/,
+    );
+    assert.match(await get(Number(port)), /^hello from worker \d+\n$/);
+    // The example runs in a process group of its own, as a shell job would.
+    Deno.kill(-supervisor.pid, "SIGINT");
+    exited = await supervisor.finish();
+  } finally {
+    exited ??= await supervisor.finish("SIGKILL");
+  }
+  assert.equal(exited.code, 0, exited.stderr);
+  assert.doesNotMatch(exited.stdout, /restarting/);
+  assert.equal(
+    exited.stdout.split("\n").filter((l) =>
+      / stopped after \d+ requests$/.test(l)
+    )
+      .length,
+    2,
+    exited.stdout,
+  );
+  assert.equal(
+    exited.stdout.split("\n").at(-1),
+    "all workers stopped (0 restarts)",
+  );
+});
+
 test("examples: multicore_server.ts without --unstable-net says that Deno needs it", async () => {
   const out = await runExample(
     "multicore_server.ts",
