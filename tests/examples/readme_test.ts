@@ -50,3 +50,37 @@ for (const { line, code } of all) {
     assert.equal(exit, 0, `README.md line ${line}:\n${errors}`);
   });
 }
+
+test("README: 'Your own program' works in a fresh folder next to a clone, as written", async () => {
+  const section = README.slice(
+    README.indexOf("## Your own program"),
+    README.indexOf("## Examples"),
+  );
+  // The import map line and the program, exactly as the README gives them.
+  const map = section.match(/^echo '(\{.*\})' > deno\.json$/m)?.[1];
+  assert.ok(map, "no import map line in 'Your own program'");
+  const program = samples(section)[0]?.code;
+  assert.ok(program, "no program in 'Your own program'");
+  const run = section.match(/^deno run (.*) main\.ts$/m)?.[1];
+  assert.ok(run, "no run command in 'Your own program'");
+
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.symlink(ROOT.pathname, `${dir}/asyncio-deno`);
+    await Deno.mkdir(`${dir}/hello`);
+    await Deno.writeTextFile(`${dir}/hello/deno.json`, map);
+    await Deno.writeTextFile(`${dir}/hello/main.ts`, program);
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--check", ...run.split(" "), "main.ts"],
+      cwd: `${dir}/hello`,
+      env: { NO_COLOR: "1" },
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    assert.equal(
+      new TextDecoder().decode(stdout),
+      '[ "you asked for /a", "you asked for /b", "you asked for /c" ]\n',
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
