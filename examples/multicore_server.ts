@@ -72,16 +72,19 @@ if (import.meta.main) {
       port: { type: "string", default: "8080" },
     },
   });
-  const requests = await run(function* () {
+  await run(function* () {
     const loop = getRunningLoop();
     const stop = new Event();
     loop.addSignalHandler("SIGTERM", () => stop.set());
     loop.addSignalHandler("SIGINT", () => stop.set());
-    return yield* serveHello(values.host, Number(values.port), {
+    const requests = yield* serveHello(values.host, Number(values.port), {
       stop,
       onListening: (port) =>
         console.log(`worker ${Deno.pid} ready on ${values.host}:${port}`),
     });
+    // Said while the handlers are still there: a second signal (Ctrl-C
+    // reaches the whole group, then the supervisor sends SIGTERM) must not
+    // end the process before this line is out.
+    console.log(`worker ${Deno.pid} stopped after ${requests} requests`);
   }());
-  console.log(`worker ${Deno.pid} stopped after ${requests} requests`);
 }
