@@ -10,6 +10,7 @@ import { type Clock, RealClock, VirtualClock } from "./clock.ts";
 import { Future } from "./future.ts";
 import { Handle, TimerHandle } from "./handle.ts";
 import { loopState } from "./_state.ts";
+import { TaskList } from "./_task_list.ts";
 import { getLogger } from "./log.ts";
 import { debugFromEnv, WeakTaskSet } from "./_debug.ts";
 import {
@@ -173,7 +174,7 @@ export class EventLoop {
    * @internal Tasks of this loop that are not done: a `Set`, or in debug mode
    * a set that holds them weakly so that lost pending tasks are reported.
    */
-  _tasks: Set<Task<unknown>> | WeakTaskSet<Task<unknown>> = new Set();
+  _tasks: TaskList<Task<unknown>> | WeakTaskSet<Task<unknown>> = new TaskList();
   /**
    * @internal Real I/O operations in flight that can schedule callbacks; a
    * virtual clock waits for them instead of jumping ahead.
@@ -976,10 +977,10 @@ export class EventLoop {
     const debug = Boolean(enabled);
     this.#debug = debug;
     const tasks = this._tasks;
-    if (debug && tasks instanceof Set) {
+    if (debug && tasks instanceof TaskList) {
       this._tasks = new WeakTaskSet(this, tasks);
-    } else if (!debug && !(tasks instanceof Set)) {
-      this._tasks = new Set(tasks);
+    } else if (!debug && !(tasks instanceof TaskList)) {
+      this._tasks = new TaskList(tasks);
     }
   }
 

@@ -81,8 +81,14 @@ export interface TaskOptions extends FutureOptions {
 export class Task<T = unknown> extends Future<T> {
   /** @internal */
   _coro: Coroutine<T>;
+  /** @internal The name given, or null for the default `Task-N`. */
+  _name: string | null;
+  /** @internal The N of the default name. */
+  _nameNumber: number;
+  /** @internal Links of the loop's list of pending tasks. */
+  _livePrev: Task<unknown> | null = null;
   /** @internal */
-  _name: string;
+  _liveNext: Task<unknown> | null = null;
   /** @internal The future this task waits on, if it waits on one. */
   _futWaiter: Future<unknown> | null = null;
   /** @internal Throw CancelledError into the coroutine at its next step. */
@@ -114,9 +120,9 @@ export class Task<T = unknown> extends Future<T> {
     }
     super(options);
     this._coro = coro;
-    this._name = options?.name !== undefined
-      ? String(options.name)
-      : `Task-${++taskCounter}`;
+    // The default name is numbered now and spelled out on first use.
+    this._name = options?.name !== undefined ? String(options.name) : null;
+    this._nameNumber = ++taskCounter;
     const loop = this._loop;
     if (loop.isClosed()) {
       coro.return(undefined as T);
@@ -136,7 +142,7 @@ export class Task<T = unknown> extends Future<T> {
    * @returns The name.
    */
   getName(): string {
-    return this._name;
+    return this._name ??= `Task-${this._nameNumber}`;
   }
 
   /**
@@ -307,7 +313,7 @@ export class Task<T = unknown> extends Future<T> {
    */
   override toString(): string {
     const base = super.toString().slice(1, -1).replace(/^\w+ /, "");
-    return `<${this.constructor.name} ${base} name='${this._name}' coro=${
+    return `<${this.constructor.name} ${base} name='${this.getName()}' coro=${
       describeCallback(this._coro)
     }>`;
   }
@@ -427,7 +433,7 @@ export class Task<T = unknown> extends Future<T> {
       super.setResult(value as T);
     } else if (outcome === ERROR_OUTCOME) {
       super.setException(
-        value ?? new Error(`The coroutine of ${this._name} threw ${value}`),
+        value ?? new Error(`The coroutine of ${this.getName()} threw ${value}`),
       );
     } else {
       super.cancel(this._cancelMessage);
