@@ -158,10 +158,17 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * ```
  */
 export class EventLoop {
-  /** @internal Callbacks and task steps ready to run, FIFO. */
-  _ready: Runnable[] = [];
+  /**
+   * @internal Callbacks and task steps ready to run, FIFO: the first
+   * `_readyLen` slots of `_ready`. The arrays never shrink (setting an
+   * array's length to 0 makes V8 drop its backing store, and the next push
+   * allocate a new one: once per pass); used slots are cleared as they run.
+   */
+  _ready: Array<Runnable | undefined> = [];
+  /** @internal How many slots of `_ready` are in use. */
+  _readyLen = 0;
   /** @internal The other half of the ready queue's double buffer. */
-  _spare: Runnable[] = [];
+  _spare: Array<Runnable | undefined> = [];
   /** @internal A binary heap of timers ordered by (when, seq). */
   _timers: TimerHandle[] = [];
   /** @internal */
@@ -268,7 +275,7 @@ export class EventLoop {
     }
     if (this.#debug) this.#checkCaller("callSoon()");
     const handle = new Handle(callback, args, this);
-    this._ready.push(handle);
+    this._ready[this._readyLen++] = handle;
     if (this.#wake !== null) this.#wakeUp();
     return handle;
   }
@@ -295,7 +302,7 @@ export class EventLoop {
     if (this.#closed) this.#throwClosed("callSoonThreadsafe()");
     checkFunction(callback, "callSoonThreadsafe()'s 'callback'");
     const handle = new Handle(callback, args, this);
-    this._ready.push(handle);
+    this._ready[this._readyLen++] = handle;
     if (this.#wake !== null) this.#wakeUp();
     return handle;
   }
@@ -365,7 +372,7 @@ export class EventLoop {
 
   /** @internal Puts a task step (or any Runnable) on the ready queue. */
   _pushReady(runnable: Runnable): void {
-    this._ready.push(runnable);
+    this._ready[this._readyLen++] = runnable;
     if (this.#wake !== null) this.#wakeUp();
   }
 
@@ -748,7 +755,7 @@ export class EventLoop {
         if (this.#debug) this.#runOnceDebug();
         else this.#runOnce();
         if (this.#stopping) break;
-        if (this._ready.length > 0) {
+        if (this._readyLen > 0) {
           if (this.#work >= CALLBACKS_PER_DENO_TURN) {
             this.#work = 0;
             await denoTurn();
@@ -863,6 +870,7 @@ export class EventLoop {
     for (const release of this._onClose) release();
     this._onClose.clear();
     this._ready.length = 0;
+    this._readyLen = 0;
     for (const timer of this._timers) timer._scheduled = false;
     this._timers.length = 0;
     this._timerCancelledCount = 0;
@@ -1412,19 +1420,20 @@ export class EventLoop {
   #runOnce(): void {
     this.#moveDueTimers();
     const todo = this._ready;
-    const ntodo = todo.length;
+    const ntodo = this._readyLen;
     if (ntodo === 0) return;
     this._ready = this._spare;
+    this._readyLen = 0;
     const previous = loopState.running;
     loopState.running = this;
     try {
       for (let i = 0; i < ntodo; i++) {
-        const runnable = todo[i];
+        const runnable = todo[i]!;
+        todo[i] = undefined;
         if (!runnable._cancelled) runnable._run();
       }
     } finally {
       loopState.running = previous;
-      todo.length = 0;
       this._spare = todo;
       this.#work += ntodo;
     }
@@ -1439,14 +1448,16 @@ export class EventLoop {
   #runOnceDebug(): void {
     this.#moveDueTimers();
     const todo = this._ready;
-    const ntodo = todo.length;
+    const ntodo = this._readyLen;
     if (ntodo === 0) return;
     this._ready = this._spare;
+    this._readyLen = 0;
     const previous = loopState.running;
     loopState.running = this;
     try {
       for (let i = 0; i < ntodo; i++) {
-        const runnable = todo[i];
+        const runnable = todo[i]!;
+        todo[i] = undefined;
         if (runnable._cancelled) continue;
         const start = performance.now();
         runnable._run();
@@ -1465,7 +1476,6 @@ export class EventLoop {
       }
     } finally {
       loopState.running = previous;
-      todo.length = 0;
       this._spare = todo;
       this.#work += ntodo;
     }
@@ -1487,7 +1497,7 @@ export class EventLoop {
         const timer = heapPop(timers);
         timer._scheduled = false;
         if (timer._cancelled) this._timerCancelledCount--;
-        else this._ready.push(timer);
+        else this._ready[this._readyLen++] = timer;
       }
     }
   }
@@ -1507,7 +1517,7 @@ export class EventLoop {
       if (this.#clock.virtual) {
         // Let I/O that already completed come in before time moves.
         await denoTurn();
-        if (this._ready.length > 0 || this.#stopping) return;
+        if (this._readyLen > 0 || this.#stopping) return;
         if (this._ioPending === 0) {
           this.#clock.advanceTo(when);
           return;
