@@ -109,3 +109,11 @@ function removeAll(loop: EventLoop): void {
   map.clear();
   handlers.delete(loop);
 }
+
+/** Whether the program installed its own handler for `signal` on `loop`. */
+export function hasSignalHandler(
+  loop: EventLoop,
+  signal: Deno.Signal,
+): boolean {
+  return handlers.get(loop)?.has(signal) ?? false;
+}

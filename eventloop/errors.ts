@@ -93,3 +93,35 @@ export class TimeoutError extends Error {
     this.name = "TimeoutError";
   }
 }
+
+/**
+ * Thrown by `run()` and `Runner.run()` when Ctrl-C (SIGINT) interrupted the
+ * main coroutine: the first Ctrl-C cancels the main task, so its `finally`
+ * blocks run, and once it has finished, this is thrown in place of its
+ * `CancelledError`. A second Ctrl-C ends the process at once. A program that
+ * installs its own SIGINT handler with `loop.addSignalHandler()` is left to
+ * handle Ctrl-C itself.
+ *
+ * asyncio: the builtin `KeyboardInterrupt`, as `asyncio.run()` raises it.
+ *
+ * @example Recognising an interrupted run
+ * ```ts
+ * import { KeyboardInterrupt } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new KeyboardInterrupt();
+ * assert.equal(err.name, "KeyboardInterrupt");
+ * assert.ok(err instanceof Error);
+ * ```
+ */
+export class KeyboardInterrupt extends Error {
+  /**
+   * Makes the error.
+   *
+   * @param message What was interrupted.
+   */
+  constructor(message?: string) {
+    super(message ?? "interrupted by Ctrl-C (SIGINT)");
+    this.name = "KeyboardInterrupt";
+  }
+}

@@ -9,6 +9,8 @@ import { EventLoop, type EventLoopOptions } from "./event_loop.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import { loopState } from "./_state.ts";
 import { describeValue, isGenerator } from "./_util.ts";
+import { CancelledError, KeyboardInterrupt } from "./errors.ts";
+import { hasSignalHandler } from "./_signals.ts";
 
 /** Options of {@linkcode run} and {@linkcode Runner}. */
 export interface RunOptions extends EventLoopOptions {
@@ -77,7 +79,34 @@ export class Runner {
     }
     const loop = this.#lazyInit();
     const task = loop.createTask(main);
-    return await loop.runUntilComplete(task);
+    // Ctrl-C cancels the main task, so its finally blocks run (asyncio's
+    // Runner._on_sigint); a second Ctrl-C ends the process. A program that
+    // handles SIGINT itself with loop.addSignalHandler() keeps it.
+    let interrupts = 0;
+    const onSigint = () => {
+      if (hasSignalHandler(loop, "SIGINT")) return;
+      interrupts++;
+      if (interrupts === 1 && !task.done() && !loop.isClosed()) {
+        loop.callSoonThreadsafe(() => task.cancel());
+        return;
+      }
+      Deno.removeSignalListener("SIGINT", onSigint);
+      Deno.kill(Deno.pid, "SIGINT");
+    };
+    const listening = listenForSigint(onSigint);
+    try {
+      return await loop.runUntilComplete(task);
+    } catch (error) {
+      if (
+        interrupts > 0 && error instanceof CancelledError &&
+        task.uncancel() === 0
+      ) {
+        throw new KeyboardInterrupt();
+      }
+      throw error;
+    } finally {
+      if (listening) Deno.removeSignalListener("SIGINT", onSigint);
+    }
   }
 
   /**
@@ -231,5 +260,18 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
         task,
       });
     }
+  }
+}
+
+/**
+ * Listens for Ctrl-C where the platform lets us (not in a Worker, nor
+ * without the signal API); `false` when it could not.
+ */
+function listenForSigint(listener: () => void): boolean {
+  try {
+    Deno.addSignalListener("SIGINT", listener);
+    return true;
+  } catch {
+    return false;
   }
 }

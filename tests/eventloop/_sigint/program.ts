@@ -1,0 +1,42 @@
+// A program for sigint_test.ts: it prints "ready" once its main coroutine
+// waits, then sleeps until Ctrl-C. Its first argument picks the variant.
+import {
+  getRunningLoop,
+  KeyboardInterrupt,
+  run,
+} from "../../../eventloop/mod.ts";
+import { sleep } from "../../../tasks/mod.ts";
+
+const variant = Deno.args[0];
+
+function* main() {
+  if (variant === "own-handler") {
+    const loop = getRunningLoop();
+    const stop = loop.createFuture<void>();
+    loop.addSignalHandler("SIGINT", () => {
+      console.log("own handler ran");
+      stop.setResult();
+    });
+    console.log("ready");
+    yield* stop;
+    loop.removeSignalHandler("SIGINT");
+    return "main returned";
+  }
+  try {
+    console.log("ready");
+    yield* sleep(3600);
+    return "not interrupted";
+  } finally {
+    console.log("finally ran");
+  }
+}
+
+if (variant === "catch") {
+  try {
+    await run(main);
+  } catch (error) {
+    console.log(`caught ${(error as Error).name}`);
+  }
+} else {
+  console.log(await run(main));
+}

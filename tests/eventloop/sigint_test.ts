@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+
+const PROGRAM = new URL("./_sigint/program.ts", import.meta.url);
+
+/** Runs the program, sends SIGINT once it is ready, and returns its output. */
+async function interrupt(variant: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--no-check", PROGRAM.href, variant],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("ready\n")) {
+    const { value, done } = await stdout.read();
+    if (done) break;
+    out += value;
+  }
+  child.kill("SIGINT");
+  while (true) {
+    const { value, done } = await stdout.read();
+    if (done) break;
+    out += value;
+  }
+  const err = await new Response(child.stderr).text();
+  const status = await child.status;
+  return { out, err, code: status.code };
+}
+
+Deno.test("run(): Ctrl-C cancels the main task, its finally runs, and run() throws KeyboardInterrupt", async () => {
+  const { out, err, code } = await interrupt("plain");
+  assert.equal(out, "ready\nfinally ran\n");
+  assert.match(err, /KeyboardInterrupt/);
+  assert.equal(code, 1);
+});
+
+Deno.test("run(): KeyboardInterrupt can be caught around run()", async () => {
+  const { out, code } = await interrupt("catch");
+  assert.equal(out, "ready\nfinally ran\ncaught KeyboardInterrupt\n");
+  assert.equal(code, 0);
+});
+
+Deno.test("run(): a program's own SIGINT handler takes Ctrl-C instead", async () => {
+  const { out, code } = await interrupt("own-handler");
+  assert.equal(out, "ready\nown handler ran\nmain returned\n");
+  assert.equal(code, 0);
+});
