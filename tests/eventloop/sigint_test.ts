@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 const PROGRAM = new URL("./_sigint/program.ts", import.meta.url);
 
 /** Runs the program, sends SIGINT once it is ready, and returns its output. */
-async function interrupt(variant: string) {
+async function interrupt(variant: string, signals = 1) {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--no-check", PROGRAM.href, variant],
     stdout: "piped",
@@ -17,6 +17,14 @@ async function interrupt(variant: string) {
     out += value;
   }
   child.kill("SIGINT");
+  if (signals > 1) {
+    while (!out.includes("ignoring the cancellation\n")) {
+      const { value, done } = await stdout.read();
+      if (done) break;
+      out += value;
+    }
+    child.kill("SIGINT");
+  }
   while (true) {
     const { value, done } = await stdout.read();
     if (done) break;
@@ -24,7 +32,7 @@ async function interrupt(variant: string) {
   }
   const err = await new Response(child.stderr).text();
   const status = await child.status;
-  return { out, err, code: status.code };
+  return { out, err, code: status.code, signal: status.signal };
 }
 
 Deno.test("run(): Ctrl-C cancels the main task, its finally runs, and run() throws KeyboardInterrupt", async () => {
@@ -44,4 +52,11 @@ Deno.test("run(): a program's own SIGINT handler takes Ctrl-C instead", async ()
   const { out, code } = await interrupt("own-handler");
   assert.equal(out, "ready\nown handler ran\nmain returned\n");
   assert.equal(code, 0);
+});
+
+Deno.test("run(): a second Ctrl-C ends a program that ignores the first", async () => {
+  const { out, code, signal } = await interrupt("stubborn", 2);
+  assert.equal(out, "ready\nignoring the cancellation\n");
+  assert.equal(signal, "SIGINT");
+  assert.equal(code, 130);
 });

@@ -22,6 +22,17 @@ function* main() {
     loop.removeSignalHandler("SIGINT");
     return "main returned";
   }
+  if (variant === "stubborn") {
+    // Ignores the first Ctrl-C: only a second one can end it.
+    try {
+      console.log("ready");
+      yield* sleep(3600);
+    } catch {
+      console.log("ignoring the cancellation");
+      yield* sleep(3600);
+    }
+    return "not interrupted";
+  }
   try {
     console.log("ready");
     yield* sleep(3600);
