@@ -18,6 +18,11 @@ import type { Future } from "./future.ts";
 import type { BaseProtocol, BufferedProtocol, Protocol } from "./protocols.ts";
 import type { Transport } from "./transports.ts";
 import { closeQuietly } from "./_net.ts";
+import {
+  callWriteFlow,
+  DEFAULT_HIGH_WATER,
+  writeBufferLimits,
+} from "./_write_flow.ts";
 import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 import { describeValue, type Runnable } from "./_util.ts";
 
@@ -25,7 +30,6 @@ import { describeValue, type Runnable } from "./_util.ts";
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 /** Bytes asked of one read. */
 const READ_SIZE = 65536;
-const DEFAULT_HIGH_WATER = 64 * 1024;
 /** Reads at least this large hand over the read buffer instead of a copy. */
 const GIVE_AWAY_SIZE = 16 * 1024;
 const EMPTY = new Uint8Array(0);
@@ -236,27 +240,7 @@ export class StreamTransport implements Transport {
   // ---- WriteTransport ----
 
   setWriteBufferLimits(high?: number, low?: number): void {
-    if (high !== undefined && (!Number.isInteger(high) || high < 0)) {
-      throw new RangeError(
-        `Cannot set the write buffer limits as 'high' must be a non-negative integer: received ${
-          describeValue(high)
-        }`,
-      );
-    }
-    if (low !== undefined && (!Number.isInteger(low) || low < 0)) {
-      throw new RangeError(
-        `Cannot set the write buffer limits as 'low' must be a non-negative integer: received ${
-          describeValue(low)
-        }`,
-      );
-    }
-    const h = high ?? (low === undefined ? DEFAULT_HIGH_WATER : 4 * low);
-    const l = low ?? Math.floor(h / 4);
-    if (l > h) {
-      throw new RangeError(
-        `Cannot set the write buffer limits as 'high' must be >= 'low': received high=${h}, low=${l}`,
-      );
-    }
+    const [h, l] = writeBufferLimits(high, low);
     this.#high = h;
     this.#low = l;
     this.#maybePauseProtocol();
@@ -575,30 +559,12 @@ export class StreamTransport implements Transport {
   #maybePauseProtocol(): void {
     if (this.#protocolPaused || this.#bufferSize <= this.#high) return;
     this.#protocolPaused = true;
-    try {
-      this.#protocol.pauseWriting();
-    } catch (error) {
-      this.#loop.callExceptionHandler({
-        message: "protocol.pauseWriting() failed",
-        exception: error,
-        transport: this,
-        protocol: this.#protocol,
-      });
-    }
+    callWriteFlow(this.#loop, this, this.#protocol, "pauseWriting");
   }
 
   #callResumeWriting(): void {
     if (this.#lostState !== 0) return;
-    try {
-      this.#protocol.resumeWriting();
-    } catch (error) {
-      this.#loop.callExceptionHandler({
-        message: "protocol.resumeWriting() failed",
-        exception: error,
-        transport: this,
-        protocol: this.#protocol,
-      });
-    }
+    callWriteFlow(this.#loop, this, this.#protocol, "resumeWriting");
   }
 
   // ---- Closing ----

@@ -12,8 +12,11 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { BaseProtocol, Protocol } from "../eventloop/protocols.ts";
 import type { ReadTransport, WriteTransport } from "../eventloop/transports.ts";
 import { describeValue } from "../eventloop/_util.ts";
-
-const DEFAULT_HIGH_WATER = 64 * 1024;
+import {
+  callWriteFlow,
+  DEFAULT_HIGH_WATER,
+  writeBufferLimits,
+} from "../eventloop/_write_flow.ts";
 
 function ignore(): void {}
 
@@ -253,25 +256,7 @@ export class WritePipeTransport implements WriteTransport {
   }
 
   setWriteBufferLimits(high?: number, low?: number): void {
-    for (const [name, value] of [["high", high], ["low", low]] as const) {
-      if (
-        value !== undefined &&
-        (typeof value !== "number" || !Number.isInteger(value) || value < 0)
-      ) {
-        throw new RangeError(
-          `Cannot set the write buffer limits as '${name}' must be a non-negative integer: received ${
-            describeValue(value)
-          }`,
-        );
-      }
-    }
-    const h = high ?? (low === undefined ? DEFAULT_HIGH_WATER : 4 * low);
-    const l = low ?? Math.floor(h / 4);
-    if (l > h) {
-      throw new RangeError(
-        `Cannot set the write buffer limits as 'high' (${h}) must be at least 'low' (${l})`,
-      );
-    }
+    const [h, l] = writeBufferLimits(high, low);
     this.#high = h;
     this.#low = l;
     this.#maybePauseProtocol();
@@ -388,31 +373,13 @@ export class WritePipeTransport implements WriteTransport {
   #maybePauseProtocol(): void {
     if (this.#protocolPaused || this.#bufferSize <= this.#high) return;
     this.#protocolPaused = true;
-    try {
-      this.#protocol.pauseWriting();
-    } catch (error) {
-      this.#loop.callExceptionHandler({
-        message: "protocol.pauseWriting() failed",
-        exception: error,
-        transport: this,
-        protocol: this.#protocol,
-      });
-    }
+    callWriteFlow(this.#loop, this, this.#protocol, "pauseWriting");
   }
 
   #maybeResumeProtocol(): void {
     if (!this.#protocolPaused || this.#bufferSize > this.#low) return;
     this.#protocolPaused = false;
-    try {
-      this.#protocol.resumeWriting();
-    } catch (error) {
-      this.#loop.callExceptionHandler({
-        message: "protocol.resumeWriting() failed",
-        exception: error,
-        transport: this,
-        protocol: this.#protocol,
-      });
-    }
+    callWriteFlow(this.#loop, this, this.#protocol, "resumeWriting");
   }
 }
 
