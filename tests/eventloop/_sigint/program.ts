@@ -46,7 +46,8 @@ if (variant === "catch") {
   try {
     await run(main);
   } catch (error) {
-    console.log(`caught ${(error as Error).name}`);
+    const ok = error instanceof KeyboardInterrupt;
+    console.log(`caught ${(error as Error).name}${ok ? "" : " (wrong class)"}`);
   }
 } else {
   console.log(await run(main));
