@@ -52,6 +52,23 @@ export class TaskList<T extends Linked> implements Iterable<T> {
     return true;
   }
 
+  /**
+   * Empties the list and unlinks every item, so that the items can join
+   * another list: membership is read from the links themselves.
+   */
+  clear(): void {
+    let item = this.#head;
+    while (item !== null) {
+      const next = item._liveNext as T | null;
+      item._livePrev = null;
+      item._liveNext = null;
+      item = next;
+    }
+    this.#head = null;
+    this.#tail = null;
+    this.#size = 0;
+  }
+
   *[Symbol.iterator](): Generator<T, void, unknown> {
     // The next link is read before yielding, so deleting the current item
     // while iterating is safe.

@@ -987,6 +987,8 @@ export class EventLoop {
     const tasks = this._tasks;
     if (debug && tasks instanceof TaskList) {
       this._tasks = new WeakTaskSet(this, tasks);
+      // The tasks' links would otherwise still claim membership of the list.
+      tasks.clear();
     } else if (!debug && !(tasks instanceof TaskList)) {
       this._tasks = new TaskList(tasks);
     }

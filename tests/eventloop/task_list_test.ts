@@ -36,3 +36,16 @@ Deno.test("TaskList allows deleting the current item while iterating", () => {
   assert.deepEqual(seen, items);
   assert.equal(list.size, 0);
 });
+
+Deno.test("TaskList.clear() unlinks its items so another list can take them", () => {
+  const items = Array.from({ length: 3 }, item);
+  const first = new TaskList(items);
+  first.clear();
+  assert.equal(first.size, 0);
+  assert.deepEqual([...first], []);
+  const second = new TaskList(items);
+  assert.equal(second.size, 3);
+  assert.deepEqual([...second], items);
+  assert.equal(second.delete(items[1]), true);
+  assert.deepEqual([...second], [items[0], items[2]]);
+});

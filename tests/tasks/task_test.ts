@@ -496,3 +496,28 @@ Deno.test("Task errors never read do not stop the loop", async () => {
   );
   assert.equal(value, "main finished");
 });
+
+Deno.test("allTasks() keeps every pending task when debug mode is switched on and off", async () => {
+  await run(
+    function* () {
+      const loop = getRunningLoop();
+      const tasks = [
+        createTask(sleep(1)),
+        createTask(sleep(2)),
+        createTask(sleep(3)),
+      ];
+      loop.setDebug(true);
+      loop.setDebug(false);
+      assert.equal(allTasks().size, 4);
+      yield* tasks[0];
+      assert.equal(allTasks().size, 3);
+      loop.setDebug(true);
+      yield* tasks[1];
+      assert.equal(allTasks().size, 2);
+      loop.setDebug(false);
+      yield* tasks[2];
+      assert.deepEqual([...allTasks()], [currentTask()]);
+    }(),
+    virtual,
+  );
+});
