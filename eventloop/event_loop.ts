@@ -852,10 +852,11 @@ export class EventLoop {
   }
 
   /**
-   * Closes the loop, dropping pending callbacks and timers. Transports and
-   * servers of this loop that are still open are reported as unclosed
-   * through {@linkcode getLogger} (they would keep the program running).
-   * Idempotent.
+   * Closes the loop, dropping pending callbacks and timers. Transports,
+   * servers and datagram endpoints of this loop that are still open are
+   * reported as unclosed through {@linkcode getLogger}, then closed: unlike
+   * asyncio, which leaves them to the process's exit, an open listener or
+   * read would keep a Deno program running forever. Idempotent.
    *
    * asyncio: `loop.close()`.
    *

@@ -184,6 +184,12 @@ export class Runner {
  * its error). Afterwards every task still pending is cancelled and awaited,
  * and the loop is closed.
  *
+ * While it runs, Ctrl-C cancels the main task (its `finally` blocks run) and
+ * `run()` then throws {@linkcode KeyboardInterrupt}; a second Ctrl-C ends the
+ * process. asyncio installs this only while SIGINT has Python's default
+ * handler; here it stands aside whenever the program has its own SIGINT
+ * handler on the loop (`loop.addSignalHandler`), checked at each signal.
+ *
  * asyncio: `asyncio.run()`.
  *
  * @typeParam T The result type.
