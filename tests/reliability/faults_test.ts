@@ -17,6 +17,7 @@ import {
   fromPromise,
   gather,
   sleep,
+  waitFor,
 } from "../../tasks/mod.ts";
 import {
   IncompleteReadError,
@@ -419,6 +420,9 @@ reliabilityTest(
     await run(function* () {
       const seen = recordExceptions();
       let serverSide: unknown = null;
+      // Settled once the server's read has its outcome, so the clients are
+      // not closed under it first (that would end its read cleanly).
+      const serverRead = getRunningLoop().createFuture<void>();
       const server = yield* startServer(
         function* (reader: StreamReader, writer: StreamWriter) {
           writer.write(enc("hello"));
@@ -426,6 +430,8 @@ reliabilityTest(
             yield* reader.readLine();
           } catch (error) {
             serverSide = error;
+          } finally {
+            serverRead.setResult();
           }
           writer.close();
         },
@@ -452,6 +458,7 @@ reliabilityTest(
       writer.close();
       assert.equal(yield* catching(writer.waitClosed()), error);
       yield* fromPromise(relay.done);
+      yield* waitFor(serverRead, 5);
       relay.close();
       server.close();
       server.closeClients();
