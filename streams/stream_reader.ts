@@ -356,15 +356,28 @@ export class StreamReader {
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return EMPTY;
     if (n < 0) {
-      // Read in blocks of `limit`, so the transport is resumed as the buffer
-      // empties instead of deadlocking at twice the limit.
+      // Take whatever is buffered each time, so the transport is resumed as
+      // the buffer empties instead of deadlocking at twice the limit
+      // (asyncio reads blocks of `limit`; the bytes are the same). The
+      // chunks are kept as they are and joined once: a single chunk (a pipe
+      // read whole) is returned without a copy.
       const blocks: Uint8Array[] = [];
       let total = 0;
       while (true) {
-        const block = yield* this.read(this.#limit);
-        if (block.length === 0) break;
-        blocks.push(block);
-        total += block.length;
+        if (this.#size === 0) {
+          if (this.#eof) break;
+          const waiter = this.#newWaiter("read");
+          try {
+            yield waiter;
+          } finally {
+            this.#forgetWaiter(waiter);
+          }
+          if (this.#exception !== null) throw this.#exception;
+          continue;
+        }
+        total += this.#size;
+        this.#takeChunks(blocks);
+        this.#maybeResumeTransport();
       }
       return concat(blocks, total);
     }
@@ -803,6 +816,20 @@ export class StreamReader {
     }
     this.#size -= n;
     return out;
+  }
+
+  /** Moves every buffered byte to `out`, chunk by chunk, without copying. */
+  #takeChunks(out: Uint8Array[]): void {
+    const chunks = this.#chunks;
+    for (let i = this.#head; i < chunks.length; i++) {
+      const chunk = chunks[i];
+      out.push(
+        i === this.#head && this.#offset > 0
+          ? chunk.subarray(this.#offset)
+          : chunk,
+      );
+    }
+    this.#clear();
   }
 
   #dropFirst(): void {

@@ -106,6 +106,34 @@ Deno.test("StreamReader.read() returns what is buffered, up to n", async (t) => 
     );
   });
   await t.step(
+    "read() after a partial read returns the rest, in order",
+    async () => {
+      await run(function* () {
+        const r = new StreamReader({ limit: 4 });
+        r.feedData(enc("abcdef"));
+        r.feedData(enc("gh"));
+        assert.equal(dec(yield* r.read(2)), "ab");
+        const all = createTask(r.read());
+        yield* sleep(0);
+        r.feedData(enc("ij"));
+        r.feedEof();
+        assert.equal(dec(yield* all), "cdefghij");
+        assert.ok(r.atEof());
+      }());
+    },
+  );
+  await t.step("read() throws an error set while it waits", async () => {
+    await run(function* () {
+      const r = new StreamReader();
+      r.feedData(enc("partial"));
+      const all = createTask(r.read());
+      yield* sleep(0);
+      const boom = new Error("broken");
+      r.setException(boom);
+      assert.equal(yield* catching(all), boom);
+    }());
+  });
+  await t.step(
     "empty at EOF, and read() of an ended stream is empty",
     async () => {
       await run(function* () {
