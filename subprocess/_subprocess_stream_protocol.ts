@@ -24,6 +24,11 @@ export class SubprocessStreamProtocol extends FlowControlProtocol {
   stdin: StreamWriter | null = null;
   stdout: StreamReader | null = null;
   stderr: StreamReader | null = null;
+  /**
+   * @internal Tells the transport to leave the reading pipes idle until the
+   * Process starts them, so that `communicate()` can take them whole.
+   */
+  readonly _defersPipeReading = true;
   #limit: number;
   #loop: EventLoop;
   #transport: SubprocessTransport | null = null;

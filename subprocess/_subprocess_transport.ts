@@ -121,19 +121,22 @@ class PipedSubprocessTransport implements SubprocessTransport {
       });
       this.#pipes.set(0, proto);
     }
+    // A Process starts its reading pipes itself (see `_startReadingSoon()`).
+    const defer = (protocol as { _defersPipeReading?: boolean })
+      ._defersPipeReading === true;
     if (spec.stdout === "pipe") {
       const proto = new PipeProto(this, 1);
       const sources = merge ? [child.stdout, child.stderr] : [child.stdout];
       proto.pipe = new ReadPipeTransport(loop, sources, proto, {
         pipe: child.stdout,
-      });
+      }, defer);
       this.#pipes.set(1, proto);
     }
     if (spec.stderr === "pipe") {
       const proto = new PipeProto(this, 2);
       proto.pipe = new ReadPipeTransport(loop, [child.stderr], proto, {
         pipe: child.stderr,
-      });
+      }, defer);
       this.#pipes.set(2, proto);
     }
 
@@ -234,6 +237,20 @@ class PipedSubprocessTransport implements SubprocessTransport {
     const waiter = this.#loop.createFuture<number>();
     this.#exitWaiters.push(waiter);
     return yield* waiter;
+  }
+
+  /**
+   * @internal Starts the reading pipes in the next loop pass. A Process
+   * calls it as it is made, so that a `communicate()` called at once (in
+   * the same task step) can still take each pipe whole (`_collect()`);
+   * otherwise the pipes read eagerly from the next pass on, as asyncio's do.
+   */
+  _startReadingSoon(): void {
+    this.#loop.callSoon(() => {
+      for (const proto of this.#pipes.values()) {
+        (proto.pipe as Partial<ReadPipeTransport> | null)?._start?.();
+      }
+    });
   }
 
   /** @internal Schedules connectionMade, then resolves `waiter`. */
@@ -337,6 +354,15 @@ class PipedSubprocessTransport implements SubprocessTransport {
         this.#child.kill("SIGKILL");
       } catch {
         // It has exited already.
+      }
+    }
+    // A pipe read whole by communicate() cannot be cancelled: it ends when
+    // the last writer closes it, which a grandchild may hold open. Such a
+    // read must not keep the process alive once the loop is gone.
+    for (const proto of this.#pipes.values()) {
+      if ((proto.pipe as Partial<ReadPipeTransport> | null)?._readingWhole) {
+        this.#child?.unref();
+        break;
       }
     }
   }

@@ -307,6 +307,86 @@ function* assertCancelled(task: Task<unknown>): Coroutine<void> {
   assert.ok(task.cancelled());
 }
 
+test("Process.communicate() called as soon as the process is made reads each pipe whole", async (t) => {
+  await t.step(
+    "stdout and stderr, then the readers are at their end",
+    async () => {
+      const [out, err, atEnd, code] = await run(function* () {
+        const proc = yield* createSubprocessShell(
+          "printf out; printf err >&2",
+          {
+            stdout: PIPE,
+            stderr: PIPE,
+          },
+        );
+        const [out, err] = yield* proc.communicate();
+        return [
+          decoder.decode(out!),
+          decoder.decode(err!),
+          [proc.stdout!.atEof(), proc.stderr!.atEof()],
+          proc.returncode,
+        ];
+      }());
+      assert.equal(out, "out");
+      assert.equal(err, "err");
+      assert.deepEqual(atEnd, [true, true]);
+      assert.equal(code, 0);
+    },
+  );
+  await t.step(
+    "cancelled, the bytes read so far stay in proc.stdout",
+    async () => {
+      await run(function* () {
+        let proc: Process | null = null;
+        const talk = createTask(function* () {
+          proc = yield* createSubprocessShell("printf abc; exec sleep 30", {
+            stdout: PIPE,
+          });
+          return yield* proc.communicate();
+        }());
+        while (proc === null) yield* sleep(0.01);
+        const child: Process = proc;
+        talk.cancel();
+        yield* assertCancelled(talk);
+        assert.equal(child.returncode, null, "cancelling kills nothing");
+        child.kill();
+        assert.equal(yield* child.wait(), -9);
+        assert.equal(decoder.decode(yield* child.stdout!.read()), "abc");
+        assert.ok(child.stdout!.atEof());
+      }());
+    },
+  );
+  await t.step(
+    "after a first read, communicate() returns the rest",
+    async () => {
+      const [first, rest] = await run(function* () {
+        const proc = yield* createSubprocessShell("echo first; echo second", {
+          stdout: PIPE,
+        });
+        const first = decoder.decode(yield* proc.stdout!.readLine());
+        const [rest] = yield* proc.communicate();
+        return [first, decoder.decode(rest!)];
+      }());
+      assert.equal(first, "first\n");
+      assert.equal(rest, "second\n");
+    },
+  );
+});
+
+test("Process output pipes read ahead even when only wait() is called", async () => {
+  // 100 KiB overflows the OS pipe (64 KiB) but not the reader's buffer
+  // (twice the 64 KiB limit): as in asyncio, the child can finish.
+  const [code, out] = await run(function* () {
+    const proc = yield* createSubprocessShell("head -c 102400 /dev/zero", {
+      stdout: PIPE,
+    });
+    const code = yield* waitFor(proc.wait(), 30);
+    return [code, yield* proc.stdout!.read()];
+  }());
+  assert.equal(code, 0);
+  assert.equal(out.length, 102400);
+});
+
 test("cancelling the task that owns a process, then closing the loop, leaves no child behind", async () => {
   let pid = 0;
   await run(function* () {
