@@ -246,6 +246,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
    * otherwise the pipes read eagerly from the next pass on, as asyncio's do.
    */
   _startReadingSoon(): void {
+    if (!this.#pipes.has(1) && !this.#pipes.has(2)) return;
     this.#loop.callSoon(() => {
       for (const proto of this.#pipes.values()) {
         (proto.pipe as Partial<ReadPipeTransport> | null)?._start?.();
