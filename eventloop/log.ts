@@ -6,6 +6,8 @@
  * @module
  */
 
+import { describeValue } from "./_util.ts";
+
 /** Severity of a log record, lowest first (Python's logging levels). */
 export type LogLevel = "debug" | "info" | "warning" | "error" | "critical";
 
@@ -128,7 +130,9 @@ export class Logger {
   addHandler(handler: LogHandler): void {
     if (typeof handler !== "function") {
       throw new TypeError(
-        `Cannot add a log handler as 'handler' must be a function: received ${typeof handler}`,
+        `Cannot add a log handler as 'handler' must be a function: received ${
+          describeValue(handler)
+        }`,
       );
     }
     this.#handlers.push(handler);

@@ -9,6 +9,7 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import { Future } from "../eventloop/future.ts";
 import type { Transport } from "../eventloop/transports.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
+import { describeValue } from "../eventloop/_util.ts";
 import { type Coroutine, isCoroutine } from "../tasks/coroutine.ts";
 import type { Task } from "../tasks/task.ts";
 import { FlowControlProtocol } from "./flow_control_protocol.ts";
@@ -107,7 +108,9 @@ export class StreamReaderProtocol extends FlowControlProtocol {
     const cb = options?.clientConnectedCb ?? null;
     if (cb !== null && typeof cb !== "function") {
       throw new TypeError(
-        `Cannot create StreamReaderProtocol as 'clientConnectedCb' must be a function: received ${typeof cb}`,
+        `Cannot create StreamReaderProtocol as 'clientConnectedCb' must be a function: received ${
+          describeValue(cb)
+        }`,
       );
     }
     this.#reader = reader;

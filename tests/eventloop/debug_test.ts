@@ -428,7 +428,7 @@ Deno.test("Logger: levels, handlers, and the loop's default exception handler", 
     assert.throws(
       // @ts-expect-error: a bad handler on purpose
       () => logger.addHandler("console"),
-      /'handler' must be a function: received string/,
+      /'handler' must be a function: received "console"/,
     );
   });
 

@@ -252,7 +252,7 @@ Deno.test("StreamReaderProtocol and StreamWriter check their arguments", () => {
         clientConnectedCb: 42,
       }),
     new TypeError(
-      "Cannot create StreamReaderProtocol as 'clientConnectedCb' must be a function: received number",
+      "Cannot create StreamReaderProtocol as 'clientConnectedCb' must be a function: received 42",
     ),
   );
   assert.throws(
