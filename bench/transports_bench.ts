@@ -81,10 +81,16 @@ function oursOnce(
   }());
 }
 
-/** One load run against a raw Deno.listen echo server. */
+/**
+ * One load run against a raw Deno.listen echo server. With `fresh`, each
+ * read goes into a new buffer, as when the bytes are handed on to code that
+ * keeps them (what `dataReceived` promises a protocol); otherwise one buffer
+ * per connection is reused.
+ */
 async function rawOnce(
   client: EchoLoadClient,
   load: Omit<EchoLoadOptions, "port">,
+  fresh = false,
 ): Promise<void> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
@@ -93,12 +99,14 @@ async function rawOnce(
     try {
       for await (const conn of listener) {
         served.push((async () => {
-          const buf = new Uint8Array(65536);
+          let buf = new Uint8Array(65536);
           try {
             let n: number | null;
             while ((n = await conn.read(buf)) !== null) {
+              const data = buf;
+              if (fresh) buf = new Uint8Array(65536);
               let off = 0;
-              while (off < n) off += await conn.write(buf.subarray(off, n));
+              while (off < n) off += await conn.write(data.subarray(off, n));
             }
           } catch {
             // The client went away.
@@ -129,7 +137,7 @@ export function comparisons(): Comparison[] {
       const load = { connections, size, requests };
       let client: EchoLoadClient | null = null;
       let calls = 0;
-      const total = 3 * (ROUNDS + 1);
+      const total = 4 * (ROUNDS + 1);
       const withClient = async (
         once: (c: EchoLoadClient, l: typeof load) => Promise<void>,
       ) => {
@@ -155,6 +163,8 @@ export function comparisons(): Comparison[] {
             withClient((c, l) =>
               oursOnce(c, l, () => new BufferedEchoProtocol())
             ),
+          "raw Deno.listen, new buffer per read": () =>
+            withClient((c, l) => rawOnce(c, l, true)),
         },
       });
     }
@@ -171,8 +181,8 @@ if (import.meta.main) {
     rows.push(...await compare(c));
   }
   const table: string[][] = [];
-  for (let i = 0; i < rows.length; i += 3) {
-    const [ours, raw, buffered] = rows.slice(i, i + 3);
+  for (let i = 0; i < rows.length; i += 4) {
+    const [ours, raw, buffered, fresh] = rows.slice(i, i + 4);
     table.push([
       ours.title,
       (1e6 / raw.usPerOp).toFixed(0),
@@ -182,6 +192,8 @@ if (import.meta.main) {
       `${
         (buffered.usPerOp > 0 ? raw.usPerOp / buffered.usPerOp : 0).toFixed(2)
       }x`,
+      (1e6 / fresh.usPerOp).toFixed(0),
+      `${fresh.speedup!.toFixed(2)}x`,
     ]);
   }
   const header = [
@@ -191,6 +203,8 @@ if (import.meta.main) {
     "ratio",
     "BufferedProtocol req/s",
     "ratio",
+    "raw, new buffer per read, req/s",
+    "Protocol / it",
   ];
   const widths = header.map((h, i) =>
     Math.max(h.length, ...table.map((r) => r[i].length))
