@@ -65,6 +65,39 @@ for (
       }
     });
 
+    await t.step(
+      "a match at every offset of the 64-byte blocks and of a window's tail",
+      () => {
+        // Inside a window: positions around several 64-byte block edges, for
+        // a few start offsets (the block edges move with `from`).
+        const data = new Uint8Array(8192).fill(0x0b);
+        for (let at = 1400; at < 1560; at++) {
+          data[at] = 10;
+          for (const from of [0, 1, 5, 63]) {
+            assert.equal(
+              search(data, 10, from),
+              at,
+              `match ${at} from ${from}`,
+            );
+          }
+          data[at] = 0x0b;
+        }
+        // At the end of the data, whose last window is not a multiple of 64.
+        for (const length of [5000, 5001, 5037, 5063]) {
+          const tail = new Uint8Array(length).fill(0x0b);
+          for (let at = length - 80; at < length; at++) {
+            tail[at] = 10;
+            assert.equal(
+              search(tail, 10, 0),
+              at,
+              `length ${length} match ${at}`,
+            );
+            tail[at] = 0x0b;
+          }
+        }
+      },
+    );
+
     await t.step("a view over a SharedArrayBuffer", () => {
       const shared = new Uint8Array(new SharedArrayBuffer(4096 + 3), 3);
       shared[4000] = 10;
