@@ -276,7 +276,10 @@ export class StreamWriter {
       // write-drain loop on a closed connection sees the error.
       yield;
     }
-    yield* this.#protocol._drainHelper();
+    const protocol = this.#protocol;
+    // Nothing to wait for (the common case): skip _drainHelper's generator.
+    if (!protocol._paused && !protocol._connectionLost) return;
+    yield* protocol._drainHelper();
   }
 
   /**
