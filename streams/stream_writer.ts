@@ -278,7 +278,11 @@ export class StreamWriter {
     }
     const protocol = this.#protocol;
     // Nothing to wait for (the common case): skip _drainHelper's generator.
-    if (!protocol._paused && !protocol._connectionLost) return;
+    // (Strict checks: an object without these fields still gets its own
+    // _drainHelper called.)
+    if (protocol._paused === false && protocol._connectionLost === false) {
+      return;
+    }
     yield* protocol._drainHelper();
   }
 

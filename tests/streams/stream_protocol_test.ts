@@ -106,6 +106,23 @@ Deno.test("StreamWriter.drain() waits between pauseWriting() and resumeWriting()
   assert.deepEqual(log, ["not paused: at once", "resume", "drained"]);
 });
 
+Deno.test("StreamWriter.drain() throws ConnectionReset once the connection is lost, paused or not", async () => {
+  await run(
+    function* () {
+      // No reader, so the error can only come from the protocol's state.
+      const transport = new MemoryTransport();
+      const protocol = new StreamReaderProtocol(null);
+      protocol.connectionMade(transport);
+      const writer = new StreamWriter(transport, protocol);
+      yield* writer.drain();
+      protocol.connectionLost(null);
+      const error = yield* catching(writer.drain());
+      assert.ok(error instanceof Deno.errors.ConnectionReset, String(error));
+    }(),
+    { virtualTime: true },
+  );
+});
+
 Deno.test("StreamWriter.drain(): a connection lost while paused wakes drains with its error", async () => {
   await run(
     function* () {
