@@ -27,6 +27,7 @@ import {
   type StreamWriter,
 } from "../streams/mod.ts";
 import { EchoLoadClient, type EchoLoadOptions } from "./_echo_client.ts";
+import { rawEchoOnce } from "./_raw_echo.ts";
 
 const KINDS = ["raw", "protocol", "exactly", "line"] as const;
 type Kind = typeof KINDS[number];
@@ -87,38 +88,6 @@ function loopOnce(client: EchoLoadClient, load: Load, kind: Kind) {
   }());
 }
 
-async function rawOnce(client: EchoLoadClient, load: Load): Promise<void> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  const served: Promise<void>[] = [];
-  const accepting = (async () => {
-    try {
-      for await (const conn of listener) {
-        served.push((async () => {
-          const buf = new Uint8Array(65536);
-          try {
-            let n: number | null;
-            while ((n = await conn.read(buf)) !== null) {
-              let off = 0;
-              while (off < n) off += await conn.write(buf.subarray(off, n));
-            }
-          } catch {
-            // The client went away.
-          } finally {
-            conn.close();
-          }
-        })());
-      }
-    } catch {
-      // The listener was closed.
-    }
-  })();
-  await client.run({ ...load, port });
-  listener.close();
-  await accepting;
-  await Promise.all(served);
-}
-
 /** User + system CPU µs of a /proc stat file (utime and stime, in ticks). */
 function cpuMicros(path: string): number {
   const fields = Deno.readTextFileSync(path).split(") ")[1].split(" ");
@@ -143,7 +112,7 @@ if (import.meta.main) {
   const client = new EchoLoadClient();
   const once = () =>
     kind === "raw"
-      ? rawOnce(client, load)
+      ? rawEchoOnce(client, load)
       : loopOnce(client, load, kind as Kind);
   try {
     await once(); // warm-up

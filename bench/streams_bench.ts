@@ -20,6 +20,7 @@ import {
 } from "../streams/mod.ts";
 import { compare, type Comparison, type Row } from "./_harness.ts";
 import { EchoLoadClient, type EchoLoadOptions } from "./_echo_client.ts";
+import { rawEchoOnce } from "./_raw_echo.ts";
 
 const ROUNDS = 3;
 const CONNECTIONS = [1, 10, 100];
@@ -76,39 +77,6 @@ function streamsOnce(
   }());
 }
 
-/** One load run against a raw Deno.listen echo server. */
-async function rawOnce(client: EchoLoadClient, load: Load): Promise<void> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  const served: Promise<void>[] = [];
-  const accepting = (async () => {
-    try {
-      for await (const conn of listener) {
-        served.push((async () => {
-          const buf = new Uint8Array(65536);
-          try {
-            let n: number | null;
-            while ((n = await conn.read(buf)) !== null) {
-              let off = 0;
-              while (off < n) off += await conn.write(buf.subarray(off, n));
-            }
-          } catch {
-            // The client went away.
-          } finally {
-            conn.close();
-          }
-        })());
-      }
-    } catch {
-      // The listener was closed.
-    }
-  })();
-  await client.run({ ...load, port });
-  listener.close();
-  await accepting;
-  await Promise.all(served);
-}
-
 /**
  * The comparisons of this file. Each owns a load worker that lives from its
  * first run to its last (warm-up included, so the worker's start is never
@@ -121,7 +89,7 @@ export function comparisons(): Comparison[] {
       const load: Load = { connections, size, requests, newline: true };
       let client: EchoLoadClient | null = null;
       let calls = 0;
-      const total = 3 * (ROUNDS + 1);
+      const total = 4 * (ROUNDS + 1);
       const withClient = async (
         once: (c: EchoLoadClient, l: Load) => Promise<void>,
       ) => {
@@ -142,9 +110,11 @@ export function comparisons(): Comparison[] {
         rounds: ROUNDS,
         ours: () => withClient((c, l) => streamsOnce(c, l, exactlyEcho(size))),
         baselines: {
-          "raw Deno.listen": () => withClient(rawOnce),
+          "raw Deno.listen": () => withClient(rawEchoOnce),
           "ours, readLine": () =>
             withClient((c, l) => streamsOnce(c, l, lineEcho)),
+          "raw Deno.listen, new buffer per read": () =>
+            withClient((c, l) => rawEchoOnce(c, l, true)),
         },
       });
     }
@@ -238,7 +208,7 @@ if (import.meta.main) {
   for (const c of comparisons()) {
     if (filter && !c.title.toLowerCase().includes(filter)) continue;
     console.error(`running: ${c.title}`);
-    const [exactly, raw, line] = await compare(c);
+    const [exactly, raw, line, fresh] = await compare(c);
     const rps = (row: Row) => 1e6 / row.usPerOp;
     const cells = [
       c.title.replace("streams echo, ", ""),
@@ -247,6 +217,8 @@ if (import.meta.main) {
       `${(rps(exactly) / rps(raw)).toFixed(2)}x`,
       rps(line).toFixed(0),
       `${(rps(line) / rps(raw)).toFixed(2)}x`,
+      rps(fresh).toFixed(0),
+      `${(rps(exactly) / rps(fresh)).toFixed(2)}x`,
     ];
     if (withPython) {
       const [connections, label] = c.title.replace("streams echo, ", "")
@@ -285,6 +257,8 @@ if (import.meta.main) {
     "vs raw",
     "readLine req/s",
     "vs raw",
+    "raw, new buffer per read, req/s",
+    "readExactly / it",
   ];
   if (withPython) header.push("Python asyncio req/s (vs raw)");
   if (withUvloop) header.push("uvloop req/s (vs raw)");

@@ -15,6 +15,7 @@ import {
 import { fromPromise } from "../tasks/mod.ts";
 import { compare, type Comparison, type Row } from "./_harness.ts";
 import { EchoLoadClient, type EchoLoadOptions } from "./_echo_client.ts";
+import { rawEchoOnce } from "./_raw_echo.ts";
 
 const ROUNDS = 3;
 const CONNECTIONS = [1, 10, 100];
@@ -82,50 +83,6 @@ function oursOnce(
 }
 
 /**
- * One load run against a raw Deno.listen echo server. With `fresh`, each
- * read goes into a new buffer, as when the bytes are handed on to code that
- * keeps them (what `dataReceived` promises a protocol); otherwise one buffer
- * per connection is reused.
- */
-async function rawOnce(
-  client: EchoLoadClient,
-  load: Omit<EchoLoadOptions, "port">,
-  fresh = false,
-): Promise<void> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  const served: Promise<void>[] = [];
-  const accepting = (async () => {
-    try {
-      for await (const conn of listener) {
-        served.push((async () => {
-          let buf = new Uint8Array(65536);
-          try {
-            let n: number | null;
-            while ((n = await conn.read(buf)) !== null) {
-              const data = buf;
-              if (fresh) buf = new Uint8Array(65536);
-              let off = 0;
-              while (off < n) off += await conn.write(data.subarray(off, n));
-            }
-          } catch {
-            // The client went away.
-          } finally {
-            conn.close();
-          }
-        })());
-      }
-    } catch {
-      // The listener was closed.
-    }
-  })();
-  await client.run({ ...load, port });
-  listener.close();
-  await accepting;
-  await Promise.all(served);
-}
-
-/**
  * The comparisons of this file. Each comparison owns a load worker that
  * lives from its first run to its last (warm-up included, so the worker's
  * start is never timed).
@@ -158,13 +115,13 @@ export function comparisons(): Comparison[] {
         rounds: ROUNDS,
         ours: () => withClient(oursOnce),
         baselines: {
-          "raw Deno.listen": () => withClient(rawOnce),
+          "raw Deno.listen": () => withClient(rawEchoOnce),
           "ours, BufferedProtocol": () =>
             withClient((c, l) =>
               oursOnce(c, l, () => new BufferedEchoProtocol())
             ),
           "raw Deno.listen, new buffer per read": () =>
-            withClient((c, l) => rawOnce(c, l, true)),
+            withClient((c, l) => rawEchoOnce(c, l, true)),
         },
       });
     }
