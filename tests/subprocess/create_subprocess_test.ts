@@ -373,6 +373,37 @@ test("Process.communicate() called as soon as the process is made reads each pip
   );
 });
 
+test("a pipe read whole by communicate() does not keep the process alive after run()", async () => {
+  const script = new URL("./_grandchild_holds_pipe.ts", import.meta.url);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-run", script.href],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), 10_000);
+  });
+  const output = child.output();
+  const result = await Promise.race([output, hung]);
+  clearTimeout(timer);
+  if (result === null) {
+    child.kill("SIGKILL");
+    await output;
+  }
+  const grandchild = Number(decoder.decode(result?.stderr).trim());
+  if (grandchild > 0) {
+    try {
+      Deno.kill(grandchild, "SIGKILL");
+    } catch {
+      // It has ended already.
+    }
+  }
+  assert.ok(result !== null, "the process waited for the grandchild");
+  assert.equal(decoder.decode(result.stdout).trim(), "TimeoutError");
+  assert.ok(grandchild > 0, "the shell printed the grandchild's pid");
+});
+
 test("Process output pipes read ahead even when only wait() is called", async () => {
   // 100 KiB overflows the OS pipe (64 KiB) but not the reader's buffer
   // (twice the 64 KiB limit): as in asyncio, the child can finish.
