@@ -240,18 +240,21 @@ class PipedSubprocessTransport implements SubprocessTransport {
   }
 
   /**
-   * @internal Starts the reading pipes in the next loop pass. A Process
-   * calls it as it is made, so that a `communicate()` called at once (in
-   * the same task step) can still take each pipe whole (`_collect()`);
-   * otherwise the pipes read eagerly from the next pass on, as asyncio's do.
+   * @internal Starts the reading pipes two loop passes from now. A Process
+   * calls it as it is made, so that a `communicate()` called at once can
+   * still read each pipe whole (`_readWhole()`): in the same task step, or
+   * in a task made in that step (`waitFor(proc.communicate(), t)`,
+   * `gather(...)`), whose first step runs in the next pass. Otherwise the
+   * pipes read eagerly from then on, as asyncio's do.
    */
   _startReadingSoon(): void {
     if (!this.#pipes.has(1) && !this.#pipes.has(2)) return;
-    this.#loop.callSoon(() => {
+    const start = () => {
       for (const proto of this.#pipes.values()) {
         (proto.pipe as Partial<ReadPipeTransport> | null)?._start?.();
       }
-    });
+    };
+    this.#loop.callSoon(() => this.#loop.callSoon(start));
   }
 
   /** @internal Schedules connectionMade, then resolves `waiter`. */

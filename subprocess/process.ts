@@ -235,10 +235,11 @@ export class Process {
    * not stop the child, and loses no output: what was read stays in
    * `stdout`/`stderr`.
    *
-   * Called as soon as the process is made (before the task first waits on
-   * something else), it reads each output pipe in one native read, as fast
-   * as `Deno.Command`'s `output()`. Later, the pipes have started reading
-   * chunk by chunk, as asyncio's do, and it collects the chunks.
+   * Called as soon as the process is made (in the same task step, or in a
+   * task made in that step, as `waitFor(proc.communicate(), t)` does), it
+   * reads each output pipe in one native read, as fast as `Deno.Command`'s
+   * `output()`. Later, the pipes have started reading chunk by chunk, as
+   * asyncio's do, and it collects the chunks.
    *
    * asyncio: `Process.communicate()`.
    *
@@ -323,7 +324,7 @@ export class Process {
    * reading (communicate() right after the process was made), the pipe is
    * read whole in one native read instead of chunk by chunk; the bytes
    * still pass through the StreamReader, as one chunk. Must be called
-   * synchronously by communicate(), before any task switch.
+   * synchronously by communicate(), before it waits for anything.
    */
   #readOutput(fd: number, stream: StreamReader): Coroutine<Uint8Array> {
     const pipe = this.#transport.getPipeTransport(fd) as
