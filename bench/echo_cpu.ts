@@ -17,21 +17,19 @@
 // To compare two versions, alternate the script of two clones, ≥ 5 runs
 // each, and compare medians.
 
-import { getRunningLoop, Protocol, run } from "../eventloop/mod.ts";
+import { getRunningLoop, Protocol } from "../eventloop/mod.ts";
 import type { Transport } from "../eventloop/mod.ts";
-import { fromPromise } from "../tasks/mod.ts";
 import {
   IncompleteReadError,
   startServer,
   type StreamReader,
   type StreamWriter,
 } from "../streams/mod.ts";
-import { EchoLoadClient, type EchoLoadOptions } from "./_echo_client.ts";
-import { rawEchoOnce } from "./_raw_echo.ts";
+import { EchoLoadClient } from "./_echo_client.ts";
+import { type Load, ourEchoOnce, rawEchoOnce } from "./_echo_servers.ts";
 
 const KINDS = ["raw", "protocol", "exactly", "line"] as const;
 type Kind = typeof KINDS[number];
-type Load = Omit<EchoLoadOptions, "port">;
 
 class EchoProtocol extends Protocol {
   #transport: Transport | null = null;
@@ -68,24 +66,23 @@ function* lineEcho(reader: StreamReader, writer: StreamWriter) {
 }
 
 function loopOnce(client: EchoLoadClient, load: Load, kind: Kind) {
-  return run(function* () {
-    const server = kind === "protocol"
-      ? yield* getRunningLoop().createServer(
-        () => new EchoProtocol(),
-        "127.0.0.1",
-        0,
-      )
-      : yield* startServer(
-        kind === "line" ? lineEcho : exactlyEcho(load.size),
-        "127.0.0.1",
-        0,
-        { limit: 65536 },
-      );
-    const { port } = server.sockets[0].addr as Deno.NetAddr;
-    yield* fromPromise(client.run({ ...load, port }));
-    server.close();
-    yield* server.waitClosed();
-  }());
+  return ourEchoOnce(
+    client,
+    load,
+    () =>
+      kind === "protocol"
+        ? getRunningLoop().createServer(
+          () => new EchoProtocol(),
+          "127.0.0.1",
+          0,
+        )
+        : startServer(
+          kind === "line" ? lineEcho : exactlyEcho(load.size),
+          "127.0.0.1",
+          0,
+          { limit: 65536 },
+        ),
+  );
 }
 
 /** User + system CPU µs of a /proc stat file (utime and stime, in ticks). */

@@ -10,8 +10,6 @@
 // installed) for scale. `deno task bench streams` runs the cells in the
 // shared table.
 
-import { run } from "../eventloop/mod.ts";
-import { fromPromise } from "../tasks/mod.ts";
 import {
   IncompleteReadError,
   startServer,
@@ -19,8 +17,13 @@ import {
   type StreamWriter,
 } from "../streams/mod.ts";
 import { compare, type Comparison, type Row } from "./_harness.ts";
-import { EchoLoadClient, type EchoLoadOptions } from "./_echo_client.ts";
-import { rawEchoOnce } from "./_raw_echo.ts";
+import { EchoLoadClient } from "./_echo_client.ts";
+import {
+  type Load,
+  ourEchoOnce,
+  rawEchoOnce,
+  sharedClient,
+} from "./_echo_servers.ts";
 
 const ROUNDS = 3;
 const CONNECTIONS = [1, 10, 100];
@@ -30,8 +33,6 @@ const SIZES: [string, number, number][] = [
   ["1 KiB", 1024, 10_000],
   ["64 KiB", 65536, 4_000],
 ];
-
-type Load = Omit<EchoLoadOptions, "port">;
 
 /** The readExactly echo: the message size is known in advance. */
 function exactlyEcho(size: number) {
@@ -65,45 +66,24 @@ function streamsOnce(
   load: Load,
   serve: (reader: StreamReader, writer: StreamWriter) => unknown,
 ): Promise<void> {
-  return run(function* () {
-    // 64 KiB lines plus their newline fit the reader's limit.
-    const server = yield* startServer(serve, "127.0.0.1", 0, {
-      limit: 65536,
-    });
-    const { port } = server.sockets[0].addr as Deno.NetAddr;
-    yield* fromPromise(client.run({ ...load, port }));
-    server.close();
-    yield* server.waitClosed();
-  }());
+  // 64 KiB lines plus their newline fit the reader's limit.
+  return ourEchoOnce(
+    client,
+    load,
+    () => startServer(serve, "127.0.0.1", 0, { limit: 65536 }),
+  );
 }
 
 /**
- * The comparisons of this file. Each owns a load worker that lives from its
- * first run to its last (warm-up included, so the worker's start is never
- * timed).
+ * The comparisons of this file, each with its own load client
+ * (`sharedClient`).
  */
 export function comparisons(): Comparison[] {
   const out: Comparison[] = [];
   for (const connections of CONNECTIONS) {
     for (const [label, size, requests] of SIZES) {
       const load: Load = { connections, size, requests, newline: true };
-      let client: EchoLoadClient | null = null;
-      let calls = 0;
-      const total = 4 * (ROUNDS + 1);
-      const withClient = async (
-        once: (c: EchoLoadClient, l: Load) => Promise<void>,
-      ) => {
-        client ??= new EchoLoadClient();
-        try {
-          await once(client, load);
-        } finally {
-          if (++calls === total) {
-            client.close();
-            client = null;
-            calls = 0;
-          }
-        }
-      };
+      const withClient = sharedClient(load, 4 * (ROUNDS + 1));
       out.push({
         title: `streams echo, ${connections} conn x ${label}`,
         ops: requests,

@@ -9,13 +9,16 @@ import {
   BufferedProtocol,
   getRunningLoop,
   Protocol,
-  run,
   type Transport,
 } from "../eventloop/mod.ts";
-import { fromPromise } from "../tasks/mod.ts";
 import { compare, type Comparison, type Row } from "./_harness.ts";
-import { EchoLoadClient, type EchoLoadOptions } from "./_echo_client.ts";
-import { rawEchoOnce } from "./_raw_echo.ts";
+import type { EchoLoadClient } from "./_echo_client.ts";
+import {
+  type Load,
+  ourEchoOnce,
+  rawEchoOnce,
+  sharedClient,
+} from "./_echo_servers.ts";
 
 const ROUNDS = 3;
 const CONNECTIONS = [1, 10, 100];
@@ -65,50 +68,26 @@ class BufferedEchoProtocol extends BufferedProtocol {
 /** One load run against a Protocol echo server on our loop. */
 function oursOnce(
   client: EchoLoadClient,
-  load: Omit<EchoLoadOptions, "port">,
+  load: Load,
   factory: () => Protocol | BufferedProtocol = () => new EchoProtocol(),
 ): Promise<void> {
-  return run(function* () {
-    const loop = getRunningLoop();
-    const server = yield* loop.createServer(
-      factory,
-      "127.0.0.1",
-      0,
-    );
-    const { port } = server.sockets[0].addr as Deno.NetAddr;
-    yield* fromPromise(client.run({ ...load, port }));
-    server.close();
-    yield* server.waitClosed();
-  }());
+  return ourEchoOnce(
+    client,
+    load,
+    () => getRunningLoop().createServer(factory, "127.0.0.1", 0),
+  );
 }
 
 /**
- * The comparisons of this file. Each comparison owns a load worker that
- * lives from its first run to its last (warm-up included, so the worker's
- * start is never timed).
+ * The comparisons of this file, each with its own load client
+ * (`sharedClient`).
  */
 export function comparisons(): Comparison[] {
   const out: Comparison[] = [];
   for (const connections of CONNECTIONS) {
     for (const [label, size, requests] of SIZES) {
-      const load = { connections, size, requests };
-      let client: EchoLoadClient | null = null;
-      let calls = 0;
-      const total = 4 * (ROUNDS + 1);
-      const withClient = async (
-        once: (c: EchoLoadClient, l: typeof load) => Promise<void>,
-      ) => {
-        client ??= new EchoLoadClient();
-        try {
-          await once(client, load);
-        } finally {
-          if (++calls === total) {
-            client.close();
-            client = null;
-            calls = 0;
-          }
-        }
-      };
+      const load: Load = { connections, size, requests };
+      const withClient = sharedClient(load, 4 * (ROUNDS + 1));
       out.push({
         title: `TCP echo, ${connections} conn x ${label}`,
         ops: requests,
