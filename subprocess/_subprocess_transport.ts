@@ -242,10 +242,11 @@ class PipedSubprocessTransport implements SubprocessTransport {
   /**
    * @internal Starts the reading pipes two loop passes from now. A Process
    * calls it as it is made, so that a `communicate()` called at once can
-   * still read each pipe whole (`_readWhole()`): in the same task step, or
-   * in a task made in that step (`waitFor(proc.communicate(), t)`,
-   * `gather(...)`), whose first step runs in the next pass. Otherwise the
-   * pipes read eagerly from then on, as asyncio's do.
+   * still read each pipe whole (`_readWhole()`): in the same task step
+   * (directly, or through `waitFor`/`timeout`, which run it in the caller's
+   * task), or in a task made in that step (`createTask(...)`,
+   * `gather(...)`), whose first step runs in the next pass, hence two
+   * passes. Otherwise the pipes read eagerly from then on, as asyncio's do.
    */
   _startReadingSoon(): void {
     if (!this.#pipes.has(1) && !this.#pipes.has(2)) return;

@@ -235,8 +235,9 @@ export class Process {
    * not stop the child, and loses no output: what was read stays in
    * `stdout`/`stderr`.
    *
-   * Called as soon as the process is made (in the same task step, or in a
-   * task made in that step, as `waitFor(proc.communicate(), t)` does), it
+   * Called as soon as the process is made (in the same task step, also
+   * through `waitFor`, or in a task made in that step with `createTask` or
+   * `gather`), it
    * reads each output pipe in one native read, as fast as `Deno.Command`'s
    * `output()`. Later, the pipes have started reading chunk by chunk, as
    * asyncio's do, and it collects the chunks.

@@ -618,3 +618,53 @@ test("closing the loop while a write to a stuck child is in flight frees everyth
   }
   assert.ok(!alive, "the child still runs");
 });
+
+test("communicate() reads a pipe whole only while no read has started", async (t) => {
+  // The whole read cannot be seen through the public API (same bytes, same
+  // EOF), so this looks at the pipe transports a Process is made from.
+  const { Process } = await import("../../subprocess/process.ts");
+  const { SubprocessStreamProtocol } = await import(
+    "../../subprocess/_subprocess_stream_protocol.ts"
+  );
+  type Pipe = { _readingWhole: boolean };
+  function* start(cmd: string) {
+    const loop = getRunningLoop();
+    const [transport, protocol] = yield* loop.subprocessShell(
+      () => new SubprocessStreamProtocol(65536, loop),
+      cmd,
+      { stdout: PIPE, stderr: PIPE },
+    );
+    const proc = new Process(transport, protocol, loop);
+    const pipes = [1, 2].map((fd) =>
+      transport.getPipeTransport(fd) as unknown as Pipe
+    );
+    return [proc, pipes] as const;
+  }
+  await t.step("called at once: both pipes are read whole", async () => {
+    await run(function* () {
+      const [proc, pipes] = yield* start("printf out; printf err >&2");
+      const [out, err] = yield* proc.communicate();
+      assert.equal(decoder.decode(out!), "out");
+      assert.equal(decoder.decode(err!), "err");
+      assert.deepEqual(pipes.map((p) => p._readingWhole), [true, true]);
+    }());
+  });
+  await t.step("in a task made in the same step: read whole", async () => {
+    await run(function* () {
+      const [proc, pipes] = yield* start("printf out; printf err >&2");
+      const [out] = yield* createTask(proc.communicate());
+      assert.equal(decoder.decode(out!), "out");
+      assert.deepEqual(pipes.map((p) => p._readingWhole), [true, true]);
+    }());
+  });
+  await t.step("called after a wait: the chunked path", async () => {
+    await run(function* () {
+      const [proc, pipes] = yield* start("printf out; printf err >&2");
+      yield* sleep(0.05);
+      const [out, err] = yield* proc.communicate();
+      assert.equal(decoder.decode(out!), "out");
+      assert.equal(decoder.decode(err!), "err");
+      assert.deepEqual(pipes.map((p) => p._readingWhole), [false, false]);
+    }());
+  });
+});
