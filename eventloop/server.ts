@@ -7,11 +7,85 @@
 
 import type { EventLoop } from "./event_loop.ts";
 import type { Future } from "./future.ts";
+import type { TimerHandle } from "./handle.ts";
 import type { BaseProtocol } from "./protocols.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import { closeQuietly, makeProtocol } from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
 import { formatAddr, trackUnclosed, untrack } from "./_resource_warnings.ts";
+
+/** Seconds accepting pauses after running out of resources (asyncio's
+ * `ACCEPT_RETRY_DELAY`). */
+const ACCEPT_RETRY_DELAY = 1;
+
+/**
+ * Accept errors about the one connection being accepted, not the listener:
+ * it went away before it was accepted (Deno's accept fails with
+ * `NotConnected` when the peer reset first), or, on Linux, a network error
+ * of the new socket that accept(2) passes on, which its manual says to
+ * treat like EAGAIN.
+ */
+const CONNECTION_ERRORS = new Set([
+  "ENOTCONN",
+  "ECONNABORTED",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPROTO",
+  "ENOPROTOOPT",
+  "EHOSTDOWN",
+  "ENONET",
+  "EHOSTUNREACH",
+  "ENETDOWN",
+  "ENETUNREACH",
+  "EOPNOTSUPP",
+  "EPERM",
+  "EAGAIN",
+  "EWOULDBLOCK",
+  "EINTR",
+]);
+/** Out of file descriptors or memory: accepting again at once fails again. */
+const RESOURCE_ERRORS = new Set(["EMFILE", "ENFILE", "ENOBUFS", "ENOMEM"]);
+
+/** What an accept error means for the accept loop. */
+function acceptErrorKind(
+  error: unknown,
+): "connection" | "resources" | "closed" | "other" {
+  if (error instanceof Deno.errors.BadResource) return "closed";
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string") {
+    if (RESOURCE_ERRORS.has(code)) return "resources";
+    if (CONNECTION_ERRORS.has(code)) return "connection";
+  }
+  if (
+    error instanceof Deno.errors.NotConnected ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionRefused ||
+    error instanceof Deno.errors.TimedOut ||
+    error instanceof Deno.errors.Interrupted ||
+    error instanceof Deno.errors.WouldBlock
+  ) return "connection";
+  return "other";
+}
+
+/**
+ * Replaces an error's lazily formatted stack trace by its first line, so
+ * that printing the error formats nothing.
+ */
+function withPlainStack(error: unknown): void {
+  if (!(error instanceof Error)) return;
+  try {
+    Object.defineProperty(error, "stack", {
+      value:
+        `${error.name}: ${error.message} (no stack trace: formatting one needs a free file descriptor)`,
+      configurable: true,
+      writable: true,
+    });
+  } catch {
+    // A frozen error: nothing to do.
+  }
+}
 
 /** One listening socket of a {@linkcode Server}. */
 export interface ServerSocket {
@@ -87,6 +161,8 @@ export class Server {
   #handshakeTimeout: number;
   #serving = false;
   #acceptsInFlight = 0;
+  /** Accepts paused after running out of resources, to resume later. */
+  #acceptRetries = new Set<TimerHandle>();
   #transports = new Set<StreamTransport>();
   /** TLS conns whose handshake is still running. */
   #handshaking = new Set<Deno.Conn>();
@@ -215,6 +291,8 @@ export class Server {
     untrack(this);
     this.#serving = false;
     for (const listener of listeners) closeQuietly(listener);
+    for (const retry of this.#acceptRetries) retry.cancel();
+    this.#acceptRetries.clear();
     if (this.#servingForever !== null && !this.#servingForever.done()) {
       this.#servingForever.cancel();
     }
@@ -330,22 +408,61 @@ export class Server {
           this.#wakeLater();
           return;
         }
-        // asyncio logs accept errors (e.g. too many open files) and retries
-        // after a pause.
-        this.#loop._pushReady(
-          new Step(() => {
-            this.#loop.callExceptionHandler({
-              message: "socket.accept() failed; retrying in 1 second",
-              exception: error,
-              server: this,
-            });
-            this.#loop.callLater(1, () => {
-              if (this.#serving) this.#accept(listener);
-              else this.#maybeWake();
-            });
-          }),
-        );
+        this.#acceptFailed(listener, error);
       },
+    );
+  }
+
+  /**
+   * An accept failed while serving. As asyncio's `_accept_connection`: a
+   * connection that went away before it was accepted costs nothing (accept
+   * again at once); running out of file descriptors or memory pauses
+   * accepting for a second, logged without a stack trace. An error of no
+   * known kind is reported and pauses too: asyncio would accept again at
+   * once, but there the listener is polled first, while here a listener on
+   * which every accept fails at once would spin the loop.
+   */
+  #acceptFailed(listener: Deno.Listener, error: unknown): void {
+    const kind = acceptErrorKind(error);
+    if (kind === "connection") {
+      this.#accept(listener);
+      return;
+    }
+    if (kind === "resources") {
+      // Formatting a stack trace needs a free file descriptor in Deno 2.9
+      // (it panics without one), and every handler that prints the error
+      // would format it: give the error a stack that is already a string.
+      withPlainStack(error);
+    }
+    this.#loop._pushReady(
+      new Step(() => {
+        if (kind === "closed") {
+          // The listener was closed under the server (not by close()).
+          this.#loop.callExceptionHandler({
+            message: "socket.accept() failed: the listener is closed",
+            exception: error,
+            server: this,
+          });
+          this.#maybeWake();
+          return;
+        }
+        this.#loop.callExceptionHandler({
+          message: kind === "resources"
+            ? `socket.accept() out of system resource; retrying in ${ACCEPT_RETRY_DELAY} second`
+            : `socket.accept() failed; retrying in ${ACCEPT_RETRY_DELAY} second`,
+          exception: error,
+          server: this,
+        });
+        if (!this.#serving) {
+          this.#maybeWake();
+          return;
+        }
+        const retry = this.#loop.callLater(ACCEPT_RETRY_DELAY, () => {
+          this.#acceptRetries.delete(retry);
+          if (this.#serving) this.#accept(listener);
+        });
+        this.#acceptRetries.add(retry);
+      }),
     );
   }
 
