@@ -395,6 +395,18 @@ export class StreamTransport implements Transport {
   };
 
   #onReadError = (error: unknown): void => {
+    if (
+      error instanceof Deno.errors.UnexpectedEof &&
+      typeof (this.#conn as Deno.TlsConn).handshake === "function"
+    ) {
+      // A TLS peer that closed its socket without close_notify (a plain
+      // close() in Python's ssl, a killed process): everything it sent has
+      // been delivered, and asyncio reads this "ragged EOF" as EOF too. It
+      // cannot tell a truncating attacker from a peer that closed: only
+      // protocols that frame their data (a length, a last chunk) can.
+      this.#onRead(null);
+      return;
+    }
     this.#readInFlight = false;
     if (this.#lostState !== 0 || this.#closing || this.#loop.isClosed()) {
       this.#maybeScheduleLost();
