@@ -321,10 +321,17 @@ export class StreamTransport implements Transport {
         new Error("Cannot start TLS on a closing transport"),
       );
     }
-    if (this.#readInFlight || this.#readResult !== undefined) {
+    if (this.#readResult !== undefined) {
       return Promise.reject(
         new Error(
-          "Cannot start TLS while the transport has unread data or a read in flight: call startTls() as soon as the peer's go-ahead was received",
+          "Cannot start TLS as the transport holds a read not delivered yet: the peer sent more after its go-ahead (in plain text), or closed",
+        ),
+      );
+    }
+    if (this.#readInFlight) {
+      return Promise.reject(
+        new Error(
+          "Cannot start TLS while a read is in flight on the transport (Deno cannot take over a connection that is being read): call pauseReading() when the peer's go-ahead arrives, or startTls() in the loop pass that delivers it",
         ),
       );
     }

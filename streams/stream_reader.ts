@@ -100,7 +100,18 @@ export class StreamReader {
   #waiter: Future<void> | null = null;
   #exception: Error | null = null;
   #transport: ReadTransport | null = null;
+  /** Flow control: more than twice `limit` bytes wait (asyncio's `_paused`). */
   #paused = false;
+  /**
+   * Reading on demand: the transport reads only while a read waits. Set by
+   * StreamReaderProtocol for a client connection over plain TCP, so that
+   * `writer.startTls()` finds no read in flight on it whenever the peer has
+   * sent nothing more (Deno cannot take over a connection that is being
+   * read, nor cancel a read).
+   */
+  #onDemand = false;
+  /** Whether this reader has paused its transport (for either reason). */
+  #transportPaused = false;
   #readable: ReadableStream<Uint8Array> | null = null;
 
   /**
@@ -243,16 +254,25 @@ export class StreamReader {
    * @internal Points the reader at a new transport (after `startTls`),
    * keeping its flow-control state.
    */
-  _replaceTransport(transport: ReadTransport): void {
-    const wasPaused = this.#paused;
+  _replaceTransport(transport: ReadTransport, onDemand = false): void {
     this.#transport = transport;
-    if (wasPaused) {
-      try {
-        transport.pauseReading();
-      } catch {
-        this.#paused = false;
-      }
-    }
+    this.#transportPaused = false;
+    this.#onDemand = onDemand;
+    this.#syncReading();
+  }
+
+  /**
+   * @internal Reads on demand (or not): the transport reads only while a
+   * read waits.
+   */
+  _setReadOnDemand(onDemand: boolean): void {
+    this.#onDemand = onDemand;
+    this.#syncReading();
+  }
+
+  /** @internal The bytes buffered and not read yet. */
+  get _buffered(): number {
+    return this.#size;
   }
 
   /**
@@ -302,18 +322,13 @@ export class StreamReader {
     this.#chunks.push(data);
     this.#size += data.length;
     this.#wakeUpWaiter();
-    const transport = this.#transport;
     if (
-      transport !== null && !this.#paused && this.#size > 2 * this.#limit
+      this.#transport !== null && !this.#paused &&
+      this.#size > 2 * this.#limit
     ) {
-      try {
-        transport.pauseReading();
-        this.#paused = true;
-      } catch {
-        // A transport that cannot pause: buffer everything, as asyncio does.
-        this.#transport = null;
-      }
+      this.#paused = true;
     }
+    this.#syncReading();
   }
 
   /**
@@ -752,17 +767,18 @@ export class StreamReader {
         `${what}() called while another coroutine is already waiting for incoming data`,
       );
     }
-    if (this.#paused) {
-      this.#paused = false;
-      this.#transport?.resumeReading();
-    }
+    this.#paused = false;
     const waiter = new Future<void>({ loop: this.#loop ?? undefined });
     this.#waiter = waiter;
+    this.#syncReading();
     return waiter;
   }
 
   #forgetWaiter(waiter: Future<void>): void {
-    if (this.#waiter === waiter) this.#waiter = null;
+    if (this.#waiter === waiter) {
+      this.#waiter = null;
+      this.#syncReading();
+    }
   }
 
   #wakeUpWaiter(): void {
@@ -776,7 +792,32 @@ export class StreamReader {
   #maybeResumeTransport(): void {
     if (this.#paused && this.#size <= this.#limit) {
       this.#paused = false;
-      this.#transport?.resumeReading();
+      this.#syncReading();
+    }
+  }
+
+  /**
+   * Pauses or resumes the transport as flow control and reading on demand
+   * want it: paused while more than twice `limit` bytes wait, or, on
+   * demand, while no read waits.
+   */
+  #syncReading(): void {
+    const transport = this.#transport;
+    if (transport === null) return;
+    const pause = this.#paused || (this.#onDemand && this.#waiter === null);
+    if (pause === this.#transportPaused) return;
+    if (!pause) {
+      this.#transportPaused = false;
+      transport.resumeReading();
+      return;
+    }
+    try {
+      transport.pauseReading();
+      this.#transportPaused = true;
+    } catch {
+      // A transport that cannot pause: buffer everything, as asyncio does.
+      this.#transport = null;
+      this.#paused = false;
     }
   }
 

@@ -136,9 +136,12 @@ export class StreamReaderProtocol extends FlowControlProtocol {
   override connectionMade(transport: Transport): void {
     this.#transport = transport;
     const reader = this.#reader;
-    if (reader !== null) reader.setTransport(transport);
     this.#overTls = isTls(transport);
     const cb = this.#clientConnectedCb;
+    if (reader !== null) {
+      reader.setTransport(transport);
+      if (cb === null && canStartTls(transport)) reader._setReadOnDemand(true);
+    }
     if (cb === null) return;
     const loop = this.#loop();
     const writer = new StreamWriter(transport, this, { reader, loop });
@@ -235,7 +238,10 @@ export class StreamReaderProtocol extends FlowControlProtocol {
   override _replaceTransport(transport: Transport): void {
     this.#transport = transport;
     this.#overTls = isTls(transport);
-    this.#reader?._replaceTransport(transport);
+    this.#reader?._replaceTransport(
+      transport,
+      !this._isServerSide && canStartTls(transport),
+    );
   }
 
   #closedFuture(): Future<void> {
@@ -246,6 +252,16 @@ export class StreamReaderProtocol extends FlowControlProtocol {
   #loop(): EventLoop {
     return this._loop ??= getEventLoop();
   }
+}
+
+/**
+ * Whether `writer.startTls()` may take the transport over (plain TCP). Its
+ * reader then reads on demand: Deno can upgrade a connection only while no
+ * read is in flight on it, and cannot cancel one.
+ */
+function canStartTls(transport: Transport): boolean {
+  const peer = transport.getExtraInfo("peername") as Deno.Addr | undefined;
+  return peer?.transport === "tcp" && !isTls(transport);
 }
 
 /** Whether a transport carries TLS. */

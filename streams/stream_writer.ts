@@ -289,9 +289,12 @@ export class StreamWriter {
   /**
    * Upgrades the connection to TLS (client side, as after a `STARTTLS`
    * exchange): it drains, runs the handshake, and from then on the writer
-   * writes and the reader reads through TLS. Call it as soon as the peer's
-   * go-ahead has been read, before it sends anything else: Deno can take
-   * over a connection only while no read is in flight on it.
+   * writes and the reader reads through TLS. It works at any time after
+   * the peer's go-ahead has been read, other awaits in between included,
+   * as long as the peer has sent nothing more: until TLS starts, the reader
+   * of a client connection over plain TCP reads from the socket only while
+   * one of its reads waits (Deno can take over a connection only while no
+   * read is in flight on it, and cannot cancel one).
    *
    * Deno cannot upgrade the server side of a connection: on a writer from
    * `startServer` this throws a `TypeError`.
@@ -304,6 +307,10 @@ export class StreamWriter {
    * (default: the peer's address).
    * @returns A coroutine to `yield*`.
    * @throws {TypeError} On the server side, or with bad options.
+   * @throws {Error} If the reader holds bytes not read yet, which the peer
+   * sent after its go-ahead (asyncio would read them after the upgrade as
+   * if they had come through TLS), or if the peer sent more while a read
+   * was in flight.
    * @throws {Error} If the handshake fails (the reader then gets the error).
    *
    * @example Upgrading after a STARTTLS exchange
@@ -322,6 +329,12 @@ export class StreamWriter {
     options?: StreamWriterStartTlsOptions,
   ): Coroutine<void> {
     const protocol = this.#protocol;
+    const unread = this.#reader?._buffered ?? 0;
+    if (unread > 0) {
+      throw new Error(
+        `Cannot start TLS as the reader holds ${unread} bytes not read yet: the peer sent them after its go-ahead, in plain text`,
+      );
+    }
     yield* this.drain();
     const transport = yield* this.#loop.startTls(
       this.#transport as Transport,

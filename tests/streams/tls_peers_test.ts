@@ -241,3 +241,101 @@ peerTest(
     }());
   },
 );
+
+/** Runs `body` against a fresh starttls_server.py serving `count`. */
+async function withStarttlsServer(
+  count: number,
+  extra: string[],
+  body: (port: number) => Coroutine<void>,
+): Promise<string> {
+  await using peer = PeerProcess.python("starttls_server.py", [
+    testdata("tls_localhost.pem"),
+    testdata("tls_localhost.key"),
+    String(count),
+    ...extra,
+  ]);
+  const port = Number(await peer.readLine());
+  await run(body(port));
+  const result = await peer.finish();
+  assert.equal(result.code, 0, result.stderr);
+  return result.stderr;
+}
+
+/** Connects and asks for STARTTLS; returns once the go-ahead is read. */
+function* askForTls(port: number): Coroutine<[StreamReader, StreamWriter]> {
+  const [reader, writer] = yield* openConnection("127.0.0.1", port);
+  assert.equal(dec(yield* reader.readLine()), "220 ready\r\n");
+  writer.write(enc("STARTTLS\r\n"));
+  assert.equal(dec(yield* reader.readLine()), "220 go ahead\r\n");
+  return [reader, writer];
+}
+
+peerTest(
+  "writer.startTls() works after other awaits between the go-ahead and the upgrade (Python ssl STARTTLS server)",
+  ["python3"],
+  async () => {
+    const pauses: [string, () => Coroutine<void>][] = [
+      ["sleep(0.1)", () => sleep(0.1)],
+      ["sleep(0)", () => sleep(0)],
+      ["several loop turns", function* () {
+        for (let i = 0; i < 5; i++) yield;
+      }],
+      ["none", function* () {}],
+    ];
+    const stderr = await withStarttlsServer(
+      pauses.length,
+      [],
+      function* (port) {
+        const seen = recordExceptions();
+        for (const [what, pause] of pauses) {
+          const [reader, writer] = yield* askForTls(port);
+          yield* pause();
+          yield* writer.startTls({ caCerts: [CA] }, {
+            serverHostname: "localhost",
+          });
+          assert.equal(writer.transport.getExtraInfo("tls"), true, what);
+          writer.write(enc(`hello after ${what}\n`));
+          assert.equal(
+            dec(yield* reader.readLine()),
+            `echo: hello after ${what}\n`,
+          );
+          writer.close();
+          yield* writer.waitClosed();
+        }
+        assert.deepEqual(seen.map((c) => c.message), []);
+      },
+    );
+    assert.equal(stderr, "");
+  },
+);
+
+peerTest(
+  "writer.startTls() refuses with a clear error when the peer sent more after its go-ahead (it would be read as if it came through TLS)",
+  ["python3"],
+  async () => {
+    await withStarttlsServer(1, ["250 injected\r\n"], function* (port) {
+      const seen = recordExceptions();
+      const [reader, writer] = yield* askForTls(port);
+      yield* sleep(0.05);
+      let error: unknown = null;
+      try {
+        yield* writer.startTls({ caCerts: [CA] }, {
+          serverHostname: "localhost",
+        });
+      } catch (thrown) {
+        error = thrown;
+      }
+      assert.ok(error instanceof Error);
+      assert.equal(
+        error.message,
+        "Cannot start TLS as the reader holds 14 bytes not read yet: the peer sent them after its go-ahead, in plain text",
+      );
+      // Nothing was taken over: the connection still works in plain text.
+      assert.equal(writer.transport.getExtraInfo("tls"), undefined);
+      assert.equal(dec(yield* reader.readLine()), "250 injected\r\n");
+      writer.close();
+      yield* writer.waitClosed();
+      assert.deepEqual(seen.map((c) => c.message), []);
+    });
+  },
+);
