@@ -568,9 +568,9 @@ Deno.test("StreamTransport close() flushes, abort() drops, writes after close ar
 
 Deno.test("StreamTransport: a peer reset ends in connectionLost(error) exactly once", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  // The peer reads one byte and closes with unread data, which resets the
-  // connection. Deno reports a reset seen by a read as EOF; the writes that
-  // follow fail.
+  // The peer reads one byte and closes with unread data: Deno shuts its
+  // write side down (a FIN, read as EOF here) and the kernel resets the
+  // connection; the writes that follow fail.
   const served = listener.accept().then((conn) =>
     conn.read(new Uint8Array(1)).then(() => conn.close())
   );

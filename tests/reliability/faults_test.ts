@@ -9,7 +9,9 @@ import {
   type ExceptionContext,
   type Future,
   getRunningLoop,
+  Protocol,
   run,
+  type Transport,
 } from "../../eventloop/mod.ts";
 import {
   type Coroutine,
@@ -29,6 +31,7 @@ import {
 import { createSubprocessExec, PIPE } from "../../subprocess/mod.ts";
 import { collectGarbage } from "../eventloop/_gc.ts";
 import { reliabilityTest } from "./_harness.ts";
+import { PeerProcess, peerTest } from "../_peers.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -123,12 +126,13 @@ reliabilityTest(
 );
 
 reliabilityTest(
-  "a peer that resets mid-read: readExactly() throws IncompleteReadError with what arrived (Deno reports a reset on read as EOF)",
+  "a Deno peer that closes with data unread (a FIN, then a reset): readExactly() throws IncompleteReadError with what arrived",
   async () => {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const peer = listener.accept().then(async (conn) => {
       await conn.write(enc("abc"));
-      // Close with our request unread: the kernel sends a reset.
+      // Close with our request unread: Deno shuts its write side down (a
+      // FIN) before the kernel sends the reset, so the client reads EOF.
       await conn.read(new Uint8Array(1));
       conn.close();
     });
@@ -151,6 +155,54 @@ reliabilityTest(
       assert.deepEqual(seen.map((c) => c.message), []);
     }());
     listener.close();
+  },
+);
+
+/** A Protocol that records its events. */
+class Events extends Protocol {
+  events: string[] = [];
+  lost = getRunningLoop().createFuture<void>();
+  override connectionMade(transport: Transport): void {
+    transport.write(enc("go\n"));
+  }
+  override dataReceived(data: Uint8Array): void {
+    this.events.push(`data ${dec(data)}`);
+  }
+  override eofReceived(): void {
+    this.events.push("eof");
+  }
+  override connectionLost(error: Error | null): void {
+    this.events.push(`lost ${error?.name ?? null}`);
+    this.lost.setResult();
+  }
+}
+
+peerTest(
+  "a Python peer that resets (SO_LINGER 0) while a read waits: readExactly() and waitClosed() throw ConnectionReset, a Protocol gets connectionLost(ConnectionReset), as in asyncio",
+  ["python3"],
+  async () => {
+    await using peer = PeerProcess.python("reset_server.py", ["2"]);
+    const port = Number(await peer.readLine());
+    await run(function* () {
+      const seen = recordExceptions();
+      const [reader, writer] = yield* openConnection("127.0.0.1", port);
+      const waiting = createTask(reader.readExactly(10));
+      writer.write(enc("go\n"));
+      const error = yield* catching(waiting);
+      assert.ok(error instanceof Deno.errors.ConnectionReset, `got ${error}`);
+      assert.equal(reader.exception(), error);
+      assert.equal(yield* catching(writer.waitClosed()), error);
+
+      const [, protocol] = yield* getRunningLoop().createConnection(
+        () => new Events(),
+        "127.0.0.1",
+        port,
+      );
+      yield* protocol.lost;
+      assert.deepEqual(protocol.events, ["data abc", "lost ConnectionReset"]);
+      assert.deepEqual(seen.map((c) => c.message), []);
+    }());
+    assert.equal((await peer.finish()).code, 0);
   },
 );
 
@@ -270,7 +322,7 @@ reliabilityTest(
           if (how === "closeClients") {
             assert.deepEqual(outcomes, ["eof", "eof", "eof"]);
           } else {
-            // Deno reports the reset a client receives as EOF.
+            // An aborting Deno side sends a FIN before its reset: EOF.
             for (const o of outcomes) {
               assert.ok(o === "eof" || o === "error ConnectionReset", o);
             }

@@ -304,7 +304,7 @@ Deno.test("StreamWriter.drain() waits for a slow peer and keeps the write buffer
 Deno.test("a reset connection: drain() and waitClosed() throw the connection's error", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const peer = listener.accept().then(async (conn) => {
-    // Closing with unread data makes the kernel send a reset.
+    // Closing with unread data: Deno sends a FIN, then the kernel a reset.
     await conn.read(new Uint8Array(1));
     conn.close();
   });
@@ -316,7 +316,7 @@ Deno.test("a reset connection: drain() and waitClosed() throw the connection's e
     writer.write(enc("more than the peer will read"));
     yield* writer.drain();
     yield* fromPromise(peer);
-    // Deno reports a reset on read as EOF; the next write meets it.
+    // The FIN reads as EOF; the next write meets the reset.
     assert.equal((yield* reader.read()).length, 0);
     for (let i = 0; i < 1000 && !writer.isClosing(); i++) {
       writer.write(enc("are you there?"));
