@@ -23,6 +23,7 @@ import { comparisons as transportComparisons } from "./transports_bench.ts";
 import { comparisons as subprocessComparisons } from "./subprocess_bench.ts";
 import { comparisons as diagnosticsComparisons } from "./diagnostics_bench.ts";
 import { comparisons as streamsComparisons } from "./streams_bench.ts";
+import { comparisons as datagramComparisons } from "./datagram_bench.ts";
 
 const quick = Deno.args.includes("--quick");
 const noPython = Deno.args.includes("--no-python");
@@ -37,6 +38,7 @@ const all: Comparison[] = [
   ...subprocessComparisons(),
   ...diagnosticsComparisons(),
   ...streamsComparisons(),
+  ...datagramComparisons(),
 ];
 const modes: PythonMode[] = noPython ? [] : await pythonModes();
 if (modes.length === 0 && !noPython) {

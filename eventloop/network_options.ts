@@ -175,7 +175,11 @@ export type DatagramAddress =
 export interface DatagramEndpointOptions {
   /**
    * Where to bind: `["127.0.0.1", 0]` picks a free port. Without it, the
-   * endpoint binds an ephemeral port on the address family of `remoteAddr`.
+   * endpoint binds an ephemeral port: on 127.0.0.1 (or ::1) when
+   * `remoteAddr` is a loopback address, as a connected socket would be,
+   * else on the wildcard address of its family, which `sockname` then
+   * shows (Deno cannot connect a UDP socket, so the kernel picks the
+   * source address of each datagram).
    *
    * @default {undefined}
    */
@@ -183,6 +187,11 @@ export interface DatagramEndpointOptions {
   /**
    * The default peer: `sendto(data)` without an address goes there, and
    * datagrams from anyone else are dropped.
+   *
+   * Unlike asyncio, the socket is not connected (neither `Deno.listenDatagram`
+   * nor `node:dgram` can connect one in Deno 2.9), so a peer whose port is
+   * closed is not reported: asyncio's `errorReceived(ConnectionRefusedError)`
+   * cannot be had, and the datagrams are lost silently, as on any UDP path.
    *
    * @default {undefined}
    */
