@@ -23,6 +23,7 @@ import {
 } from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
 import { describeValue } from "./_util.ts";
+import { explainTlsError } from "./_tls_errors.ts";
 
 const WHAT = "create connection";
 
@@ -149,7 +150,7 @@ export function* upgrade(
         `The TLS handshake with ${serverHostname} did not complete within ${timeout} seconds`,
       );
     }
-    throw error;
+    throw explainTlsError(error);
   } finally {
     timer.cancel();
   }

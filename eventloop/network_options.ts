@@ -15,7 +15,16 @@
 export interface TlsOptions {
   /**
    * Extra trusted root certificates in PEM, besides the system's (client
-   * side), for example a self-signed test certificate.
+   * side), for example a self-signed test certificate. Deno's TLS refuses a
+   * server certificate that is itself a CA certificate (basicConstraints
+   * CA:TRUE, which a plain `openssl req -x509` makes) with
+   * `CaUsedAsEndEntity`, where Python accepts it: make a self-signed test
+   * certificate with CA:FALSE and the names it serves,
+   * `openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem
+   * -days 365 -subj "/CN=localhost" -addext
+   * "basicConstraints=critical,CA:FALSE" -addext
+   * "subjectAltName=DNS:localhost,IP:127.0.0.1"`, or sign a server
+   * certificate with a CA and pass the CA here.
    *
    * @default {undefined}
    */
