@@ -46,6 +46,13 @@ export interface ChatServerOptions {
   log?: (line: string) => void;
 }
 
+/** Whether `error` means the client went away: a reset, a broken pipe. */
+function isConnectionLost(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.ConnectionAborted;
+}
+
 /** One connected client: its outgoing queue and its connection. */
 class Client {
   readonly outbox = new Queue<string>(OUTBOX_SIZE);
@@ -76,8 +83,12 @@ class Client {
         yield* this.writer.drain();
       }
     } catch (error) {
-      // The end of the queue, or a drain() cut short by dropping the client.
-      if (!(error instanceof QueueShutDown) && !this.dropped) throw error;
+      // The end of the queue, a drain() cut short by dropping the client, or
+      // a client that reset the connection (the reader sees it too).
+      if (
+        !(error instanceof QueueShutDown) && !this.dropped &&
+        !isConnectionLost(error)
+      ) throw error;
     } finally {
       this.writer.close();
     }
@@ -123,24 +134,12 @@ export function* chatServer(
     const client = new Client(writer);
     const sender = createTask(client.sendLoop());
     try {
-      if (!(yield* askName(client, reader))) return;
-      clients.set(client.name, client);
-      stats.clients++;
-      log(`${client.name} joined`);
-      client.send(`hello ${client.name}, ${clients.size} here; /who, /quit`);
-      broadcast(`* ${client.name} joined`, client);
-      while (true) {
-        const line = yield* reader.readLine();
-        if (line.length === 0) break; // end of stream
-        const text = decoder.decode(line).trim();
-        if (text === "/quit") break;
-        if (text === "/who") {
-          client.send(`* here: ${[...clients.keys()].join(", ")}`);
-        } else if (text !== "") {
-          stats.messages++;
-          broadcast(`${client.name}: ${text}`, client);
-        }
-      }
+      yield* chat(client, reader);
+    } catch (error) {
+      // A client that resets the connection just leaves; anything else is
+      // the server's error, and startServer reports it.
+      if (!isConnectionLost(error)) throw error;
+      log(`${client.name || "a client"} reset the connection`);
     } finally {
       if (clients.get(client.name) === client) {
         clients.delete(client.name);
@@ -150,6 +149,28 @@ export function* chatServer(
       client.outbox.shutdown(); // the sender flushes what is queued, then closes
       yield* sender;
       handlers.delete(self);
+    }
+  }
+
+  /** One client's session, from its name to its end of stream or /quit. */
+  function* chat(client: Client, reader: StreamReader): Coroutine<void> {
+    if (!(yield* askName(client, reader))) return;
+    clients.set(client.name, client);
+    stats.clients++;
+    log(`${client.name} joined`);
+    client.send(`hello ${client.name}, ${clients.size} here; /who, /quit`);
+    broadcast(`* ${client.name} joined`, client);
+    while (true) {
+      const line = yield* reader.readLine();
+      if (line.length === 0) break; // end of stream
+      const text = decoder.decode(line).trim();
+      if (text === "/quit") break;
+      if (text === "/who") {
+        client.send(`* here: ${[...clients.keys()].join(", ")}`);
+      } else if (text !== "") {
+        stats.messages++;
+        broadcast(`${client.name}: ${text}`, client);
+      }
     }
   }
 

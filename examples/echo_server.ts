@@ -24,6 +24,13 @@ export interface EchoStats {
   bytes: number;
 }
 
+/** Whether `error` means the client went away: a reset, a broken pipe. */
+function isConnectionLost(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.ConnectionAborted;
+}
+
 /** Options of {@linkcode echoServer}. */
 export interface EchoServerOptions {
   /** Set it to stop the server. */
@@ -57,6 +64,12 @@ export function* echoServer(
         writer.write(line);
         yield* writer.drain(); // back-pressure: wait if the peer is slow
       }
+    } catch (error) {
+      // A client that resets the connection (or is gone when its echo is
+      // written) ends its session; it is not the server's error. Anything
+      // else is, and startServer reports it.
+      if (!isConnectionLost(error)) throw error;
+      log(`${who} reset the connection`);
     } finally {
       log(`${who} disconnected`);
       writer.close();

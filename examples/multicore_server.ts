@@ -72,19 +72,30 @@ if (import.meta.main) {
       port: { type: "string", default: "8080" },
     },
   });
-  await run(function* () {
-    const loop = getRunningLoop();
-    const stop = new Event();
-    loop.addSignalHandler("SIGTERM", () => stop.set());
-    loop.addSignalHandler("SIGINT", () => stop.set());
-    const requests = yield* serveHello(values.host, Number(values.port), {
-      stop,
-      onListening: (port) =>
-        console.log(`worker ${Deno.pid} ready on ${values.host}:${port}`),
-    });
-    // Said while the handlers are still there: a second signal (Ctrl-C
-    // reaches the whole group, then the supervisor sends SIGTERM) must not
-    // end the process before this line is out.
-    console.log(`worker ${Deno.pid} stopped after ${requests} requests`);
-  }());
+  let listening = false;
+  try {
+    await run(function* () {
+      const loop = getRunningLoop();
+      const stop = new Event();
+      loop.addSignalHandler("SIGTERM", () => stop.set());
+      loop.addSignalHandler("SIGINT", () => stop.set());
+      const requests = yield* serveHello(values.host, Number(values.port), {
+        stop,
+        onListening: (port) => {
+          listening = true;
+          console.log(`worker ${Deno.pid} ready on ${values.host}:${port}`);
+        },
+      });
+      // Said while the handlers are still there: a second signal (Ctrl-C
+      // reaches the whole group, then the supervisor sends SIGTERM) must not
+      // end the process before this line is out.
+      console.log(`worker ${Deno.pid} stopped after ${requests} requests`);
+    }());
+  } catch (error) {
+    // A server that cannot start (no --unstable-net for reusePort, the port
+    // taken, no --allow-net) says why, without a stack trace.
+    if (listening || !(error instanceof Error)) throw error;
+    console.error(`multicore_server: ${error.message}`);
+    Deno.exit(1);
+  }
 }

@@ -16,6 +16,7 @@ import {
 } from "@asyncio/asyncio/streams";
 import { chatServer, OUTBOX_SIZE } from "../../examples/chat_server.ts";
 import { ExampleProcess, test } from "./_child.ts";
+import { PeerProcess, peerTest } from "../_peers.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -199,3 +200,45 @@ test("examples: chat_server.ts as a program: Ctrl-C (SIGINT) tells every client 
     "chat server stopped: 3 clients served, 1 messages",
   ]);
 });
+
+peerTest(
+  "examples: chat_server.ts handles a client that resets (a Python peer with SO_LINGER 0) cleanly: it leaves, nothing on stderr",
+  ["python3"],
+  async () => {
+    const child = new ExampleProcess("chat_server.ts", [
+      "--allow-net=127.0.0.1",
+    ], ["--port", "0"]);
+    let exited;
+    try {
+      const [, port] = await child.waitForLine(
+        /^chat server listening on 127\.0\.0\.1:(\d+)$/,
+      );
+      await using client = PeerProcess.python("reset_client.py", [
+        port,
+        "read",
+        "mallory",
+        "read",
+      ]);
+      assert.equal(await client.readLine(), "welcome! what is your name?");
+      assert.equal(
+        await client.readLine(),
+        "hello mallory, 1 here; /who, /quit",
+      );
+      assert.equal((await client.finish()).code, 0);
+      await child.waitForLine(/^mallory left$/);
+      exited = await child.finish("SIGINT");
+    } finally {
+      exited ??= await child.finish("SIGKILL");
+    }
+    assert.equal(exited.code, 0, exited.stderr);
+    assert.equal(exited.stderr, "");
+    assert.deepEqual(exited.stdout.split("\n").slice(1), [
+      "mallory joined",
+      "mallory reset the connection",
+      "mallory left",
+      "shutting down, 0 clients connected",
+      "chat server stopped: 1 clients served, 0 messages",
+    ]);
+  },
+  { sanitizeOps: true, sanitizeResources: true, sanitizeExit: true },
+);

@@ -6,6 +6,7 @@ import { echoServer } from "../../examples/echo_server.ts";
 import { echoProtocolServer } from "../../examples/echo_protocol_server.ts";
 import { echoLines } from "../../examples/echo_client.ts";
 import { ExampleProcess, runExample, test } from "./_child.ts";
+import { PeerProcess, peerTest } from "../_peers.ts";
 
 for (
   const [name, serve] of [
@@ -88,3 +89,35 @@ test("examples: echo_client.ts reports a refused connection and exits 1", async 
   assert.equal(client.code, 1);
   assert.match(client.stderr, /^failed: /);
 });
+
+peerTest(
+  "examples: echo_server.ts handles a client that resets (a Python peer with SO_LINGER 0) cleanly: logged as a reset, nothing on stderr",
+  ["python3"],
+  async () => {
+    const server = new ExampleProcess("echo_server.ts", [
+      "--allow-net=127.0.0.1",
+    ], ["--port", "0"]);
+    let exited;
+    try {
+      const [, port] = await server.waitForLine(
+        /echo server listening on 127\.0\.0\.1:(\d+)/,
+      );
+      await using client = PeerProcess.python("reset_client.py", [
+        port,
+        "hello",
+        "read",
+      ]);
+      assert.equal(await client.readLine(), "hello");
+      assert.equal((await client.finish()).code, 0);
+      await server.waitForLine(/^127\.0\.0\.1:\d+ reset the connection$/);
+      await server.waitForLine(/^127\.0\.0\.1:\d+ disconnected$/);
+      exited = await server.finish("SIGINT");
+    } finally {
+      exited ??= await server.finish("SIGKILL");
+    }
+    assert.equal(exited.code, 0, exited.stderr);
+    assert.equal(exited.stderr, "");
+    assert.match(exited.stdout, /\nshut down: 1 connections, 1 lines, 6 bytes/);
+  },
+  { sanitizeOps: true, sanitizeResources: true, sanitizeExit: true },
+);
