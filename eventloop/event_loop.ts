@@ -1233,11 +1233,14 @@ export class EventLoop {
    * speaks TLS is returned; the old one must not be used any more. The
    * protocol keeps receiving data without a second `connectionMade`.
    *
-   * Deno can take over a connection only while no read is in flight: call
-   * `startTls` right after the peer's go-ahead arrived (the transport starts
-   * its next read one loop pass after each `dataReceived`). If the handshake
-   * fails, the error is thrown and the protocol's `connectionLost` receives
-   * it.
+   * Deno can take over a connection only while no read is in flight, and
+   * cannot cancel one: call `transport.pauseReading()` in the
+   * `dataReceived()` that brings the peer's go-ahead (then `startTls` works
+   * after any other awaits), or call `startTls` in that same loop pass (the
+   * transport starts its next read one pass after each `dataReceived`);
+   * otherwise it throws a clear error. Streams do this for you
+   * (`writer.startTls()`). If the handshake fails, the error is thrown and
+   * the protocol's `connectionLost` receives it.
    *
    * asyncio: `loop.start_tls()`.
    *

@@ -9,6 +9,7 @@ import {
   getRunningLoop,
   Protocol,
   run,
+  type Transport,
 } from "../../eventloop/mod.ts";
 import { type Coroutine, fromPromise, sleep } from "../../tasks/mod.ts";
 import {
@@ -336,6 +337,54 @@ peerTest(
       writer.close();
       yield* writer.waitClosed();
       assert.deepEqual(seen.map((c) => c.message), []);
+    });
+  },
+);
+
+/** A STARTTLS client protocol that pauses reading at the go-ahead. */
+class StarttlsClient extends Protocol {
+  transport!: Transport;
+  lines: string[] = [];
+  goAhead = getRunningLoop().createFuture<void>();
+  echoed = getRunningLoop().createFuture<string>();
+  override connectionMade(transport: Transport): void {
+    this.transport = transport;
+  }
+  override dataReceived(data: Uint8Array): void {
+    const text = dec(data);
+    if (text === "220 ready\r\n") {
+      this.transport.write(enc("STARTTLS\r\n"));
+    } else if (text === "220 go ahead\r\n") {
+      // Nothing more comes until the handshake: stop reading, so that
+      // startTls() may come after other awaits.
+      this.transport.pauseReading();
+      this.goAhead.setResult();
+    } else {
+      this.echoed.setResult(text);
+    }
+  }
+}
+
+peerTest(
+  "loop.startTls() after other awaits, with the protocol pausing reading at the go-ahead (Python ssl STARTTLS server)",
+  ["python3"],
+  async () => {
+    await withStarttlsServer(1, [], function* (port) {
+      const loop = getRunningLoop();
+      const [transport, protocol] = yield* loop.createConnection(
+        () => new StarttlsClient(),
+        "127.0.0.1",
+        port,
+      );
+      yield* protocol.goAhead;
+      yield* sleep(0.1);
+      const tls = yield* loop.startTls(transport, protocol, { caCerts: [CA] }, {
+        serverHostname: "localhost",
+      });
+      protocol.transport = tls;
+      tls.write(enc("over TLS\n"));
+      assert.equal(yield* protocol.echoed, "echo: over TLS\n");
+      tls.close();
     });
   },
 );
