@@ -1489,22 +1489,21 @@ export class EventLoop {
 
   /** Moves the timers that are due to the ready queue. */
   #moveDueTimers(): void {
+    if (this._timers.length === 0) return;
+    if (
+      this._timers.length > MIN_SCHEDULED_TIMER_HANDLES &&
+      this._timerCancelledCount >
+        this._timers.length * MIN_CANCELLED_TIMER_HANDLES_FRACTION
+    ) {
+      this.#dropCancelledTimers();
+    }
     const timers = this._timers;
-    if (timers.length > 0) {
-      if (
-        timers.length > MIN_SCHEDULED_TIMER_HANDLES &&
-        this._timerCancelledCount >
-          timers.length * MIN_CANCELLED_TIMER_HANDLES_FRACTION
-      ) {
-        this.#dropCancelledTimers();
-      }
-      const now = this.#clock.now();
-      while (timers.length > 0 && timers[0]._when <= now) {
-        const timer = heapPop(timers);
-        timer._scheduled = false;
-        if (timer._cancelled) this._timerCancelledCount--;
-        else this._ready[this._readyLen++] = timer;
-      }
+    const now = this.#clock.now();
+    while (timers.length > 0 && timers[0]._when <= now) {
+      const timer = heapPop(timers);
+      timer._scheduled = false;
+      if (timer._cancelled) this._timerCancelledCount--;
+      else this._ready[this._readyLen++] = timer;
     }
   }
 
@@ -1565,14 +1564,22 @@ export class EventLoop {
     }
   }
 
+  /**
+   * Drops the cancelled timers from the heap, in place: the heap array keeps
+   * its identity, so a caller holding it (as `#moveDueTimers` and `#idle`
+   * do) never pops from a stale copy whose timers would run twice. A sorted
+   * array is a valid heap.
+   */
   #dropCancelledTimers(): void {
-    const kept: TimerHandle[] = [];
-    for (const timer of this._timers) {
+    const timers = this._timers;
+    let kept = 0;
+    for (let i = 0; i < timers.length; i++) {
+      const timer = timers[i];
       if (timer._cancelled) timer._scheduled = false;
-      else kept.push(timer);
+      else timers[kept++] = timer;
     }
-    kept.sort(compareTimers);
-    this._timers = kept;
+    timers.length = kept;
+    timers.sort(compareTimers);
     this._timerCancelledCount = 0;
   }
 

@@ -78,6 +78,25 @@ Deno.test("TimerHandle.cancel() keeps a timer from running", async (t) => {
     assert.equal(loop._timers.length, 0);
     loop.close();
   });
+  await t.step(
+    "timers due in the pass that drops the cancelled ones run once each",
+    async () => {
+      // 300 timers due now, 200 cancelled: more than 100 pending and more
+      // than half cancelled, so the pass that moves the due timers first
+      // drops the cancelled ones from the heap.
+      const loop = newEventLoop({ virtualTime: true });
+      const runs = new Array<number>(300).fill(0);
+      const timers = runs.map((_, i) => loop.callLater(0, () => runs[i]++));
+      for (let i = 0; i < 200; i++) timers[i].cancel();
+      loop.callLater(1, () => loop.stop());
+      await loop.runForever();
+      assert.equal(runs.reduce((a, b) => a + b, 0), 100);
+      assert.deepEqual(runs.slice(0, 200), new Array(200).fill(0));
+      assert.deepEqual(runs.slice(200), new Array(100).fill(1));
+      assert.equal(loop._timers.length, 0);
+      loop.close();
+    },
+  );
 });
 
 Deno.test("EventLoop.stop() inside a pass lets the rest of the pass run", async () => {

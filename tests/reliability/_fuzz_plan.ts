@@ -23,6 +23,19 @@ export type Op =
   | { k: "getNowait" }
   | { k: "future"; d: number }
   | { k: "fail" }
+  | {
+    /**
+     * A storm of `n` timers on the loop, due within `spread` time units
+     * (many in the same pass), `cancelShare` of them cancelled at once and
+     * some cancelled by another timer's callback, possibly in the pass
+     * where both are due. Every live timer must run exactly once.
+     */
+    k: "timers";
+    n: number;
+    cancelShare: number;
+    spread: number;
+    seed: number;
+  }
   | { k: "gather"; children: Op[][]; returnExceptions: boolean }
   | {
     k: "wait";
@@ -239,5 +252,23 @@ export function makePlan(seed: number, streams: boolean): Plan {
   plan.sharedCondLock = rng.chance(0.25);
   plan.condByWait = rng.chance(0.5);
   plan.unix = streams && rng.chance(0.3);
+  // Drawn last, so that the rest of a seed's plan is what it was before
+  // timer storms were added.
+  if (rng.chance(0.3)) {
+    const storms = rng.range(1, 2);
+    for (let i = 0; i < storms; i++) {
+      const ops = plan.tasks[rng.int(plan.tasks.length)];
+      ops.splice(rng.int(ops.length + 1), 0, {
+        k: "timers",
+        // More than 100 timers, more than half cancelled: the loop then
+        // drops the cancelled ones from its heap in the pass that runs the
+        // due ones.
+        n: rng.range(120, 400),
+        cancelShare: rng.pick([0.55, 0.7, 0.9]),
+        spread: rng.int(3),
+        seed: rng.int(2 ** 31),
+      });
+    }
+  }
   return plan;
 }

@@ -121,6 +121,17 @@ function describe(error: unknown): string {
     : String(error);
 }
 
+/** A timer of a `timers` operation, and what became of it. */
+interface StormTimer {
+  handle: TimerHandle;
+  /** How many times its callback ran: 1 if live, 0 if cancelled. */
+  runs: number;
+  /** Cancelled before its callback ran. */
+  cancelled: boolean;
+  /** The storm timer its callback cancels, if any. */
+  victim: StormTimer | null;
+}
+
 /** The shared state of one run. */
 class World {
   readonly violations: string[] = [];
@@ -164,6 +175,10 @@ class World {
   children = 0;
   readonly processes: Process[] = [];
   handoffCancels = 0;
+  /** The timers of the `timers` operations, checked at the end. */
+  readonly stormTimers: StormTimer[] = [];
+  /** The loop time by which every storm timer is due. */
+  stormsDueBy = 0;
   /** Called with each future the loop makes (set by chaos()). */
   onFuture: ((fut: Future<unknown>) => void) | null = null;
 
@@ -337,6 +352,8 @@ function* perform(w: World, op: Op, id: number): Coroutine<void> {
     }
     case "fail":
       throw new FuzzError(`fail ${id}`);
+    case "timers":
+      return yield* timerStorm(w, op);
     case "gather": {
       const coros = op.children.map((ops) => seq(w, ops));
       try {
@@ -644,6 +661,51 @@ function* checkFeed(w: World): Coroutine<void> {
   yield* ignoring(feed.writer.waitClosed(), isConnectionError);
 }
 
+/**
+ * Schedules a storm of timers (see the `timers` operation), cancels most of
+ * them, and waits until all are due. The timers belong to the loop, not to
+ * the task: they run (or not) even if the task is cancelled meanwhile, and
+ * checkInvariants counts their runs at the end.
+ */
+function* timerStorm(
+  w: World,
+  op: Extract<Op, { k: "timers" }>,
+): Coroutine<void> {
+  const rng = new Rng(op.seed);
+  const u = w.plan.streams ? 0.002 : 1;
+  const loop = w.loop;
+  const cancel = (timer: StormTimer) => {
+    if (timer.runs === 0 && !timer.cancelled) {
+      timer.cancelled = true;
+      timer.handle.cancel();
+    }
+  };
+  const timers: StormTimer[] = [];
+  for (let i = 0; i < op.n; i++) {
+    const timer: StormTimer = {
+      handle: null as unknown as TimerHandle,
+      runs: 0,
+      cancelled: false,
+      victim: null,
+    };
+    timer.handle = loop.callLater(rng.int(op.spread + 1) * u, () => {
+      timer.runs++;
+      if (timer.victim !== null) cancel(timer.victim);
+    });
+    timers.push(timer);
+  }
+  // Some timers cancel another when they run: in the same pass if both are
+  // due together (the victim may already be on the ready queue).
+  for (const timer of timers) {
+    if (rng.chance(0.1)) timer.victim = timers[rng.int(timers.length)];
+  }
+  for (const timer of timers) if (rng.chance(op.cancelShare)) cancel(timer);
+  w.stormTimers.push(...timers);
+  const dueBy = loop.time() + (op.spread + 1) * u;
+  w.stormsDueBy = Math.max(w.stormsDueBy, dueBy);
+  yield* sleep((op.spread + 1) * u);
+}
+
 /** The server side of `echo`: echoes until EOF. */
 function* echoHandler(
   reader: StreamReader,
@@ -768,6 +830,18 @@ function* sweep(w: World, main: Task<unknown>): Coroutine<boolean> {
 }
 
 function* checkInvariants(w: World, main: Task<unknown>): Coroutine<void> {
+  // Every live storm timer ran exactly once, and no cancelled one ran.
+  const untilDue = w.stormsDueBy - w.loop.time();
+  if (untilDue >= 0) yield* sleep(untilDue + (w.plan.streams ? 0.002 : 1));
+  const wrong = w.stormTimers.filter((t) => t.runs !== (t.cancelled ? 0 : 1));
+  for (const t of wrong.slice(0, 5)) {
+    w.violate(
+      `a ${t.cancelled ? "cancelled" : "live"} storm timer ran ${t.runs} times`,
+    );
+  }
+  if (wrong.length > 5) {
+    w.violate(`... and ${wrong.length - 5} more storm timers ran wrongly`);
+  }
   // Every finally ran exactly once.
   for (const [id, kind] of w.entered) {
     const n = w.finallies.get(id) ?? 0;
