@@ -86,6 +86,13 @@ export type ExceptionHandler = (
 export interface TaskFactoryOptions {
   /** The name of the task. */
   name?: string;
+  /**
+   * Run the task's first step at once, inside `createTask`, when the loop is
+   * running (asyncio 3.14's `eager_start`); `false` schedules it on the next
+   * pass even under an eager task factory. Left out, the factory decides (the
+   * default factory schedules it).
+   */
+  eagerStart?: boolean;
 }
 
 /** A factory set with {@linkcode EventLoop.setTaskFactory}. */
@@ -530,24 +537,57 @@ export class EventLoop {
 
   /**
    * Wraps a coroutine in a task that starts on the next pass (or as the task
-   * factory decides).
+   * factory decides). With `eagerStart: true` its first step runs at once,
+   * inside this call, up to the coroutine's first suspension.
    *
    * asyncio: `loop.create_task()`.
    *
    * @typeParam T The coroutine's result type.
    * @param coro A generator object, the result of calling a generator
    * function.
-   * @param options The task's name.
+   * @param options The task's name, and `eagerStart` (given to the task
+   * factory when one is set, as asyncio 3.14 does).
    * @returns The task.
-   * @throws {TypeError} If `coro` is not a coroutine.
+   * @throws {TypeError} If `coro` is not a coroutine, or `eagerStart` is not a
+   * boolean.
    * @throws {Error} If the loop is closed.
+   *
+   * @example An eager task runs its first step inside createTask
+   * ```ts
+   * import { getRunningLoop, run } from "@asyncio/asyncio/eventloop";
+   * import { sleep } from "@asyncio/asyncio/tasks";
+   * import assert from "node:assert/strict";
+   *
+   * const log: string[] = [];
+   * await run(function* () {
+   *   const task = getRunningLoop().createTask(function* () {
+   *     log.push("first step");
+   *     yield* sleep(0);
+   *   }(), { eagerStart: true });
+   *   log.push("after createTask");
+   *   yield* task;
+   * }());
+   * assert.deepEqual(log, ["first step", "after createTask"]);
+   * ```
    */
   createTask<T>(coro: Coroutine<T>, options?: TaskFactoryOptions): Task<T> {
     if (this.#closed) this.#throwClosed("createTask()");
     if (this.#debug) this.#checkCaller("createTask()");
+    const eagerStart = options?.eagerStart;
+    if (eagerStart !== undefined && typeof eagerStart !== "boolean") {
+      throw new TypeError(
+        `createTask()'s 'eagerStart' must be a boolean: received ${
+          describeValue(eagerStart)
+        }`,
+      );
+    }
     const factory = this.#taskFactory;
     if (factory === null) {
-      return new Task<T>(coro, { loop: this, name: options?.name });
+      return new Task<T>(coro, {
+        loop: this,
+        name: options?.name,
+        eagerStart,
+      });
     }
     if (!isGenerator(coro)) {
       throw new TypeError(

@@ -26,6 +26,16 @@ export interface CreateTaskOptions {
    * @default {undefined}
    */
   signal?: AbortSignal;
+  /**
+   * Run the task's first step at once, inside `createTask`, up to the
+   * coroutine's first suspension (asyncio 3.14's `eager_start`). `false`
+   * schedules it on the next pass even when an eager task factory is set;
+   * left out, the loop's task factory decides (the default one schedules
+   * it).
+   *
+   * @default {undefined}
+   */
+  eagerStart?: boolean;
 }
 
 /**
@@ -39,11 +49,12 @@ export interface CreateTaskOptions {
  *
  * @typeParam T The coroutine's result type.
  * @param coro The coroutine.
- * @param options The task's name, and a signal that cancels it.
+ * @param options The task's name, a signal that cancels it, and
+ * `eagerStart`.
  * @returns The task.
  * @throws {Error} If no loop is running.
- * @throws {TypeError} If `coro` is not a coroutine, or `signal` is not an
- * AbortSignal.
+ * @throws {TypeError} If `coro` is not a coroutine, `signal` is not an
+ * AbortSignal, or `eagerStart` is not a boolean.
  *
  * @example Two tasks running side by side
  * ```ts
@@ -86,6 +97,25 @@ export interface CreateTaskOptions {
  * }(), { virtualTime: true });
  * assert.equal(outcome, "cancelled");
  * ```
+ *
+ * @example An eager task starts inside createTask
+ * ```ts
+ * import { run } from "@asyncio/asyncio/eventloop";
+ * import { createTask, sleep } from "@asyncio/asyncio/tasks";
+ * import assert from "node:assert/strict";
+ *
+ * const log: string[] = [];
+ * await run(function* () {
+ *   const task = createTask(function* () {
+ *     log.push("child starts");
+ *     yield* sleep(1);
+ *     log.push("child ends");
+ *   }(), { eagerStart: true });
+ *   log.push("parent goes on");
+ *   yield* task;
+ * }(), { virtualTime: true });
+ * assert.deepEqual(log, ["child starts", "parent goes on", "child ends"]);
+ * ```
  */
 export function createTask<T>(
   coro: Coroutine<T>,
@@ -96,7 +126,10 @@ export function createTask<T>(
     return getRunningLoop().createTask(coro, options);
   }
   checkSignal(signal, "createTask()");
-  const task = getRunningLoop().createTask(coro, { name: options?.name });
+  const task = getRunningLoop().createTask(coro, {
+    name: options?.name,
+    eagerStart: options?.eagerStart,
+  });
   cancelOnAbort(task as Task<unknown>, signal);
   return task;
 }

@@ -8,6 +8,7 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import { CancelledError, InvalidStateError } from "../eventloop/errors.ts";
 import { Future, type FutureOptions } from "../eventloop/future.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
+import { loopState } from "../eventloop/_state.ts";
 import {
   describeCallback,
   describeValue,
@@ -29,8 +30,9 @@ export interface TaskOptions extends FutureOptions {
    */
   name?: string;
   /**
-   * Run the first step at once, synchronously, when the loop is running
-   * (asyncio 3.12's eager tasks).
+   * Run the first step at once, synchronously, inside the constructor, when
+   * the loop is running a pass (asyncio 3.14's `eager_start`); otherwise the
+   * first step is scheduled on the next pass as usual.
    *
    * @default {false}
    */
@@ -108,13 +110,22 @@ export class Task<T = unknown> extends Future<T> {
    *
    * @param coro The coroutine (a generator object).
    * @param options The loop, the name, and eager start.
-   * @throws {TypeError} If `coro` is not a coroutine.
+   * @throws {TypeError} If `coro` is not a coroutine, or `eagerStart` is not
+   * a boolean.
    */
   constructor(coro: Coroutine<T>, options?: TaskOptions) {
     if (!isGenerator(coro)) {
       throw new TypeError(
         `A Task needs a coroutine (a generator object): received ${
           describeValue(coro)
+        }`,
+      );
+    }
+    const eagerStart = options?.eagerStart;
+    if (eagerStart !== undefined && typeof eagerStart !== "boolean") {
+      throw new TypeError(
+        `A Task's 'eagerStart' must be a boolean: received ${
+          describeValue(eagerStart)
         }`,
       );
     }
@@ -129,7 +140,10 @@ export class Task<T = unknown> extends Future<T> {
       throw new Error("Event loop is closed");
     }
     loop._tasks.add(this as Task<unknown>);
-    if (options?.eagerStart && loop.isRunning()) {
+    // asyncio checks loop.is_running(); here a loop runs code only inside a
+    // pass, so a task made between passes (from a promise callback) waits
+    // for the next one.
+    if (eagerStart === true && loopState.running === loop) {
       this.#eagerStart();
     } else {
       loop._pushReady(this);

@@ -89,7 +89,9 @@ export class TaskGroup {
    *
    * @typeParam T The coroutine's result type.
    * @param coro The child's coroutine.
-   * @param options The child's name, and a signal that cancels it.
+   * @param options The child's name, a signal that cancels it, and
+   * `eagerStart` (see `createTask`; an eager child that finishes at once is
+   * accounted for at once).
    * @returns The child task.
    * @throws {Error} If the group has not started, is finished, or is shutting
    * down after a failure (the coroutine is closed unrun).
@@ -128,7 +130,10 @@ export class TaskGroup {
       coro.return(undefined as T);
       throw new Error(`TaskGroup ${problem}`);
     }
-    const task = this.#loop!.createTask(coro, { name: options?.name });
+    const task = this.#loop!.createTask(coro, {
+      name: options?.name,
+      eagerStart: options?.eagerStart,
+    });
     if (signal !== undefined) cancelOnAbort(task as Task<unknown>, signal);
     // An eager task may be done already: account for it at once.
     if (task.done()) {
