@@ -728,11 +728,23 @@ export class EventLoop {
   /**
    * Shuts the default executor down, waiting for the jobs in flight, and
    * refuses later `runInExecutor(null, ...)` calls. `run()` and
-   * `Runner.close()` call it on exit, so no Worker is left running.
+   * `Runner.close()` call it on exit (with asyncio's 300-second timeout), so
+   * no Worker is left running.
    *
-   * asyncio: `loop.shutdown_default_executor()`.
+   * With a `timeout`, it waits at most that many seconds: if the jobs are not
+   * done by then, it logs a warning through {@linkcode getLogger}, shuts the
+   * executor down without waiting (a {@linkcode WorkerPoolExecutor}
+   * terminates its Workers, and their jobs fail) and returns, as asyncio
+   * 3.12 does (where threads cannot be stopped and are left to finish). The
+   * timeout is counted in real seconds, also on a virtual-time loop: the
+   * Workers run in real time.
    *
+   * asyncio: `loop.shutdown_default_executor(timeout=None)`.
+   *
+   * @param timeout The most seconds to wait; `null`, `undefined` or
+   * `Infinity` wait as long as the jobs take.
    * @returns A coroutine to `yield*` (or to give to `runUntilComplete`).
+   * @throws {TypeError} If `timeout` is neither a number nor `null`.
    *
    * @example Shutting down by hand
    * ```ts
@@ -750,26 +762,60 @@ export class EventLoop {
    * loop.close();
    * ```
    */
-  *shutdownDefaultExecutor(): Coroutine<void> {
+  shutdownDefaultExecutor(timeout?: number | null): Coroutine<void> {
+    if (timeout !== undefined && timeout !== null) {
+      checkDelay(timeout, "shutdownDefaultExecutor()'s 'timeout'");
+    }
+    return this.#shutdownDefaultExecutor(timeout ?? Infinity);
+  }
+
+  *#shutdownDefaultExecutor(timeout: number): Coroutine<void> {
     this.#executorShutdownCalled = true;
     const executor = this.#defaultExecutor;
     if (executor === null) return;
     this.#defaultExecutor = null;
-    const done = this.createFuture<void>();
+    // true: the executor shut down; false: the timeout came first.
+    const done = this.createFuture<boolean>();
+    // While this wait counts as I/O in flight, a virtual clock stays put.
+    let counted = true;
     this._ioStarted();
-    Promise.resolve(executor.shutdown()).then(
-      () => {
+    const stopCounting = () => {
+      if (counted) {
+        counted = false;
         this._ioFinished();
-        if (!done.done() && !this.#closed) done.setResult();
-      },
-      (error) => {
-        this._ioFinished();
-        if (!done.done() && !this.#closed) {
-          done.setException(error ?? new Error("Executor shutdown failed"));
-        }
-      },
-    );
-    yield* done;
+      }
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      if (timeout !== Infinity) {
+        timer = setTimeout(() => {
+          timer = undefined;
+          stopCounting();
+          if (!done.done() && !this.#closed) done.setResult(false);
+        }, Math.min(Math.max(0, Math.ceil(timeout * 1000)), MAX_TIMEOUT_MS));
+      }
+      Promise.resolve(executor.shutdown()).then(
+        () => {
+          stopCounting();
+          if (!done.done() && !this.#closed) done.setResult(true);
+        },
+        (error) => {
+          stopCounting();
+          if (!done.done() && !this.#closed) {
+            done.setException(error ?? new Error("Executor shutdown failed"));
+          }
+        },
+      );
+      if (yield* done) return;
+      getLogger().warning(
+        `The default executor did not finish its jobs within ${timeout} seconds: it is shut down without waiting`,
+        { extra: { loop: this, executor, timeout } },
+      );
+      shutDownNow(executor);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      stopCounting();
+    }
   }
 
   /** @internal Whether a default executor was made and not shut down. */
@@ -892,11 +938,15 @@ export class EventLoop {
   }
 
   /**
-   * Closes the loop, dropping pending callbacks and timers. Transports,
-   * servers and datagram endpoints of this loop that are still open are
-   * reported as unclosed through {@linkcode getLogger}, then closed: unlike
-   * asyncio, which leaves them to the process's exit, an open listener or
-   * read would keep a Deno program running forever. Idempotent.
+   * Closes the loop, dropping pending callbacks and timers, and shuts the
+   * default executor down without waiting, as asyncio does (a
+   * {@linkcode WorkerPoolExecutor} terminates its Workers at once: a Worker
+   * left running would keep the program alive; jobs still running are
+   * abandoned). Transports, servers and datagram endpoints of this loop that
+   * are still open are reported as unclosed through {@linkcode getLogger},
+   * then closed: unlike asyncio, which leaves them to the process's exit, an
+   * open listener or read would keep a Deno program running forever.
+   * Idempotent.
    *
    * asyncio: `loop.close()`.
    *
@@ -916,6 +966,11 @@ export class EventLoop {
     this._timers.length = 0;
     this._timerCancelledCount = 0;
     if (loopState.current === this) loopState.current = null;
+    const executor = this.#defaultExecutor;
+    if (executor !== null) {
+      this.#defaultExecutor = null;
+      shutDownNow(executor);
+    }
     reportUnclosedAtClose(this);
   }
 
@@ -1665,6 +1720,23 @@ function checkExecutor(executor: unknown, what: string): void {
         describeValue(executor)
       }`,
     );
+  }
+}
+
+/**
+ * asyncio's `executor.shutdown(wait=False)`: its promise is observed, and a
+ * failure logged (the loop may be closed, so there is no handler to call).
+ */
+function shutDownNow(executor: Executor): void {
+  const log = (error: unknown) =>
+    getLogger().error("Shutting down the default executor failed", {
+      exception: error,
+      extra: { executor },
+    });
+  try {
+    Promise.resolve(executor.shutdown({ wait: false })).catch(log);
+  } catch (error) {
+    log(error);
   }
 }
 

@@ -288,6 +288,9 @@ export class WorkerPoolExecutor implements Executor, AsyncDisposable {
         }
       }
       this.#terminateAll();
+      // An earlier shutdown() that waits for the jobs has nothing left to
+      // wait for.
+      this.#checkDrained();
       return;
     }
     if (this.#busy()) {

@@ -12,6 +12,12 @@ import { describeValue, isGenerator } from "./_util.ts";
 import { CancelledError, KeyboardInterrupt } from "./errors.ts";
 import { hasSignalHandler } from "./_signals.ts";
 
+/**
+ * How long `Runner.close()` waits for the default executor's jobs, in
+ * seconds (asyncio's `constants.THREAD_JOIN_TIMEOUT`).
+ */
+const THREAD_JOIN_TIMEOUT = 300;
+
 /** Options of {@linkcode run} and {@linkcode Runner}. */
 export interface RunOptions extends EventLoopOptions {
   /**
@@ -121,7 +127,8 @@ export class Runner {
 
   /**
    * Cancels the tasks still pending, waits for them, shuts the default
-   * executor down (waiting for its jobs), and closes the loop.
+   * executor down (waiting up to 300 seconds for its jobs, as asyncio does),
+   * and closes the loop.
    * Errors of those tasks go to the loop's exception handler. Idempotent.
    *
    * asyncio: `Runner.close()`.
@@ -137,7 +144,9 @@ export class Runner {
       try {
         // asyncio's runner does the same: no Worker outlives the loop.
         if (loop._hasDefaultExecutor && !loop.isClosed()) {
-          await loop.runUntilComplete(loop.shutdownDefaultExecutor());
+          await loop.runUntilComplete(
+            loop.shutdownDefaultExecutor(THREAD_JOIN_TIMEOUT),
+          );
         }
       } finally {
         if (this.#setCurrent && loopState.current === loop) {

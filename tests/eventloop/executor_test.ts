@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {
   CancelledError,
+  getLogger,
   getRunningLoop,
+  type LogRecord,
   newEventLoop,
   run,
   type WorkerFunction,
@@ -354,4 +356,137 @@ Deno.test("WorkerPoolExecutor.shutdown() called twice while jobs run: both wait,
   await Promise.all([first, second, job]);
   assert.equal(settled, 2);
   assert.equal(pool.workerCount, 0);
+});
+
+Deno.test("loop.shutdownDefaultExecutor(timeout) honours its timeout, as asyncio 3.12 does", async (t) => {
+  for (const virtualTime of [false, true]) {
+    await t.step(
+      `jobs still running at the timeout: a warning, and the Workers are terminated (virtualTime: ${virtualTime})`,
+      async () => {
+        const pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+        const loop = newEventLoop({ virtualTime });
+        loop.setDefaultExecutor(pool);
+        const records: LogRecord[] = [];
+        const handler = (record: LogRecord) => records.push(record);
+        getLogger().addHandler(handler);
+        try {
+          // Started, so that the job is running when the shutdown begins.
+          const job = loop.runInExecutor<number>(null, fn("blockFor"), 5000);
+          await loop.runUntilComplete(sleep(0));
+          const started = performance.now();
+          await loop.runUntilComplete(loop.shutdownDefaultExecutor(0.2));
+          const elapsed = performance.now() - started;
+          assert.ok(elapsed < 4000, `waited ${elapsed} ms for a 5 s job`);
+          assert.equal(pool.workerCount, 0);
+          const warnings = records.filter((r) => r.level === "warning");
+          assert.equal(warnings.length, 1);
+          assert.match(
+            warnings[0].message,
+            /^The default executor did not finish its jobs within 0\.2 seconds: it is shut down without waiting$/,
+          );
+          await assert.rejects(
+            loop.runUntilComplete(job),
+            /The executor was shut down before the job finished/,
+          );
+        } finally {
+          getLogger().removeHandler(handler);
+          loop.close();
+        }
+      },
+    );
+  }
+
+  await t.step(
+    "jobs done in time: it returns once they are, with no warning and no timer left",
+    async () => {
+      const pool = new WorkerPoolExecutor({ maxWorkers: 1 });
+      const loop = newEventLoop();
+      loop.setDefaultExecutor(pool);
+      const records: LogRecord[] = [];
+      const handler = (record: LogRecord) => records.push(record);
+      getLogger().addHandler(handler);
+      try {
+        const job = loop.runInExecutor<number>(null, fn("blockFor"), 50);
+        await loop.runUntilComplete(loop.shutdownDefaultExecutor(60));
+        assert.equal(await loop.runUntilComplete(job), 50);
+        assert.equal(pool.workerCount, 0);
+        assert.deepEqual(records, []);
+      } finally {
+        getLogger().removeHandler(handler);
+        loop.close();
+      }
+    },
+  );
+
+  await t.step("a timeout that is not a number is a TypeError", () => {
+    const loop = newEventLoop();
+    try {
+      assert.throws(
+        () => loop.shutdownDefaultExecutor("1" as unknown as number),
+        /^TypeError: shutdownDefaultExecutor\(\)'s 'timeout' must be a number of seconds: received "1"$/,
+      );
+    } finally {
+      loop.close();
+    }
+  });
+});
+
+Deno.test("loop.close() shuts the default executor down, as asyncio's does", async (t) => {
+  await t.step(
+    "its Workers are terminated, a running job abandoned",
+    async () => {
+      const pool = new WorkerPoolExecutor({ maxWorkers: 2 });
+      const loop = newEventLoop();
+      loop.setDefaultExecutor(pool);
+      assert.equal(await loop.runUntilComplete(toThread(WORK, "add", 1, 2)), 3);
+      loop.runInExecutor(null, fn("blockFor"), 5000);
+      await loop.runUntilComplete(sleep(0));
+      assert.equal(pool.workerCount, 1);
+      loop.close();
+      assert.equal(pool.workerCount, 0);
+      assert.throws(
+        () => pool.submit(fn("add"), [1, 2]),
+        /Cannot schedule new jobs after shutdown/,
+      );
+    },
+  );
+
+  await t.step(
+    "a program that used the default executor and closed its loop exits",
+    async () => {
+      const code = `
+        import { newEventLoop } from ${
+        JSON.stringify(new URL("../../eventloop/mod.ts", import.meta.url).href)
+      };
+        const loop = newEventLoop();
+        const value = await loop.runUntilComplete(
+          loop.runInExecutor(null, {
+            moduleUrl: ${JSON.stringify(WORK.href)},
+            exportName: "add",
+          }, 20, 22),
+        );
+        loop.close();
+        console.log(value);
+      `;
+      const file = await Deno.makeTempFile({ suffix: ".ts" });
+      await Deno.writeTextFile(file, code);
+      const controller = new AbortController();
+      // Today's bug kept the Worker, and so the program, alive forever.
+      const timer = setTimeout(() => controller.abort(), 30_000);
+      try {
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "--allow-read", file],
+          stdout: "piped",
+          stderr: "piped",
+          signal: controller.signal,
+        }).output();
+        assert.equal(controller.signal.aborted, false, "the program hung");
+        assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+        assert.equal(new TextDecoder().decode(out.stdout).trim(), "42");
+      } finally {
+        clearTimeout(timer);
+        await Deno.remove(file);
+      }
+    },
+  );
 });

@@ -98,3 +98,9 @@ export function crashNow(): Promise<never> {
     }, 0);
   });
 }
+
+/** Blocks its Worker for `ms` milliseconds, then returns `ms`. */
+export function blockFor(ms: number): number {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  return ms;
+}
