@@ -10,6 +10,7 @@ import { describeValue } from "../eventloop/_util.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import { boundLoop, removeWaiter } from "../tasks/_loop_bound.ts";
 import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.ts";
+import { reuseError } from "../tasks/_reuse.ts";
 
 /**
  * A first-in, first-out queue for tasks. With a positive `maxsize`, `put()`
@@ -363,12 +364,15 @@ const FINISHED = 2;
  * without a generator's cost, as a consumer runs it for every item. Like
  * sync's LockAcquire it skips extending the built-in `Iterator`: `yield*`
  * and `createTask` need only `next`, `throw`, `return` and
- * `[Symbol.iterator]`.
+ * `[Symbol.iterator]`. Like a generator, it runs once: a second `yield*` (or
+ * task) of the same `get()` throws (see tasks/_reuse.ts).
  */
 class QueueGet<T> {
   #queue: Queue<T>;
   #state = START;
   #fut: Future<unknown> | null = null;
+  /** Whether `yield*` or a task has taken it. */
+  #used = false;
 
   constructor(queue: Queue<T>) {
     this.#queue = queue;
@@ -416,6 +420,8 @@ class QueueGet<T> {
   }
 
   [Symbol.iterator](): this {
+    if (this.#used) throw reuseError("queue.get()", this.#state !== FINISHED);
+    this.#used = true;
     return this;
   }
 
@@ -440,6 +446,8 @@ class QueuePut<T> {
   #item: T;
   #state = START;
   #fut: Future<unknown> | null = null;
+  /** Whether `yield*` or a task has taken it. */
+  #used = false;
 
   constructor(queue: Queue<T>, item: T) {
     this.#queue = queue;
@@ -489,6 +497,8 @@ class QueuePut<T> {
   }
 
   [Symbol.iterator](): this {
+    if (this.#used) throw reuseError("queue.put()", this.#state !== FINISHED);
+    this.#used = true;
     return this;
   }
 

@@ -9,6 +9,7 @@ import type { Future } from "../eventloop/future.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import { boundLoop, removeWaiter } from "../tasks/_loop_bound.ts";
 import { Held } from "./_hold.ts";
+import { reuseError } from "../tasks/_reuse.ts";
 
 /**
  * A lock for tasks: `acquire()` suspends while another task holds it, and
@@ -196,12 +197,16 @@ const FINISHED = 2;
  * on every turn. It does not extend the built-in `Iterator` (whose
  * constructor costs a few percent of a contended acquire): `yield*` and
  * `createTask` need only `next`, `throw`, `return` and `[Symbol.iterator]`.
+ * Like a generator, it runs once: a second `yield*` (or task) of the same
+ * `acquire()` throws (see tasks/_reuse.ts).
  */
 class LockAcquire<T> {
   #lock: Lock;
   #hold: boolean;
   #state = START;
   #fut: Future<unknown> | null = null;
+  /** Whether `yield*` or a task has taken it. */
+  #used = false;
 
   constructor(lock: Lock, hold: boolean) {
     this.#lock = lock;
@@ -269,6 +274,13 @@ class LockAcquire<T> {
   }
 
   [Symbol.iterator](): this {
+    if (this.#used) {
+      throw reuseError(
+        this.#hold ? "lock.hold()" : "lock.acquire()",
+        this.#state !== FINISHED,
+      );
+    }
+    this.#used = true;
     return this;
   }
 

@@ -9,6 +9,7 @@ import type { TimerHandle } from "../eventloop/handle.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { checkDelay } from "../eventloop/_util.ts";
+import { reuseError } from "./_reuse.ts";
 
 /**
  * Suspends the calling coroutine for `delay` seconds and then returns
@@ -72,7 +73,8 @@ const DONE = 2;
  *
  * but costs a fraction of a generator, and `sleep(0)` is on the hot path of
  * every cooperative loop. Extending the built-in Iterator gives it the
- * iterator helpers a Generator has.
+ * iterator helpers a Generator has. Like a generator, it runs once: a second
+ * `yield*` (or task) of the same `sleep()` throws (see tasks/_reuse.ts).
  */
 class Sleep<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
   #delay: number;
@@ -80,6 +82,8 @@ class Sleep<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
   #state = START;
   #future: Future<T> | null = null;
   #timer: TimerHandle | null = null;
+  /** Whether `yield*` or a task has taken it. */
+  #used = false;
 
   constructor(delay: number, result: T) {
     super();
@@ -127,6 +131,12 @@ class Sleep<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
     this.#state = DONE;
     this.#cleanUp();
     return { done: true, value: value as T };
+  }
+
+  override [Symbol.iterator](): this {
+    if (this.#used) throw reuseError("sleep()", this.#state !== DONE);
+    this.#used = true;
+    return this;
   }
 
   #cleanUp(): void {

@@ -9,6 +9,7 @@ import { CancelledError, InvalidStateError } from "../eventloop/errors.ts";
 import { Future, type FutureOptions } from "../eventloop/future.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { loopState } from "../eventloop/_state.ts";
+import { claimGenerator, GENERATOR_NEXT, refuseReuse } from "./_reuse.ts";
 import {
   describeCallback,
   describeValue,
@@ -83,6 +84,11 @@ export interface TaskOptions extends FutureOptions {
 export class Task<T = unknown> extends Future<T> {
   /** @internal */
   _coro: Coroutine<T>;
+  /**
+   * @internal The coroutine's own `next`, taken before the task claimed it
+   * (a claimed generator's `next` property throws: see _reuse.ts).
+   */
+  _coroNext: Coroutine<T>["next"];
   /** @internal The name given, or null for the default `Task-N`. */
   _name: string | null;
   /** @internal The N of the default name. */
@@ -112,6 +118,10 @@ export class Task<T = unknown> extends Future<T> {
    * @param options The loop, the name, and eager start.
    * @throws {TypeError} If `coro` is not a coroutine, or `eagerStart` is not
    * a boolean.
+   * @throws {Error} If `coro` was already given to a task (or, for the
+   * module's own coroutines such as `sleep()`, awaited with `yield*`): a
+   * coroutine runs once, as asyncio's `RuntimeError` says. From then on,
+   * `yield* coro` throws the same error; wait for the task instead.
    */
   constructor(coro: Coroutine<T>, options?: TaskOptions) {
     if (!isGenerator(coro)) {
@@ -130,7 +140,17 @@ export class Task<T = unknown> extends Future<T> {
       );
     }
     super(options);
+    // A coroutine runs once (see _reuse.ts): a plain generator is claimed
+    // below; the module's own coroutines claim themselves, or throw if
+    // already used.
+    const next = coro.next;
+    const plain = next === GENERATOR_NEXT;
+    if (!plain) {
+      if (next === refuseReuse) refuseReuse.call(coro);
+      coro[Symbol.iterator]();
+    }
     this._coro = coro;
+    this._coroNext = next;
     // The default name is numbered now and spelled out on first use.
     this._name = options?.name !== undefined ? String(options.name) : null;
     this._nameNumber = ++taskCounter;
@@ -139,6 +159,7 @@ export class Task<T = unknown> extends Future<T> {
       coro.return(undefined as T);
       throw new Error("Event loop is closed");
     }
+    if (plain) claimGenerator(coro);
     loop._tasks.add(this as Task<unknown>);
     // asyncio checks loop.is_running(); here a loop runs code only inside a
     // pass, so a task made between passes (from a promise callback) waits
@@ -169,7 +190,8 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /**
-   * The coroutine the task drives.
+   * The coroutine the task drives. It belongs to the task: advancing it
+   * (`next()`, `yield*`) or giving it to another task throws.
    *
    * @returns The generator object.
    */
@@ -387,7 +409,9 @@ export class Task<T = unknown> extends Future<T> {
   #runStep(loop: EventLoop, value: unknown, isError: boolean): void {
     let result: IteratorResult<Future<unknown> | undefined, T>;
     try {
-      result = isError ? this._coro.throw(value) : this._coro.next(value);
+      result = isError
+        ? this._coro.throw(value)
+        : this._coroNext.call(this._coro, value);
     } catch (error) {
       if (error instanceof CancelledError) {
         this._cancelledExc = error;

@@ -1,0 +1,81 @@
+// Private helper: refusing a coroutine used twice. A coroutine is run by one
+// task, or awaited with `yield*` in one place, once; asyncio raises
+// RuntimeError for a second use ('coroutine is being awaited already' while
+// the first runs, 'cannot reuse already awaited coroutine' after it), and the
+// first use runs on undisturbed.
+//
+// A Task claims its coroutine. A plain generator gets an own `next` that
+// throws, so `yield* coro` (which calls `next`) and a second task fail at
+// once; the task itself calls the generator's original `next`. (An own
+// `[Symbol.iterator]` would do too, but V8 makes storing that symbol on an
+// object some ten times dearer than storing `next`.) The module's hand-built
+// coroutines (sleep(), lock.acquire(), queue.get()/put()) claim themselves in
+// their own `[Symbol.iterator]`, which `yield*` calls and so does the Task.
+// A plain generator first awaited with `yield*` cannot be told apart from a
+// new one (JavaScript cannot see whether a generator has started), so that
+// order is not detected for it.
+
+import { loopState } from "../eventloop/_state.ts";
+
+/** The `next` every generator object inherits. */
+export const GENERATOR_NEXT: (
+  this: Generator,
+  value?: unknown,
+) => IteratorResult<unknown, unknown> =
+  Object.getPrototypeOf(function* () {}).prototype.next;
+
+/**
+ * The error for a second use of a coroutine.
+ *
+ * @param what The call that made it (`sleep()`), or `null` for a plain
+ * generator.
+ * @param running Whether its first use still runs.
+ * @param owner The task that runs it, when known.
+ */
+export function reuseError(
+  what: string | null,
+  running: boolean,
+  owner: string | null = null,
+): Error {
+  const it = what === null ? "this coroutine" : `this ${what}`;
+  const fresh = what === null
+    ? "call the generator function again for a new coroutine"
+    : `call ${what} again for a new one`;
+  if (!running) {
+    return new Error(
+      `cannot reuse already awaited coroutine: ${it} has already run; ${fresh}`,
+    );
+  }
+  return new Error(
+    owner === null
+      ? `coroutine is being awaited already: ${it} is awaited elsewhere; ${fresh}`
+      : `coroutine is being awaited already: ${it} is run by ${owner}; wait for that task with 'yield* task', or ${fresh}`,
+  );
+}
+
+/**
+ * Claims a plain generator (one whose `next` is {@linkcode GENERATOR_NEXT})
+ * for a task: from now on its own `next` throws, so only the task, which
+ * calls `GENERATOR_NEXT` on it, can advance it.
+ */
+export function claimGenerator(coro: object): void {
+  try {
+    (coro as { next: unknown }).next = refuseReuse;
+  } catch {
+    // A frozen generator cannot be marked; its reuse goes undetected.
+  }
+}
+
+/** The `next` of a claimed generator. */
+export function refuseReuse(this: unknown): never {
+  // Cold path: find the task that runs it, for the message.
+  const tasks = loopState.running?._tasks ?? loopState.current?._tasks;
+  if (tasks !== undefined) {
+    for (const task of tasks) {
+      if (task._coro === this && !task.done()) {
+        throw reuseError(null, true, task.toString());
+      }
+    }
+  }
+  throw reuseError(null, false);
+}
