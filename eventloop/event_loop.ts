@@ -50,6 +50,7 @@ import {
   checkFunction,
   describeValue,
   isGenerator,
+  isPromiseLike,
   type Runnable,
 } from "./_util.ts";
 // The loop's one upward dependency (DESIGN.md): its default task factory.
@@ -830,11 +831,16 @@ export class EventLoop {
    * asyncio: `loop.run_forever()`.
    *
    * @returns A promise that settles when the loop stops.
-   * @throws {Error} If the loop is closed or already running, or another loop
-   * is running.
+   * @throws {Error} At once (not as a rejected promise, which could go
+   * unobserved): if the loop is closed or already running, or it is called
+   * from a callback or task of a running loop.
    */
-  async runForever(): Promise<void> {
+  runForever(): Promise<void> {
     this.#checkRunnable();
+    return this.#runForever();
+  }
+
+  async #runForever(): Promise<void> {
     this.#running = true;
     try {
       while (true) {
@@ -865,15 +871,43 @@ export class EventLoop {
    *
    * asyncio: `loop.run_until_complete()`.
    *
+   * The result cannot be a thenable (a `Future`, a `Task`, a Promise): a
+   * Promise cannot be fulfilled with one (it would wait for it instead, once
+   * the loop has stopped), so such a result is a `TypeError` that says how
+   * to return its value (`return yield* fut`).
+   *
    * @typeParam T The result type.
    * @param future A future of this loop, or a coroutine.
    * @returns The result of the future.
    * @throws The future's error, or {@linkcode CancelledError} if it was
    * cancelled.
    * @throws {Error} If the loop stopped before the future was done.
+   * @throws {TypeError} If the result is a thenable.
+   * @throws {Error} At once (not as a rejected promise, which could go
+   * unobserved): if the loop is closed or already running, or it is called
+   * from a callback or task of a running loop.
+   *
+   * @example A coroutine returns a task's result, not the task
+   * ```ts
+   * import { newEventLoop } from "@asyncio/asyncio/eventloop";
+   * import { createTask, sleep } from "@asyncio/asyncio/tasks";
+   * import assert from "node:assert/strict";
+   *
+   * const loop = newEventLoop({ virtualTime: true });
+   * const value = await loop.runUntilComplete(function* () {
+   *   const task = createTask(sleep(1, "slept"));
+   *   return yield* task; // `return task` would be a TypeError
+   * }());
+   * assert.equal(value, "slept");
+   * loop.close();
+   * ```
    */
-  async runUntilComplete<T>(future: Future<T> | Coroutine<T>): Promise<T> {
+  runUntilComplete<T>(future: Future<T> | Coroutine<T>): Promise<T> {
     this.#checkRunnable();
+    return this.#runUntilComplete(future);
+  }
+
+  async #runUntilComplete<T>(future: Future<T> | Coroutine<T>): Promise<T> {
     let fut: Future<T>;
     const isNewTask = !(future instanceof Future);
     if (future instanceof Future) {
@@ -895,7 +929,8 @@ export class EventLoop {
     const stopWhenDone = () => this.stop();
     fut.addDoneCallback(stopWhenDone);
     try {
-      await this.runForever();
+      this.#checkRunnable();
+      await this.#runForever();
     } catch (error) {
       // The task's error would otherwise be reported as never retrieved.
       if (isNewTask && fut.done() && !fut.cancelled()) fut.exception();
@@ -906,7 +941,11 @@ export class EventLoop {
     if (!fut.done()) {
       throw new Error("Event loop stopped before Future completed.");
     }
-    return fut.result();
+    const result = fut.result();
+    if (isPromiseLike(result)) {
+      throw thenableResult(result, fut instanceof Task);
+    }
+    return result;
   }
 
   /**
@@ -1706,6 +1745,24 @@ export class EventLoop {
       );
     }
   }
+}
+
+/**
+ * The error for a result that a Promise cannot carry: a Promise fulfilled
+ * with a thenable adopts it (waits for it), so `run()` would hang on a
+ * pending Future once the loop has stopped, or quietly give a done one's
+ * result.
+ */
+function thenableResult(result: unknown, fromCoroutine: boolean): TypeError {
+  const what = result instanceof Future
+    ? `${safeString(result)}, a thenable`
+    : `a thenable (${describeValue(result)})`;
+  const source = fromCoroutine
+    ? "The coroutine returned"
+    : "The future's result is";
+  return new TypeError(
+    `${source} ${what}, which JavaScript cannot return through a Promise (the Promise would wait for it after the loop has stopped): return its value instead, with 'return yield* fut' for a Future or Task ('return yield* fromPromise(p)' for a Promise), or wrap it ('return { fut }')`,
+  );
 }
 
 function checkExecutor(executor: unknown, what: string): void {

@@ -72,17 +72,19 @@ export class Runner {
    * @param coro A coroutine, or a generator function to call for one.
    * @returns Its result.
    * @throws Its error; {@linkcode CancelledError} if it was cancelled.
-   * @throws {Error} If called from a running loop, or after `close()`.
-   * @throws {TypeError} If `coro` is not a coroutine.
+   * @throws {Error} At once, not as a rejected promise, if called from a
+   * running loop (a promise rejected there could go unobserved).
+   * @throws {Error} If called after `close()`.
+   * @throws {TypeError} If `coro` is not a coroutine, or its result is a
+   * thenable (see `loop.runUntilComplete()`).
    */
-  async run<T>(coro: Coroutine<T> | (() => Coroutine<T>)): Promise<T> {
+  run<T>(coro: Coroutine<T> | (() => Coroutine<T>)): Promise<T> {
+    refuseInRunningLoop(coro, "Runner.run()");
+    return this.#run(coro);
+  }
+
+  async #run<T>(coro: Coroutine<T> | (() => Coroutine<T>)): Promise<T> {
     const main = toCoroutine(coro, "Runner.run()");
-    if (loopState.running !== null) {
-      main.return(undefined as T);
-      throw new Error(
-        "Runner.run() cannot be called from a running event loop",
-      );
-    }
     const loop = this.#lazyInit();
     const task = loop.createTask(main);
     // Ctrl-C cancels the main task, so its finally blocks run (asyncio's
@@ -201,12 +203,17 @@ export class Runner {
  *
  * asyncio: `asyncio.run()`.
  *
+ * The result cannot be a thenable: a coroutine that returns a `Future` or a
+ * `Task` makes `run()` reject with a `TypeError` that shows the fix
+ * (`return yield* task`), as a Promise cannot be fulfilled with a thenable.
+ *
  * @typeParam T The result type.
  * @param main The main coroutine, or a generator function to call for it.
  * @param options `debug`, the clock (`virtualTime: true`), or a loop factory.
  * @returns A promise of the coroutine's result.
- * @throws {Error} If called from a running loop.
- * @throws {TypeError} If `main` is not a coroutine.
+ * @throws {Error} At once, not as a rejected promise, if called from a
+ * running loop (a promise rejected there could go unobserved).
+ * @throws {TypeError} If `main` is not a coroutine, or returns a thenable.
  *
  * @example Running a main coroutine
  * ```ts
@@ -221,14 +228,18 @@ export class Runner {
  * assert.equal(await run(main()), "hello");
  * ```
  */
-export async function run<T>(
+export function run<T>(
   main: Coroutine<T> | (() => Coroutine<T>),
   options?: RunOptions,
 ): Promise<T> {
-  if (loopState.running !== null) {
-    if (isGenerator(main)) main.return(undefined as T);
-    throw new Error("run() cannot be called from a running event loop");
-  }
+  refuseInRunningLoop(main, "run()");
+  return runMain(main, options);
+}
+
+async function runMain<T>(
+  main: Coroutine<T> | (() => Coroutine<T>),
+  options?: RunOptions,
+): Promise<T> {
   const coro = toCoroutine(main, "run()");
   const runner = new Runner(options);
   try {
@@ -236,6 +247,17 @@ export async function run<T>(
   } finally {
     await runner.close();
   }
+}
+
+/**
+ * Throws at once if a loop is running (a rejected promise could go
+ * unobserved there, and Deno ends the process on those), closing a
+ * coroutine that will not run.
+ */
+function refuseInRunningLoop(main: unknown, where: string): void {
+  if (loopState.running === null) return;
+  if (isGenerator(main)) main.return(undefined);
+  throw new Error(`${where} cannot be called from a running event loop`);
 }
 
 function toCoroutine<T>(

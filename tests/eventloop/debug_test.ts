@@ -377,7 +377,7 @@ Deno.test("debug mode refuses calls from another running loop's callbacks", asyn
       () => loop.callLater(1, () => {}),
       /Event loop is closed: callLater\(\)\/callAt\(\) was called after close\(\)/,
     );
-    assert.rejects(
+    assert.throws(
       () => loop.runForever(),
       /Event loop is closed: runForever\(\)\/runUntilComplete\(\) was called/,
     );

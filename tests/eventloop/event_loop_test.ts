@@ -150,27 +150,50 @@ Deno.test("EventLoop refuses work once closed and cannot be closed while running
   assert.throws(() => loop.callSoon(() => {}), /Event loop is closed/);
   assert.throws(() => loop.callLater(1, () => {}), /Event loop is closed/);
   assert.throws(() => loop.createTask(function* () {}()), /closed/);
-  await assert.rejects(() => loop.runForever(), /Event loop is closed/);
+  assert.throws(() => loop.runForever(), /Event loop is closed/);
+  assert.throws(() => loop.runUntilComplete(function* () {}()), /closed/);
 });
 
 Deno.test("EventLoop refuses to run twice at once", async () => {
+  // At once, not as a rejected promise that could go unobserved.
   const loop = newEventLoop();
-  let nested: Promise<void> | undefined;
+  const other = newEventLoop();
+  const errors: unknown[] = [];
   loop.callSoon(() => {
-    nested = loop.runForever();
-    nested.catch(() => {});
+    for (
+      const start of [
+        () => loop.runForever(),
+        () => loop.runUntilComplete(loop.createFuture()),
+        () => other.runForever(),
+        () => other.runUntilComplete(function* () {}()),
+      ]
+    ) {
+      try {
+        start().catch(() => errors.push("rejected instead of throwing"));
+      } catch (error) {
+        errors.push(error);
+      }
+    }
     loop.stop();
   });
   await loop.runForever();
-  await assert.rejects(
-    nested!,
-    /Cannot run the event loop while another loop is running|already running/,
-  );
+  assert.equal(errors.length, 4);
+  for (const error of errors) {
+    assert.match(
+      String(error),
+      /^Error: (This event loop is already running|Cannot run the event loop while another loop is running)$/,
+    );
+  }
   const outer = loop.runForever();
-  await assert.rejects(loop.runForever(), /already running/);
+  assert.throws(() => loop.runForever(), /already running/);
+  assert.throws(
+    () => loop.runUntilComplete(loop.createFuture()),
+    /already running/,
+  );
   loop.stop();
   await outer;
   loop.close();
+  other.close();
 });
 
 Deno.test("EventLoop rejects bad arguments with TypeErrors that name them", () => {

@@ -8,7 +8,12 @@ import {
   run,
   Runner,
 } from "../../eventloop/mod.ts";
-import { createTask, fromPromise, sleep } from "../../tasks/mod.ts";
+import {
+  type Coroutine,
+  createTask,
+  fromPromise,
+  sleep,
+} from "../../tasks/mod.ts";
 
 Deno.test("run() returns the main coroutine's value", async () => {
   assert.equal(
@@ -199,4 +204,132 @@ Deno.test("Runner uses a loop factory and checks what it returns", async () => {
   const bad = new Runner({ loopFactory: () => ({}) as any });
   assert.throws(() => bad.getLoop(), /'loopFactory' must return an EventLoop/);
   await bad.close();
+});
+
+Deno.test("run(), Runner.run() and runUntilComplete() throw at once inside a running loop", async () => {
+  const errors = await run(function* () {
+    const found: unknown[] = [];
+    const loop = newEventLoop();
+    const runner = new Runner();
+    let started = false;
+    function* never() {
+      started = true;
+      yield;
+    }
+    for (
+      const start of [
+        () => run(never()),
+        () => run(never),
+        () => runner.run(never()),
+        () => loop.runUntilComplete(never()),
+      ]
+    ) {
+      try {
+        const promise = start();
+        // Today's rejection would end the process if nobody looked.
+        promise.catch(() => {});
+        found.push("a promise instead of an error");
+      } catch (error) {
+        found.push(error);
+      }
+    }
+    loop.close();
+    assert.equal(started, false);
+    return found;
+  }());
+  assert.equal(errors.length, 4);
+  assert.match(
+    String(errors[0]),
+    /^Error: run\(\) cannot be called from a running event loop$/,
+  );
+  assert.match(
+    String(errors[1]),
+    /^Error: run\(\) cannot be called from a running event loop$/,
+  );
+  assert.match(
+    String(errors[2]),
+    /^Error: Runner\.run\(\) cannot be called from a running event loop$/,
+  );
+  assert.match(
+    String(errors[3]),
+    /^Error: Cannot run the event loop while another loop is running$/,
+  );
+});
+
+/**
+ * `run(main)` bounded in real time: today's bug made it hang on a pending
+ * Future returned by the coroutine.
+ */
+async function runBounded<T>(main: () => Coroutine<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("run() hung")), 5000);
+  });
+  try {
+    return await Promise.race([run(main, { virtualTime: true }), hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("run() and runUntilComplete() refuse a thenable result and show the fix", async (t) => {
+  const FIX =
+    /which JavaScript cannot return through a Promise .*'return yield\* fut'/;
+  await t.step("a pending task", async () => {
+    await assert.rejects(
+      runBounded(function* () {
+        return createTask(sleep(3600));
+      }),
+      (e: Error) =>
+        e instanceof TypeError &&
+        /^The coroutine returned <Task pending name='Task-\d+'.*>, a thenable, /
+          .test(e.message) &&
+        FIX.test(e.message),
+    );
+  });
+  await t.step("a done task (its result is not given silently)", async () => {
+    await assert.rejects(
+      runBounded(function* () {
+        const task = createTask(sleep(0, 5));
+        yield* task;
+        return task;
+      }),
+      (e: Error) => e instanceof TypeError && FIX.test(e.message),
+    );
+  });
+  await t.step("a done future, through runUntilComplete()", async () => {
+    const loop = newEventLoop();
+    try {
+      await assert.rejects(
+        loop.runUntilComplete(function* () {
+          const fut = getRunningLoop().createFuture<number>();
+          fut.setResult(1);
+          return fut;
+        }()),
+        (e: Error) =>
+          e instanceof TypeError &&
+          /^The coroutine returned <Future finished result=1>, a thenable, /
+            .test(e.message),
+      );
+      const outer = loop.createFuture<unknown>();
+      outer.setResult(Promise.resolve(2));
+      await assert.rejects(
+        loop.runUntilComplete(outer),
+        (e: Error) =>
+          e instanceof TypeError &&
+          /^The future's result is a thenable \(a Promise\), .*fromPromise/
+            .test(e.message),
+      );
+    } finally {
+      loop.close();
+    }
+  });
+  await t.step("the fix: return the value", async () => {
+    assert.equal(
+      await runBounded(function* () {
+        return yield* createTask(sleep(1, "value"));
+      }),
+      "value",
+    );
+  });
 });
