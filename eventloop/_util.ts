@@ -24,6 +24,49 @@ export function describeCallback(callback: unknown): string {
   return `${callback.name || "<anonymous>"}()`;
 }
 
+/**
+ * The part of a callback's error report that explains a method passed
+ * without its object (`loop.callLater(5, task.cancel)`): JavaScript calls it
+ * with no `this`, and it fails on its first use of `this`. Empty unless the
+ * error is the TypeError of a missing `this` thrown by the callback itself.
+ */
+export function lostThisHint(callback: unknown, error: unknown): string {
+  if (!(error instanceof TypeError) || typeof callback !== "function") {
+    return "";
+  }
+  if (
+    !/^Cannot (read|set) properties of undefined|private member|^Receiver must be/
+      .test(error.message)
+  ) return "";
+  const name = callback.name;
+  // Arrow functions have no `this` of their own to lose; bound ones keep it.
+  if (
+    !name || name.startsWith("bound ") ||
+    isArrow(callback as (...args: never[]) => unknown)
+  ) {
+    return "";
+  }
+  // The failing frame must be the callback's own, not a function it called.
+  const top = error.stack?.split("\n").find((line) => /^\s+at /.test(line));
+  const own = new RegExp(`^\\s+at (\\S+\\.)?${escapeRegExp(name)} `);
+  if (top === undefined || !own.test(top)) return "";
+  return `: the method ${name}() lost its object ('this' is undefined). JavaScript calls a method passed as a callback, such as loop.callLater(5, task.cancel), without its object; pass an arrow function instead: () => obj.${name}()`;
+}
+
+function isArrow(fn: (...args: never[]) => unknown): boolean {
+  let source: string;
+  try {
+    source = Function.prototype.toString.call(fn);
+  } catch {
+    return false;
+  }
+  return /^(async\s*)?(\([^)]*\)|[\w$]+)\s*=>/.test(source);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 /** Describes a value received as a bad argument, for error messages. */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);

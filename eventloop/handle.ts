@@ -5,11 +5,14 @@
  */
 
 import type { EventLoop } from "./event_loop.ts";
-import { describeCallback } from "./_util.ts";
+import { describeCallback, lostThisHint } from "./_util.ts";
 
 /**
  * A callback scheduled with `loop.callSoon()`; `cancel()` keeps it from
- * running.
+ * running. The callback is called with no `this`: pass a method as an arrow
+ * function (`() => task.cancel()`), not as `task.cancel`, which loses its
+ * object in JavaScript (asyncio's bound methods keep theirs); a callback
+ * that fails for want of its object is reported with that fix.
  *
  * asyncio: `asyncio.Handle`.
  *
@@ -83,14 +86,21 @@ export class Handle {
     return this._loop;
   }
 
-  /** @internal The one place where scheduled callbacks are called. */
+  /**
+   * @internal The one place where scheduled callbacks are called: with no
+   * `this`, as asyncio calls a plain function (a bound method there keeps its
+   * object; a method passed here does not, and the report says so).
+   */
   _run(): void {
+    // deno-lint-ignore no-explicit-any -- the arguments were typed at callSoon
+    const callback = this._callback as (...args: any[]) => unknown;
     try {
-      // deno-lint-ignore no-explicit-any
-      (this._callback as (...args: any[]) => unknown)(...this._args);
+      callback(...this._args);
     } catch (exception) {
       this._loop.callExceptionHandler({
-        message: `Exception in callback ${describeCallback(this._callback)}`,
+        message: `Exception in callback ${describeCallback(callback)}${
+          lostThisHint(callback, exception)
+        }`,
         exception,
         handle: this,
       });

@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import {
   type ExceptionContext,
+  type Future,
   getRunningLoop,
   newEventLoop,
+  run,
   VirtualClock,
 } from "../../eventloop/mod.ts";
+import { createTask, sleep } from "../../tasks/mod.ts";
+import { Event } from "../../sync/mod.ts";
 
 Deno.test("EventLoop.callSoon() runs callbacks in FIFO order with their arguments", async () => {
   const loop = newEventLoop();
@@ -433,4 +437,111 @@ Deno.test("EventLoop.setTaskFactory() is used by createTask", async () => {
   assert.equal(names.length, 2);
   assert.equal(names[1], "child");
   loop.close();
+});
+
+Deno.test("Callbacks are called with no this, as asyncio calls a plain function", async () => {
+  const loop = newEventLoop();
+  const seen: unknown[] = [];
+  function record(this: unknown) {
+    seen.push(this);
+  }
+  loop.callSoon(record);
+  loop.callLater(0, record);
+  loop.callSoonThreadsafe(record);
+  const fut = loop.createFuture<void>();
+  fut.addDoneCallback(record);
+  fut.setResult();
+  loop.callLater(0.01, () => loop.stop());
+  await loop.runForever();
+  assert.deepEqual(seen, [undefined, undefined, undefined, undefined]);
+  loop.close();
+});
+
+Deno.test("A method passed without its object is reported with the arrow-function fix", async (t) => {
+  const LOST = (name: string) =>
+    new RegExp(
+      `^Exception in callback ${name}\\(\\): the method ${name}\\(\\) lost its object \\('this' is undefined\\)\\. .*pass an arrow function instead: \\(\\) => obj\\.${name}\\(\\)$`,
+    );
+
+  await t.step("loop.callLater(delay, task.cancel)", async () => {
+    const contexts: ExceptionContext[] = [];
+    const outcome = await run(
+      function* () {
+        const loop = getRunningLoop();
+        loop.setExceptionHandler((_loop, context) => contexts.push(context));
+        const task = createTask(sleep(10));
+        loop.callLater(1, task.cancel);
+        yield* sleep(2);
+        // Today the handle was `this`: cancel() quietly did nothing.
+        const done = task.done();
+        task.cancel();
+        return done;
+      }(),
+      { virtualTime: true },
+    );
+    assert.equal(outcome, false);
+    assert.equal(contexts.length, 1);
+    assert.match(contexts[0].message, LOST("cancel"));
+    assert.ok(contexts[0].exception instanceof TypeError);
+  });
+
+  await t.step("addSignalHandler(signal, event.set)", async () => {
+    const contexts: ExceptionContext[] = [];
+    await run(function* () {
+      const loop = getRunningLoop();
+      loop.setExceptionHandler((_loop, context) => contexts.push(context));
+      const event = new Event();
+      loop.addSignalHandler("SIGUSR2", event.set);
+      try {
+        Deno.kill(Deno.pid, "SIGUSR2");
+        while (contexts.length === 0) yield* sleep(0.01);
+      } finally {
+        loop.removeSignalHandler("SIGUSR2");
+      }
+      assert.equal(event.isSet(), false);
+    }());
+    assert.equal(contexts.length, 1);
+    assert.match(contexts[0].message, LOST("set"));
+  });
+
+  await t.step("fut.addDoneCallback(other.setResult)", async () => {
+    const contexts: ExceptionContext[] = [];
+    await run(function* () {
+      const loop = getRunningLoop();
+      loop.setExceptionHandler((_loop, context) => contexts.push(context));
+      const fut = loop.createFuture<number>();
+      const other = loop.createFuture<Future<number>>();
+      fut.addDoneCallback(other.setResult);
+      fut.setResult(1);
+      yield* sleep(0);
+      yield* sleep(0);
+      assert.equal(other.done(), false);
+    }());
+    assert.equal(contexts.length, 1);
+    assert.match(contexts[0].message, LOST("setResult"));
+  });
+
+  await t.step(
+    "no hint for an arrow function, nor for a failure further down",
+    async () => {
+      const contexts: ExceptionContext[] = [];
+      const loop = newEventLoop();
+      loop.setExceptionHandler((_loop, context) => contexts.push(context));
+      const nothing = undefined as unknown as { x: number };
+      loop.callSoon(() => nothing.x);
+      function inner(this: { x: number }) {
+        return this.x;
+      }
+      loop.callSoon(function outer() {
+        return (inner as () => number)();
+      });
+      loop.callSoon(() => loop.stop());
+      await loop.runForever();
+      loop.close();
+      assert.deepEqual(contexts.map((c) => c.message), [
+        "Exception in callback <anonymous>()",
+        "Exception in callback outer()",
+      ]);
+    },
+  );
 });
