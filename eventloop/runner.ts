@@ -11,12 +11,21 @@ import { loopState } from "./_state.ts";
 import { describeValue, isGenerator } from "./_util.ts";
 import { CancelledError, KeyboardInterrupt } from "./errors.ts";
 import { hasSignalHandler } from "./_signals.ts";
+import { reapKilledChildren } from "./_subprocess_hook.ts";
+import { getLogger } from "./log.ts";
 
 /**
  * How long `Runner.close()` waits for the default executor's jobs, in
  * seconds (asyncio's `constants.THREAD_JOIN_TIMEOUT`).
  */
 const THREAD_JOIN_TIMEOUT = 300;
+
+/**
+ * How long `Runner.close()` waits for the children it killed to be reaped,
+ * in seconds: SIGKILL ends a child at once, unless the kernel holds it in an
+ * uninterruptible wait.
+ */
+const REAP_TIMEOUT = 10;
 
 /** Options of {@linkcode run} and {@linkcode Runner}. */
 export interface RunOptions extends EventLoopOptions {
@@ -130,7 +139,8 @@ export class Runner {
   /**
    * Cancels the tasks still pending, waits for them, shuts the default
    * executor down (waiting up to 300 seconds for its jobs, as asyncio does),
-   * and closes the loop.
+   * and closes the loop; the child processes that closing killed are reaped
+   * (waited for) before it returns, so none is left a zombie.
    * Errors of those tasks go to the loop's exception handler. Idempotent.
    *
    * asyncio: `Runner.close()`.
@@ -155,6 +165,15 @@ export class Runner {
           loopState.current = null;
         }
         loop.close();
+        // Closing killed the children still running; they are reaped
+        // before close() returns, so none is left a zombie.
+        const left = await reapKilledChildren(loop, REAP_TIMEOUT);
+        if (left > 0) {
+          getLogger().warning(
+            `${left} child process(es) killed as the loop closed were not reaped within ${REAP_TIMEOUT} seconds`,
+            { extra: { loop } },
+          );
+        }
       }
     }
   }
@@ -193,7 +212,8 @@ export class Runner {
 /**
  * Runs a main coroutine on a new event loop and returns its result (or throws
  * its error). Afterwards every task still pending is cancelled and awaited,
- * and the loop is closed.
+ * the default executor is shut down, and the loop is closed; child processes
+ * still running are killed and reaped before it returns.
  *
  * While it runs, Ctrl-C cancels the main task (its `finally` blocks run) and
  * `run()` then throws {@linkcode KeyboardInterrupt}; a second Ctrl-C ends the

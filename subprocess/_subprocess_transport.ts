@@ -22,7 +22,10 @@ import type {
   SubprocessStdio,
 } from "../eventloop/subprocess_options.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
-import { subprocessHook } from "../eventloop/_subprocess_hook.ts";
+import {
+  noteKilledAtClose,
+  subprocessHook,
+} from "../eventloop/_subprocess_hook.ts";
 import { checkFunction, describeValue } from "../eventloop/_util.ts";
 import { ReadPipeTransport, WritePipeTransport } from "./_pipe_transport.ts";
 
@@ -360,6 +363,8 @@ class PipedSubprocessTransport implements SubprocessTransport {
       } catch {
         // It has exited already.
       }
+      // run() waits for it to be reaped: no zombie outlives run().
+      noteKilledAtClose(this.#loop, this.#child.status);
     }
     // A pipe read whole by communicate() cannot be cancelled: it ends when
     // the last writer closes it, which a grandchild may hold open. Such a

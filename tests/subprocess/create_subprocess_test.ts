@@ -668,3 +668,33 @@ test("communicate() reads a pipe whole only while no read has started", async (t
     }());
   });
 });
+
+/** The state letter of process `pid` in /proc (`Z` for a zombie), or null. */
+function procState(pid: number): string | null {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+test("run() reaps the children its loop killed before it returns: no zombie is left", async () => {
+  const pids: number[] = [];
+  await run(function* () {
+    const quiet = yield* createSubprocessExec("sleep", ["1000"], {
+      stdin: DEVNULL,
+      stdout: DEVNULL,
+      stderr: DEVNULL,
+    });
+    const piped = yield* createSubprocessExec("cat", [], {
+      stdin: PIPE,
+      stdout: PIPE,
+    });
+    pids.push(quiet.pid, piped.pid);
+    for (const pid of pids) assert.match(procState(pid) ?? "gone", /^[RS]$/);
+    // Return with both still running: closing the loop kills them.
+  }());
+  assert.deepEqual(pids.map(procState), [null, null]);
+});
