@@ -6,7 +6,7 @@
 
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { Future } from "../eventloop/future.ts";
-import { getRunningLoop } from "../eventloop/registry.ts";
+import { getEventLoop } from "../eventloop/registry.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import {
   describeValue,
@@ -21,14 +21,17 @@ export interface EnsureFutureOptions {
   /**
    * The loop to use.
    *
-   * @default {the running loop}
+   * @default {the running loop, else the one set with `setEventLoop()`}
    */
   loop?: EventLoop;
 }
 
 /**
  * A Future for `value`: a Future is returned as it is, a coroutine is wrapped
- * in a task, and a PromiseLike goes through {@linkcode fromPromise}.
+ * in a task, and a PromiseLike goes through {@linkcode fromPromise}. The task
+ * or future belongs to `loop`, else the running loop, else (as in asyncio
+ * 3.11-3.13) the loop set with `setEventLoop()`, where the task runs once
+ * that loop does.
  *
  * asyncio: `asyncio.ensure_future()`.
  *
@@ -38,7 +41,9 @@ export interface EnsureFutureOptions {
  * @returns The future.
  * @throws {TypeError} For anything else, or a `loop` that is not an
  * EventLoop.
- * @throws {Error} If a Future of another loop is given with `loop`.
+ * @throws {Error} If a Future of another loop is given with `loop`; or if
+ * a coroutine or PromiseLike is given while no loop runs and none is set,
+ * with a message that says how to make one.
  *
  * @example One shape for three kinds of awaitable
  * ```ts
@@ -70,12 +75,12 @@ export function ensureFuture<T>(
     return value;
   }
   if (isGenerator(value)) {
-    return (options?.loop ?? getRunningLoop()).createTask(
+    return (options?.loop ?? getEventLoop()).createTask(
       value as Coroutine<T>,
     );
   }
   if (isPromiseLike(value)) {
-    return fromPromise(value, { loop: options?.loop });
+    return fromPromise(value, { loop: options?.loop ?? getEventLoop() });
   }
   throw new TypeError(
     `ensureFuture() expected a Future, a coroutine or a PromiseLike: received ${

@@ -5,7 +5,7 @@
  */
 
 import { Future } from "../eventloop/future.ts";
-import { getRunningLoop } from "../eventloop/registry.ts";
+import { getEventLoop } from "../eventloop/registry.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { describeValue } from "../eventloop/_util.ts";
@@ -71,8 +71,9 @@ export interface GatherOptions {
  * @param options `returnExceptions`.
  * @returns A future of the results; `yield*` it.
  * @throws {TypeError} If `aws` is not an array (or iterable) of awaitables.
- * @throws {Error} If `aws` holds coroutines or promises and no loop is
- * running, or futures of different loops.
+ * @throws {Error} If `aws` is empty or holds only coroutines and promises
+ * while no loop runs and none is set with `setEventLoop()` (asyncio 3.11-3.13
+ * use the set loop too), or holds futures of different loops.
  *
  * @example Results in the order given, typed by position
  * ```ts
@@ -191,7 +192,7 @@ export function gather(
   }
   const items = [...aws];
   if (items.length === 0) {
-    const done = getRunningLoop().createFuture<unknown[]>();
+    const done = getEventLoop().createFuture<unknown[]>();
     done.setResult([]);
     return done;
   }
@@ -203,7 +204,7 @@ export function gather(
       break;
     }
   }
-  loop ??= getRunningLoop();
+  loop ??= getEventLoop();
   const children: Future<unknown>[] = [];
   const seen = new Map<unknown, Future<unknown>>();
   try {

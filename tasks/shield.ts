@@ -24,7 +24,9 @@ import type { Awaitable } from "./gather.ts";
  * @param aw A Future, Task, coroutine or PromiseLike.
  * @returns The outer future (the inner one itself if it is already done).
  * @throws {TypeError} If `aw` is not awaitable.
- * @throws {Error} If `aw` is a coroutine or promise and no loop is running.
+ * @throws {Error} If `aw` is a coroutine or promise while no loop runs and
+ * none is set with `setEventLoop()` (whose loop it then uses, as asyncio
+ * 3.11-3.13 do).
  *
  * @example The inner work finishes although the waiter was cancelled
  * ```ts
