@@ -87,9 +87,33 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * Makes a pending future. Prefer `loop.createFuture()`.
    *
    * @param options Which loop it belongs to.
+   * @throws {TypeError} If `options` is not an options object: asyncio's
+   * positional `Future(loop)` is `new Future({ loop })` here, and anything
+   * else (`new Future(42)`) is refused rather than ignored.
    */
   constructor(options?: FutureOptions) {
-    const loop = options?.loop ?? defaultLoop();
+    let loop: EventLoop;
+    if (options === undefined) {
+      loop = defaultLoop();
+    } else {
+      if (typeof options !== "object" || options === null) {
+        throw badFutureOptions(new.target.name, options);
+      }
+      const given = options.loop;
+      if (given === undefined) {
+        // A loop given positionally has no 'loop' field of its own.
+        if (isLoop(options)) throw badFutureOptions(new.target.name, options);
+        loop = defaultLoop();
+      } else if (isLoop(given)) {
+        loop = given;
+      } else {
+        throw new TypeError(
+          `Cannot create ${new.target.name} as 'loop' must be an EventLoop: received ${
+            describeValue(given)
+          }`,
+        );
+      }
+    }
     this._loop = loop;
     if (loop.getDebug()) this._source = captureSource(new.target);
   }
@@ -359,6 +383,32 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     return `<${this.constructor.name} ${info}>`;
   }
+}
+
+/** Whether `value` looks like an EventLoop (of this copy of the package or another). */
+function isLoop(value: unknown): value is EventLoop {
+  return typeof value === "object" && value !== null &&
+    typeof (value as EventLoop).createFuture === "function";
+}
+
+function badFutureOptions(name: string, options: unknown): TypeError {
+  if (isLoop(options)) {
+    const [asyncio, here, factory] = name === "Future"
+      ? ["Future(loop)", "new Future({ loop })", "loop.createFuture()"]
+      : [
+        `${name}(coro, loop)`,
+        `new ${name}(coro, { loop })`,
+        "loop.createTask(coro)",
+      ];
+    return new TypeError(
+      `Cannot create ${name} from a loop given positionally (asyncio's old ${asyncio}): pass it as an option, ${here}, or call ${factory}`,
+    );
+  }
+  return new TypeError(
+    `Cannot create ${name} as its options must be an object such as { loop }: received ${
+      describeValue(options)
+    }`,
+  );
 }
 
 function describeResult(value: unknown): string {

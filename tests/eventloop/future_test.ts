@@ -8,6 +8,7 @@ import {
   run,
   setEventLoop,
 } from "../../eventloop/mod.ts";
+import { Task } from "../../tasks/mod.ts";
 
 Deno.test("Future starts pending and refuses to give a result", () => {
   const loop = newEventLoop();
@@ -177,5 +178,42 @@ Deno.test("Future without a loop uses the current loop, else says there is none"
   } finally {
     setEventLoop(null);
     loop.close();
+  }
+});
+
+Deno.test("new Future(42) and new Future(loop) are TypeErrors, not a silent bind to the current loop", () => {
+  const current = newEventLoop();
+  const other = newEventLoop();
+  setEventLoop(current);
+  try {
+    // deno-lint-ignore no-explicit-any -- the wrong calls on purpose
+    const AnyFuture = Future as any;
+    assert.throws(
+      () => new AnyFuture(42),
+      /^TypeError: Cannot create Future as its options must be an object such as \{ loop \}: received 42$/,
+    );
+    assert.throws(() => new AnyFuture(null), /received null/);
+    assert.throws(
+      () => new AnyFuture(other),
+      /^TypeError: Cannot create Future from a loop given positionally \(asyncio's old Future\(loop\)\): pass it as an option, new Future\(\{ loop \}\), or call loop\.createFuture\(\)$/,
+    );
+    assert.throws(
+      () => new AnyFuture({ loop: 3 }),
+      /^TypeError: Cannot create Future as 'loop' must be an EventLoop: received 3$/,
+    );
+    // deno-lint-ignore no-explicit-any -- the wrong call on purpose
+    const AnyTask = Task as any;
+    assert.throws(
+      () => new AnyTask(function* () {}(), other),
+      /^TypeError: Cannot create Task from a loop given positionally \(asyncio's old Task\(coro, loop\)\): pass it as an option, new Task\(coro, \{ loop \}\), or call loop\.createTask\(coro\)$/,
+    );
+    // The right forms.
+    assert.equal(new Future({ loop: other }).getLoop(), other);
+    assert.equal(new Future().getLoop(), current);
+    assert.equal(new Future({}).getLoop(), current);
+  } finally {
+    setEventLoop(null);
+    current.close();
+    other.close();
   }
 });
