@@ -35,6 +35,11 @@ export class LifoQueue<T> extends Queue<T> {
   }
 
   /** @internal */
+  override _items(): T[] {
+    return this.#stack.slice();
+  }
+
+  /** @internal */
   override _put(item: T): void {
     this.#stack.push(item);
   }

@@ -96,6 +96,11 @@ export class PriorityQueue<T> extends Queue<T> {
     return this.#heap.length;
   }
 
+  /** @internal The heap, as asyncio shows it. */
+  override _items(): T[] {
+    return this.#heap.slice();
+  }
+
   /**
    * @internal Sifts up. Every comparison runs before the heap is touched,
    * so a comparator that throws leaves it as it was.

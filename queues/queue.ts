@@ -267,15 +267,28 @@ export class Queue<T> {
   }
 
   /**
-   * A short description for logs.
+   * A short description for logs, as asyncio's `str(queue)` gives it: the
+   * items in storage order (a `PriorityQueue` shows its heap), then the
+   * waiting getters and putters, the unfinished tasks, and `shutdown`.
    *
-   * @returns For example `<Queue maxsize=2 qsize=1 tasks=1>`.
+   * @returns For example `<Queue maxsize=2 _queue=[1, 'a'] tasks=2>`.
+   *
+   * @example What a queue holds
+   * ```ts
+   * import { Queue } from "@asyncio/asyncio/queues";
+   * import assert from "node:assert/strict";
+   *
+   * const queue = new Queue<number | string>();
+   * queue.putNowait(1);
+   * queue.putNowait("a");
+   * assert.equal(String(queue), "<Queue maxsize=0 _queue=[1, 'a'] tasks=2>");
+   * ```
    */
   toString(): string {
-    let text =
-      `<${this.constructor.name} maxsize=${this.#maxsize} qsize=${this._size()}`;
-    if (this._getters.length > 0) text += ` getters[${this._getters.length}]`;
-    if (this._putters.length > 0) text += ` putters[${this._putters.length}]`;
+    let text = `<${this.constructor.name} maxsize=${this.#maxsize}`;
+    if (this._size() > 0) text += ` _queue=${pythonRepr(this._items())}`;
+    if (this._getters.length > 0) text += ` _getters[${this._getters.length}]`;
+    if (this._putters.length > 0) text += ` _putters[${this._putters.length}]`;
     if (this.#unfinished > 0) text += ` tasks=${this.#unfinished}`;
     if (this._isShutdown) text += " shutdown";
     return text + ">";
@@ -287,6 +300,11 @@ export class Queue<T> {
   /** @internal How many items are stored. */
   _size(): number {
     return this.#items.length - this.#head;
+  }
+
+  /** @internal The items, in storage order (a copy). */
+  _items(): T[] {
+    return this.#items.slice(this.#head);
   }
 
   /** @internal Stores an item. */
@@ -342,6 +360,39 @@ export class Queue<T> {
     for (let i = 0; i < joiners.length; i++) {
       if (!joiners[i].done()) joiners[i].setResult(undefined);
     }
+  }
+}
+
+/**
+ * An item as Python's `repr()` shows it, for the text form of a queue:
+ * strings in quotes, arrays as lists, plain objects as dicts, anything else
+ * as JavaScript prints it.
+ */
+function pythonRepr(value: unknown, depth = 0): string {
+  if (typeof value === "string") {
+    return value.includes("'") && !value.includes('"')
+      ? `"${value}"`
+      : `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+  }
+  if (Array.isArray(value)) {
+    if (depth > 3) return "[...]";
+    return `[${value.map((item) => pythonRepr(item, depth + 1)).join(", ")}]`;
+  }
+  if (
+    typeof value === "object" && value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
+    if (depth > 3) return "{...}";
+    return `{${
+      Object.entries(value).map(([key, item]) =>
+        `${pythonRepr(key)}: ${pythonRepr(item, depth + 1)}`
+      ).join(", ")
+    }}`;
+  }
+  try {
+    return String(value);
+  } catch {
+    return "<unprintable>";
   }
 }
 

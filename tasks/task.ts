@@ -343,12 +343,32 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /**
-   * A short description for logs.
+   * A short description for logs. A pending task with a cancellation
+   * requested shows `cancelling`, as asyncio's does.
    *
-   * @returns For example `<Task pending name='Task-1' coro=main()>`.
+   * @returns For example `<Task pending name='Task-1' coro=main()>`, or
+   * `<Task cancelling name='Task-1' coro=main()>` after `cancel()`.
+   *
+   * @example The state after cancel()
+   * ```ts
+   * import { run } from "@asyncio/asyncio/eventloop";
+   * import { createTask, sleep } from "@asyncio/asyncio/tasks";
+   * import assert from "node:assert/strict";
+   *
+   * await run(function* () {
+   *   const task = createTask(sleep(10), { name: "sleeper" });
+   *   yield* sleep(0);
+   *   task.cancel();
+   *   assert.match(String(task), /^<Task cancelling name='sleeper' /);
+   *   yield* sleep(0);
+   *   assert.match(String(task), /^<Task cancelled name='sleeper' /);
+   * }(), { virtualTime: true });
+   * ```
    */
   override toString(): string {
-    const base = super.toString().slice(1, -1).replace(/^\w+ /, "");
+    const base = this._state === PENDING && this._numCancelsRequested > 0
+      ? "cancelling"
+      : super.toString().slice(1, -1).replace(/^\w+ /, "");
     return `<${this.constructor.name} ${base} name='${this.getName()}' coro=${
       describeCallback(this._coro)
     }>`;

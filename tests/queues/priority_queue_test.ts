@@ -65,7 +65,10 @@ Deno.test("PriorityQueue's default order is Python's", async (t) => {
     });
     assert.throws(() => queue.putNowait([1, { c: 3 }]), TypeError);
     assert.equal(queue.qsize(), 2);
-    assert.equal(String(queue), "<PriorityQueue maxsize=0 qsize=2 tasks=2>");
+    assert.equal(
+      String(queue),
+      "<PriorityQueue maxsize=0 _queue=[[1, {'a': 1}], [2, {'b': 2}]] tasks=2>",
+    );
     assert.deepEqual(drain(queue), [[1, { a: 1 }], [2, { b: 2 }]]);
   });
   await t.step("a get whose sift throws loses no item", () => {
@@ -81,7 +84,10 @@ Deno.test("PriorityQueue's default order is Python's", async (t) => {
       message: /^Cannot order an object and an object in a PriorityQueue/,
     });
     assert.equal(queue.qsize(), 4);
-    assert.equal(String(queue), "<PriorityQueue maxsize=0 qsize=4 tasks=4>");
+    assert.equal(
+      String(queue),
+      "<PriorityQueue maxsize=0 _queue=[[0, 'top'], [1, {'a': 1}], [1, {'b': 2}], [2, 'last']] tasks=4>",
+    );
     const byComparator = new PriorityQueue<unknown[]>(0, {
       compare: (a, b) => (a[0] as number) - (b[0] as number),
     });

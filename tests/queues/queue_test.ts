@@ -13,6 +13,8 @@ import {
   timeout,
 } from "../../tasks/mod.ts";
 import {
+  LifoQueue,
+  PriorityQueue,
   Queue,
   QueueEmpty,
   QueueFull,
@@ -54,7 +56,7 @@ Deno.test("Queue is FIFO and reports its size", () => {
   assert.equal(queue.qsize(), 2);
   assert.equal(queue.full(), true);
   assert.throws(() => queue.putNowait("c"), QueueFull);
-  assert.equal(String(queue), "<Queue maxsize=2 qsize=2 tasks=2>");
+  assert.equal(String(queue), "<Queue maxsize=2 _queue=['a', 'b'] tasks=2>");
   assert.equal(queue.getNowait(), "a");
   assert.equal(queue.getNowait(), "b");
   assert.throws(() => queue.getNowait(), {
@@ -234,7 +236,7 @@ Deno.test("Queue.get() cancelled loses no item", async (t) => {
         assert.equal(yield* b, "item");
         assert.ok((yield* settle(a)) instanceof CancelledError);
         assert.equal(queue.qsize(), 0);
-        assert.equal(String(queue), "<Queue maxsize=0 qsize=0 tasks=1>");
+        assert.equal(String(queue), "<Queue maxsize=0 tasks=1>");
       }());
     },
   );
@@ -349,7 +351,7 @@ Deno.test("Queue refuses to be used from a second loop", async () => {
   try {
     await assert.rejects(
       loop.runUntilComplete(queue.get()),
-      /<Queue maxsize=0 qsize=0 tasks=1> is bound to a different event loop/,
+      /<Queue maxsize=0 tasks=1> is bound to a different event loop/,
     );
   } finally {
     loop.close();
@@ -433,3 +435,47 @@ function* timedOut(body: Coroutine<unknown>): Coroutine<boolean> {
     throw error;
   }
 }
+
+Deno.test("Queue's text form is asyncio's: items, waiters, unfinished tasks", async () => {
+  // Python: str(q) for the same operations.
+  const queue = new Queue<number | string>();
+  assert.equal(String(queue), "<Queue maxsize=0>");
+  queue.putNowait(1);
+  queue.putNowait("it's");
+  queue.putNowait("two");
+  assert.equal(
+    String(queue),
+    `<Queue maxsize=0 _queue=[1, "it's", 'two'] tasks=3>`,
+  );
+  const lifo = new LifoQueue<number>(3);
+  lifo.putNowait(1);
+  lifo.putNowait(2);
+  assert.equal(String(lifo), "<LifoQueue maxsize=3 _queue=[1, 2] tasks=2>");
+  const heap = new PriorityQueue<number>();
+  for (const n of [3, 1, 2]) heap.putNowait(n);
+  assert.equal(
+    String(heap),
+    "<PriorityQueue maxsize=0 _queue=[1, 3, 2] tasks=3>",
+  );
+  await run(function* () {
+    const empty = new Queue<number>(1);
+    const getters = [createTask(empty.get()), createTask(empty.get())];
+    yield* sleep(0);
+    assert.equal(String(empty), "<Queue maxsize=1 _getters[2]>");
+    for (const g of getters) g.cancel();
+    const full = new Queue<number>(1);
+    full.putNowait(0);
+    const putter = createTask(full.put(1));
+    yield* sleep(0);
+    full.shutdown();
+    yield* sleep(0);
+    assert.equal(
+      String(full),
+      "<Queue maxsize=1 _queue=[0] tasks=1 shutdown>",
+    );
+    assert.ok(putter.exception() instanceof QueueShutDown);
+    full.getNowait();
+    full.taskDone();
+    assert.equal(String(full), "<Queue maxsize=1 shutdown>");
+  }());
+});

@@ -521,3 +521,43 @@ Deno.test("allTasks() keeps every pending task when debug mode is switched on an
     virtual,
   );
 });
+
+Deno.test("Task's text form shows cancelling after cancel(), as asyncio's does", async () => {
+  // Python 3.12: <Task cancelling name='sleeper' coro=...> until the
+  // CancelledError is delivered; uncancel() takes it back.
+  await run(
+    function* () {
+      const task = createTask(sleep(10), { name: "sleeper" });
+      assert.match(String(task), /^<Task pending name='sleeper' coro=/);
+      yield* sleep(0);
+      task.cancel();
+      assert.match(String(task), /^<Task cancelling name='sleeper' coro=/);
+      task.uncancel();
+      assert.match(String(task), /^<Task pending name='sleeper' coro=/);
+      task.cancel("stop");
+      yield* sleep(0);
+      assert.match(String(task), /^<Task cancelled name='sleeper' coro=/);
+      const stubborn = createTask(
+        function* () {
+          try {
+            yield* sleep(10);
+          } catch {
+            // Swallows the cancellation: still cancelling() === 1.
+          }
+          yield* sleep(1);
+        }(),
+        { name: "stubborn" },
+      );
+      yield* sleep(0);
+      stubborn.cancel();
+      yield* sleep(0);
+      assert.match(String(stubborn), /^<Task cancelling name='stubborn' coro=/);
+      yield* stubborn;
+      assert.match(
+        String(stubborn),
+        /^<Task finished result=undefined name='stubborn'/,
+      );
+    }(),
+    virtual,
+  );
+});
