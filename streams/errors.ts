@@ -40,16 +40,23 @@ export class IncompleteReadError extends Error {
   readonly expected: number | null;
 
   /**
-   * Makes the error.
+   * Makes the error. Its message is asyncio's: `"2 bytes read on a total of
+   * 5 expected bytes"`, or `"... of undefined expected bytes"` when
+   * `expected` is `null`.
    *
    * @param partial The bytes read before the end of the stream.
    * @param expected How many bytes were expected, or `null` for "up to a
    * separator".
    */
   constructor(partial: Uint8Array, expected: number | null) {
-    super(
-      `${partial.length} bytes read on a total of ${expected} expected bytes`,
-    );
+    // asyncio words None as 'undefined', and prints an int in full
+    // (String(2 ** 60) would round it).
+    const total = expected === null
+      ? "undefined"
+      : Number.isInteger(expected) && !Number.isSafeInteger(expected)
+      ? BigInt(expected).toString()
+      : String(expected);
+    super(`${partial.length} bytes read on a total of ${total} expected bytes`);
     this.name = "IncompleteReadError";
     this.partial = partial;
     this.expected = expected;

@@ -596,13 +596,17 @@ export class StreamReader {
   /**
    * Reads exactly `n` bytes, waiting for them to arrive. If the stream ends
    * first, it throws {@linkcode IncompleteReadError} carrying what did
-   * arrive (taken out of the buffer). `n` may exceed `limit`.
+   * arrive (taken out of the buffer). `n` may exceed `limit`. An `n` that
+   * can never be read (past `Number.MAX_SAFE_INTEGER`, more bytes than any
+   * array holds) is accepted as asyncio accepts a huge `n`: the read lasts
+   * until the stream ends and throws `IncompleteReadError` then.
    *
    * asyncio: `StreamReader.readexactly()`.
    *
    * @param n How many bytes.
    * @returns Exactly `n` bytes.
    * @throws {RangeError} If `n` is negative or not an integer.
+   * @throws {TypeError} If `n` is not a number.
    * @throws {IncompleteReadError} If the stream ends first.
    * @throws The reader's exception, if one is set.
    *
@@ -623,12 +627,14 @@ export class StreamReader {
    * ```
    */
   *readExactly(n: number): Coroutine<Uint8Array> {
-    if (!Number.isSafeInteger(n) || n < 0) {
-      throw new RangeError(
+    if (!Number.isInteger(n) || n < 0) {
+      const message =
         `Cannot read from the StreamReader as 'n' must be a non-negative integer: received ${
           describeValue(n)
-        }`,
-      );
+        }`;
+      throw typeof n === "number" && !Number.isNaN(n)
+        ? new RangeError(message)
+        : new TypeError(message);
     }
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return EMPTY;

@@ -259,11 +259,43 @@ export class StreamWriter {
    * transport's buffer is below its high-water mark, else until it drains.
    * Throws the connection's error once it is lost.
    *
+   * After `close()` it gives the loop one turn and throws
+   * `Deno.errors.ConnectionReset` ("Connection lost"), Deno's counterpart of
+   * the `ConnectionResetError` asyncio raises there. (asyncio returns quietly
+   * when its close() still has bytes to send and the connection is not gone
+   * yet; Deno closes a connection a few turns later, so here a closed
+   * writer's drain() always throws.)
+   *
    * asyncio: `StreamWriter.drain()`.
    *
    * @returns A coroutine to `yield*`.
    * @throws The reader's exception, or `Deno.errors.ConnectionReset` once
-   * the connection is lost.
+   * the writer is closed or the connection is lost.
+   *
+   * @example drain() after close()
+   * ```ts
+   * import { run } from "@asyncio/asyncio/eventloop";
+   * import { openConnection } from "@asyncio/asyncio/streams";
+   * import assert from "node:assert/strict";
+   *
+   * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * const served = listener.accept().then((conn) => conn.close());
+   * const { port } = listener.addr as Deno.NetAddr;
+   * const error = await run(function* () {
+   *   const [_reader, writer] = yield* openConnection("127.0.0.1", port);
+   *   writer.close();
+   *   try {
+   *     yield* writer.drain();
+   *   } catch (error) {
+   *     return error;
+   *   } finally {
+   *     yield* writer.waitClosed();
+   *   }
+   * }());
+   * await served;
+   * listener.close();
+   * assert.ok(error instanceof Deno.errors.ConnectionReset);
+   * ```
    */
   *drain(): Coroutine<void> {
     const reader = this.#reader;
@@ -272,9 +304,11 @@ export class StreamWriter {
       if (error !== null) throw error;
     }
     if (this.#transport.isClosing()) {
-      // One turn of the loop, so that connectionLost() can run and a
-      // write-drain loop on a closed connection sees the error.
+      // One turn of the loop, as asyncio gives connection_lost() before it
+      // raises ConnectionResetError; a write-drain loop on a closed
+      // connection then sees the error.
       yield;
+      throw new Deno.errors.ConnectionReset("Connection lost");
     }
     const protocol = this.#protocol;
     // Nothing to wait for (the common case): skip _drainHelper's generator.

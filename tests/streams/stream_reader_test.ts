@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { CancelledError, type Future, run } from "../../eventloop/mod.ts";
+import {
+  CancelledError,
+  type Future,
+  getRunningLoop,
+  run,
+} from "../../eventloop/mod.ts";
 import type { ReadTransport } from "../../eventloop/transports.ts";
 import { BaseProtocol } from "../../eventloop/protocols.ts";
 import { type Coroutine, createTask, sleep } from "../../tasks/mod.ts";
@@ -291,7 +296,8 @@ Deno.test("StreamReader.readUntil() finds separators", async (t) => {
         assert.equal(error.expected, null);
         assert.equal(
           error.message,
-          "5 bytes read on a total of null expected bytes",
+          // asyncio's wording for expected=None.
+          "5 bytes read on a total of undefined expected bytes",
         );
         assert.ok(r.atEof());
       }());
@@ -411,8 +417,43 @@ Deno.test("StreamReader.readExactly() reads exactly n bytes", async (t) => {
           "Cannot read from the StreamReader as 'n' must be a non-negative integer: received -1",
         ),
       );
+      assert.throws(() => r.readExactly(1.5).next(), RangeError);
+      assert.throws(() => r.readExactly(Infinity).next(), RangeError);
+      assert.throws(() => r.readExactly(NaN).next(), TypeError);
+      assert.throws(
+        () => r.readExactly("3" as unknown as number).next(),
+        /^TypeError: .*'n' must be a non-negative integer: received "3"$/,
+      );
     }());
   });
+  await t.step(
+    "a size past the safe-integer range reads to the end, then IncompleteReadError, as asyncio does",
+    async () => {
+      // Python: readexactly(2**60) raises IncompleteReadError(b'hello',
+      // 2**60) at EOF, "5 bytes read on a total of 1152921504606846976
+      // expected bytes".
+      await run(function* () {
+        const r = new StreamReader();
+        r.feedData(enc("hel"));
+        const loop = getRunningLoop();
+        loop.callSoon(() => r.feedData(enc("lo")));
+        loop.callSoon(() => loop.callSoon(() => r.feedEof()));
+        const error = yield* catching(r.readExactly(2 ** 60));
+        assert.ok(error instanceof IncompleteReadError);
+        assert.equal(dec(error.partial), "hello");
+        assert.equal(error.expected, 2 ** 60);
+        assert.equal(
+          error.message,
+          "5 bytes read on a total of 1152921504606846976 expected bytes",
+        );
+        const past = yield* catching(
+          r.readExactly(Number.MAX_SAFE_INTEGER + 1),
+        );
+        assert.ok(past instanceof IncompleteReadError);
+        assert.equal(past.partial.length, 0);
+      }());
+    },
+  );
   await t.step(
     "more than the limit, with the transport paused in between",
     async () => {

@@ -357,6 +357,48 @@ Deno.test("drain() after the connection closed cleanly throws ConnectionReset", 
   }());
 });
 
+Deno.test("drain() right after close() throws ConnectionReset, as asyncio's raises ConnectionResetError", async () => {
+  // The peer is CPython: it accepts, reads to EOF, and closes. Python's own
+  // writer.close(); await writer.drain() raises
+  // ConnectionResetError('Connection lost') here.
+  const peer = new Deno.Command("python3", {
+    args: [
+      "-c",
+      `import socket
+s = socket.create_server(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+while c.recv(65536):
+    pass
+c.close()
+s.close()`,
+    ],
+    stdout: "piped",
+  }).spawn();
+  const lines = peer.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const { value: first } = await lines.read();
+  const port = Number(first!.trim());
+  const error = await run(function* () {
+    const [_reader, writer] = yield* openConnection("127.0.0.1", port);
+    writer.write(enc("last words"));
+    writer.close();
+    const error = yield* catching(writer.drain());
+    // Again, and after the connection is gone: the same error.
+    assert.ok(
+      (yield* catching(writer.drain())) instanceof Deno.errors.ConnectionReset,
+    );
+    yield* writer.waitClosed();
+    assert.ok(
+      (yield* catching(writer.drain())) instanceof Deno.errors.ConnectionReset,
+    );
+    return error;
+  }());
+  assert.ok(error instanceof Deno.errors.ConnectionReset, String(error));
+  assert.equal((error as Error).message, "Connection lost");
+  while (!(await lines.read()).done) { /* to EOF */ }
+  assert.equal((await peer.status).code, 0);
+});
+
 Deno.test("openConnection() to a port nobody listens on throws ConnectionRefused", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
