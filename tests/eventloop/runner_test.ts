@@ -207,6 +207,7 @@ Deno.test("Runner uses a loop factory and checks what it returns", async () => {
 });
 
 Deno.test("run(), Runner.run() and runUntilComplete() throw at once inside a running loop", async () => {
+  // deno-lint-ignore require-yield -- it need not suspend
   const errors = await run(function* () {
     const found: unknown[] = [];
     const loop = newEventLoop();
@@ -277,6 +278,7 @@ Deno.test("run() and runUntilComplete() refuse a thenable result and show the fi
     /which JavaScript cannot return through a Promise .*'return yield\* fut'/;
   await t.step("a pending task", async () => {
     await assert.rejects(
+      // deno-lint-ignore require-yield -- it need not suspend
       runBounded(function* () {
         return createTask(sleep(3600));
       }),
@@ -301,6 +303,7 @@ Deno.test("run() and runUntilComplete() refuse a thenable result and show the fi
     const loop = newEventLoop();
     try {
       await assert.rejects(
+        // deno-lint-ignore require-yield -- it need not suspend
         loop.runUntilComplete(function* () {
           const fut = getRunningLoop().createFuture<number>();
           fut.setResult(1);

@@ -212,6 +212,7 @@ Deno.test("createTask(coro, { eagerStart }) runs the first step inside the call,
   });
 
   await t.step("a value that is not a boolean is a TypeError", async () => {
+    // deno-lint-ignore require-yield -- it need not suspend
     await runClean(function* () {
       const coro = logged([], "never");
       assert.throws(
@@ -297,6 +298,7 @@ Deno.test("createEagerTaskFactory() makes eager tasks of the class given", async
   await t.step(
     "a coroutine that never suspends gives a done task",
     async () => {
+      // deno-lint-ignore require-yield -- it need not suspend
       await runClean(function* () {
         getRunningLoop().setTaskFactory(createEagerTaskFactory(Task));
         const task = createTask(answerAtOnce());
