@@ -314,7 +314,18 @@ Deno.test("StreamWriter passes writes, EOF and extra info to its transport", asy
     assert.ok(!writer.isClosing());
     writer.close();
     assert.ok(writer.isClosing());
-    // drain() on a closing transport gives the loop a turn first.
-    yield* writer.drain();
+    // drain() on a closing transport gives the loop a turn, then throws
+    // asyncio's ConnectionResetError('Connection lost').
+    let turns = 0;
+    getRunningLoop().callSoon(() => turns++);
+    let error: unknown;
+    try {
+      yield* writer.drain();
+    } catch (e) {
+      error = e;
+    }
+    assert.equal(turns, 1);
+    assert.ok(error instanceof Deno.errors.ConnectionReset);
+    assert.equal((error as Error).message, "Connection lost");
   }());
 });
