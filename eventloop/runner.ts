@@ -276,9 +276,16 @@ async function runMain<T>(
  */
 function refuseInRunningLoop(main: unknown, where: string): void {
   if (loopState.running === null) return;
-  if (isGenerator(main)) main.return(undefined);
+  // Only a plain generator nobody runs is closed: closing a task's
+  // coroutine (whose own next() was replaced) would end that task.
+  if (isGenerator(main) && main.next === GENERATOR_NEXT) {
+    main.return(undefined);
+  }
   throw new Error(`${where} cannot be called from a running event loop`);
 }
+
+/** The `next` every generator object inherits. */
+const GENERATOR_NEXT = Object.getPrototypeOf(function* () {}).prototype.next;
 
 function toCoroutine<T>(
   value: Coroutine<T> | (() => Coroutine<T>),

@@ -79,3 +79,15 @@ export function refuseReuse(this: unknown): never {
   }
   throw reuseError(null, false);
 }
+
+/**
+ * Closes a coroutine that will not run (asyncio's `coro.close()` when a task
+ * cannot be made), unless it is in use elsewhere: closing another task's
+ * coroutine would end that task. A second use is refused with its error.
+ */
+export function closeUnused(coro: Generator): void {
+  const next = coro.next;
+  if (next === refuseReuse) refuseReuse.call(coro);
+  if (next !== GENERATOR_NEXT) coro[Symbol.iterator]();
+  coro.return(undefined);
+}

@@ -15,6 +15,7 @@ import { ExceptionGroup } from "./exception_group.ts";
 import type { Task } from "./task.ts";
 import { cancelOnAbort, checkSignal } from "./_signal.ts";
 import { markFanOut } from "./_call_graph_hooks.ts";
+import { closeUnused } from "./_reuse.ts";
 
 /** The body of a task group: it starts the children with `tg.createTask`. */
 export type TaskGroupBody<T> = (tg: TaskGroup) => Coroutine<T>;
@@ -127,7 +128,7 @@ export class TaskGroup {
     else if (this.#exiting && this.#tasks.size === 0) problem = "is finished";
     else if (this.#aborting) problem = "is shutting down";
     if (problem !== null) {
-      coro.return(undefined as T);
+      closeUnused(coro);
       throw new Error(`TaskGroup ${problem}`);
     }
     const task = this.#loop!.createTask(coro, {

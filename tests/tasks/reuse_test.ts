@@ -12,6 +12,7 @@ import {
   shield,
   sleep,
   Task,
+  TaskGroup,
   taskGroup,
   timeout,
 } from "../../tasks/mod.ts";
@@ -94,6 +95,22 @@ Deno.test("A coroutine given to two tasks: the second createTask() throws, the f
       });
     },
   );
+});
+
+Deno.test("A coroutine refused by a TaskGroup that cannot take it is not closed if a task runs it", async () => {
+  const log: string[] = [];
+  await runBounded(function* () {
+    const coro = work(log);
+    const task = createTask(coro);
+    yield* sleep(0);
+    // A group not entered closes the coroutines it refuses, as asyncio's
+    // does: not this one, which is another task's.
+    assert.throws(() => new TaskGroup().createTask(coro), BEING_AWAITED);
+    assert.equal(yield* task, 7);
+    const fresh = work(log);
+    assert.throws(() => new TaskGroup().createTask(fresh), /not been entered/);
+  });
+  assert.deepEqual(log, ["start", "end"]);
 });
 
 Deno.test("A coroutine a task runs cannot also be awaited with yield*", async () => {
