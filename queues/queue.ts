@@ -396,6 +396,8 @@ function pythonRepr(value: unknown, depth = 0): string {
   }
 }
 
+/** Taken by `yield*` or a task (its `[Symbol.iterator]` ran), not started. */
+const CLAIMED = -1;
 const START = 0;
 const WAITING = 1;
 const FINISHED = 2;
@@ -422,8 +424,6 @@ class QueueGet<T> {
   #queue: Queue<T>;
   #state = START;
   #fut: Future<unknown> | null = null;
-  /** Whether `yield*` or a task has taken it. */
-  #used = false;
 
   constructor(queue: Queue<T>) {
     this.#queue = queue;
@@ -471,8 +471,10 @@ class QueueGet<T> {
   }
 
   [Symbol.iterator](): this {
-    if (this.#used) throw reuseError("queue.get()", this.#state !== FINISHED);
-    this.#used = true;
+    if (this.#state !== START) {
+      throw reuseError("queue.get()", this.#state !== FINISHED);
+    }
+    this.#state = CLAIMED;
     return this;
   }
 
@@ -497,8 +499,6 @@ class QueuePut<T> {
   #item: T;
   #state = START;
   #fut: Future<unknown> | null = null;
-  /** Whether `yield*` or a task has taken it. */
-  #used = false;
 
   constructor(queue: Queue<T>, item: T) {
     this.#queue = queue;
@@ -548,8 +548,10 @@ class QueuePut<T> {
   }
 
   [Symbol.iterator](): this {
-    if (this.#used) throw reuseError("queue.put()", this.#state !== FINISHED);
-    this.#used = true;
+    if (this.#state !== START) {
+      throw reuseError("queue.put()", this.#state !== FINISHED);
+    }
+    this.#state = CLAIMED;
     return this;
   }
 

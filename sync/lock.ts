@@ -180,6 +180,8 @@ export class Lock {
   }
 }
 
+/** Taken by `yield*` or a task (its `[Symbol.iterator]` ran), not started. */
+const CLAIMED = -1;
 const START = 0;
 const WAITING = 1;
 const FINISHED = 2;
@@ -205,8 +207,6 @@ class LockAcquire<T> {
   #hold: boolean;
   #state = START;
   #fut: Future<unknown> | null = null;
-  /** Whether `yield*` or a task has taken it. */
-  #used = false;
 
   constructor(lock: Lock, hold: boolean) {
     this.#lock = lock;
@@ -215,7 +215,7 @@ class LockAcquire<T> {
 
   next(): IteratorResult<Future<unknown> | undefined, T> {
     const lock = this.#lock;
-    if (this.#state === START) {
+    if (this.#state <= START) {
       if (
         !lock._locked && (lock._waiters.length === 0 || lock._canTakeNow())
       ) {
@@ -274,13 +274,13 @@ class LockAcquire<T> {
   }
 
   [Symbol.iterator](): this {
-    if (this.#used) {
+    if (this.#state !== START) {
       throw reuseError(
         this.#hold ? "lock.hold()" : "lock.acquire()",
         this.#state !== FINISHED,
       );
     }
-    this.#used = true;
+    this.#state = CLAIMED;
     return this;
   }
 

@@ -61,6 +61,8 @@ export function sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
   return new Sleep(delay, result) as unknown as Coroutine<T | undefined>;
 }
 
+/** Taken by `yield*` or a task (its `[Symbol.iterator]` ran), not started. */
+const CLAIMED = -1;
 const START = 0;
 const WAITING = 1;
 const DONE = 2;
@@ -82,8 +84,6 @@ class Sleep<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
   #state = START;
   #future: Future<T> | null = null;
   #timer: TimerHandle | null = null;
-  /** Whether `yield*` or a task has taken it. */
-  #used = false;
 
   constructor(delay: number, result: T) {
     super();
@@ -92,7 +92,7 @@ class Sleep<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
   }
 
   override next(): IteratorResult<Future<unknown> | undefined, T> {
-    if (this.#state === START) {
+    if (this.#state <= START) {
       this.#state = WAITING;
       const delay = this.#delay;
       if (delay <= 0) return { done: false, value: undefined };
@@ -134,8 +134,10 @@ class Sleep<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
   }
 
   override [Symbol.iterator](): this {
-    if (this.#used) throw reuseError("sleep()", this.#state !== DONE);
-    this.#used = true;
+    if (this.#state !== START) {
+      throw reuseError("sleep()", this.#state !== DONE);
+    }
+    this.#state = CLAIMED;
     return this;
   }
 
