@@ -363,7 +363,6 @@ Deno.test("EventLoop.runUntilComplete() returns the result or throws the error",
   await t.step("a coroutine's value", async () => {
     const loop = newEventLoop();
     assert.equal(
-      // deno-lint-ignore require-yield -- a coroutine need not suspend
       await loop.runUntilComplete(function* () {
         return 5;
       }()),
@@ -425,7 +424,6 @@ Deno.test("EventLoop.setTaskFactory() is used by createTask", async () => {
   const factory = loop.getTaskFactory()!;
   const value = await loop.runUntilComplete(function* () {
     const child = loop.createTask(
-      // deno-lint-ignore require-yield -- a coroutine need not suspend
       function* () {
         return 2;
       }(),
@@ -470,6 +468,7 @@ Deno.test("A method passed without its object is reported with the arrow-functio
         const loop = getRunningLoop();
         loop.setExceptionHandler((_loop, context) => contexts.push(context));
         const task = createTask(sleep(10));
+        // deno-lint-ignore asyncio/no-unbound-callback -- the mistake under test
         loop.callLater(1, task.cancel);
         yield* sleep(2);
         // Today the handle was `this`: cancel() quietly did nothing.
@@ -491,6 +490,7 @@ Deno.test("A method passed without its object is reported with the arrow-functio
       const loop = getRunningLoop();
       loop.setExceptionHandler((_loop, context) => contexts.push(context));
       const event = new Event();
+      // deno-lint-ignore asyncio/no-unbound-callback -- the mistake under test
       loop.addSignalHandler("SIGUSR2", event.set);
       try {
         Deno.kill(Deno.pid, "SIGUSR2");
@@ -511,6 +511,7 @@ Deno.test("A method passed without its object is reported with the arrow-functio
       loop.setExceptionHandler((_loop, context) => contexts.push(context));
       const fut = loop.createFuture<number>();
       const other = loop.createFuture<Future<number>>();
+      // deno-lint-ignore asyncio/no-unbound-callback -- the mistake under test
       fut.addDoneCallback(other.setResult);
       fut.setResult(1);
       yield* sleep(0);
