@@ -6,7 +6,14 @@
 import type { EventLoop } from "./event_loop.ts";
 
 const PACKAGE_ROOT = new URL("../", import.meta.url).href;
-const OWN_FRAMES = [`${PACKAGE_ROOT}eventloop/`, `${PACKAGE_ROOT}tasks/`];
+const OWN_FRAMES = [
+  "eventloop",
+  "tasks",
+  "sync",
+  "queues",
+  "streams",
+  "subprocess",
+].map((folder) => `${PACKAGE_ROOT}${folder}/`);
 
 /**
  * Whether the environment turns debug mode on: `ASYNCIO_DEBUG` set to

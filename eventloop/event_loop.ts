@@ -13,6 +13,7 @@ import { loopState } from "./_state.ts";
 import { TaskList } from "./_task_list.ts";
 import { getLogger } from "./log.ts";
 import { debugFromEnv, WeakTaskSet } from "./_debug.ts";
+import { coroutineWatch, watchCoroutine } from "./_never_awaited.ts";
 import {
   type Executor,
   type WorkerFunction,
@@ -471,12 +472,15 @@ export class EventLoop {
     args?: readonly string[],
     options?: SubprocessOptions,
   ): Coroutine<[SubprocessTransport, P]> {
-    return subprocessImplementation("subprocessExec").exec(
-      this,
-      protocolFactory,
-      program,
-      args ?? [],
-      options,
+    return watchCoroutine(
+      subprocessImplementation("subprocessExec").exec(
+        this,
+        protocolFactory,
+        program,
+        args ?? [],
+        options,
+      ),
+      "EventLoop.subprocessExec",
     );
   }
 
@@ -528,11 +532,14 @@ export class EventLoop {
     cmd: string,
     options?: SubprocessOptions,
   ): Coroutine<[SubprocessTransport, P]> {
-    return subprocessImplementation("subprocessShell").shell(
-      this,
-      protocolFactory,
-      cmd,
-      options,
+    return watchCoroutine(
+      subprocessImplementation("subprocessShell").shell(
+        this,
+        protocolFactory,
+        cmd,
+        options,
+      ),
+      "EventLoop.subprocessShell",
     );
   }
 
@@ -767,7 +774,10 @@ export class EventLoop {
     if (timeout !== undefined && timeout !== null) {
       checkDelay(timeout, "shutdownDefaultExecutor()'s 'timeout'");
     }
-    return this.#shutdownDefaultExecutor(timeout ?? Infinity);
+    return watchCoroutine(
+      this.#shutdownDefaultExecutor(timeout ?? Infinity),
+      "EventLoop.shutdownDefaultExecutor",
+    );
   }
 
   *#shutdownDefaultExecutor(timeout: number): Coroutine<void> {
@@ -1218,7 +1228,10 @@ export class EventLoop {
     port: number,
     options?: CreateConnectionOptions,
   ): Coroutine<[Transport, P]> {
-    return createConnection(this, protocolFactory, host, port, options);
+    return watchCoroutine(
+      createConnection(this, protocolFactory, host, port, options),
+      "EventLoop.createConnection",
+    );
   }
 
   /**
@@ -1262,7 +1275,10 @@ export class EventLoop {
     port: number,
     options?: CreateServerOptions,
   ): Coroutine<Server> {
-    return createServer(this, protocolFactory, host, port, options);
+    return watchCoroutine(
+      createServer(this, protocolFactory, host, port, options),
+      "EventLoop.createServer",
+    );
   }
 
   /**
@@ -1318,7 +1334,10 @@ export class EventLoop {
     path: string,
     options?: CreateUnixConnectionOptions,
   ): Coroutine<[Transport, P]> {
-    return createUnixConnection(this, protocolFactory, path, options);
+    return watchCoroutine(
+      createUnixConnection(this, protocolFactory, path, options),
+      "EventLoop.createUnixConnection",
+    );
   }
 
   /**
@@ -1358,7 +1377,10 @@ export class EventLoop {
     path: string,
     options?: CreateUnixServerOptions,
   ): Coroutine<Server> {
-    return createUnixServer(this, protocolFactory, path, options);
+    return watchCoroutine(
+      createUnixServer(this, protocolFactory, path, options),
+      "EventLoop.createUnixServer",
+    );
   }
 
   /**
@@ -1420,7 +1442,10 @@ export class EventLoop {
     tlsOptions: TlsOptions | true,
     options?: StartTlsOptions,
   ): Coroutine<Transport> {
-    return startTls(this, transport, protocol, tlsOptions, options);
+    return watchCoroutine(
+      startTls(this, transport, protocol, tlsOptions, options),
+      "EventLoop.startTls",
+    );
   }
 
   /**
@@ -1474,7 +1499,10 @@ export class EventLoop {
     protocolFactory: () => P,
     options: DatagramEndpointOptions,
   ): Coroutine<[DatagramTransport, P]> {
-    return createDatagramEndpoint(this, protocolFactory, options);
+    return watchCoroutine(
+      createDatagramEndpoint(this, protocolFactory, options),
+      "EventLoop.createDatagramEndpoint",
+    );
   }
 
   /**
@@ -1582,8 +1610,9 @@ export class EventLoop {
   /**
    * The pass of debug mode: the same as `#runOnce`, and each callback or task
    * step that holds the loop for `slowCallbackDuration` seconds or more is
-   * logged with its duration (asyncio's `_run_once` in debug mode). Chosen
-   * once per pass, so the normal pass pays nothing for it.
+   * logged with its duration (asyncio's `_run_once` in debug mode), and the
+   * module's coroutines made during the pass are watched for "never
+   * awaited". Chosen once per pass, so the normal pass pays nothing for it.
    */
   #runOnceDebug(): void {
     this.#moveDueTimers();
@@ -1594,6 +1623,8 @@ export class EventLoop {
     this._readyLen = 0;
     const previous = loopState.running;
     loopState.running = this;
+    const watching = coroutineWatch.active;
+    coroutineWatch.active = true;
     try {
       for (let i = 0; i < ntodo; i++) {
         const runnable = todo[i]!;
@@ -1616,6 +1647,7 @@ export class EventLoop {
       }
     } finally {
       loopState.running = previous;
+      coroutineWatch.active = watching;
       this._spare = todo;
       this.#work += ntodo;
     }

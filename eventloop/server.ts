@@ -5,6 +5,7 @@
  * @module
  */
 
+import { watchCoroutine } from "./_never_awaited.ts";
 import type { EventLoop } from "./event_loop.ts";
 import type { Future } from "./future.ts";
 import type { TimerHandle } from "./handle.ts";
@@ -235,7 +236,11 @@ export class Server {
    * @returns A coroutine.
    * @throws {Error} If the server is closed.
    */
-  *startServing(): Coroutine<void> {
+  startServing(): Coroutine<void> {
+    return watchCoroutine(this.#startServing(), "Server.startServing");
+  }
+
+  *#startServing(): Coroutine<void> {
     this._startServing();
     yield;
   }
@@ -259,7 +264,11 @@ export class Server {
    * @returns A coroutine that ends only by cancellation.
    * @throws {Error} If the server is closed or already serving forever.
    */
-  *serveForever(): Coroutine<void> {
+  serveForever(): Coroutine<void> {
+    return watchCoroutine(this.#serveForever(), "Server.serveForever");
+  }
+
+  *#serveForever(): Coroutine<void> {
     if (this.#servingForever !== null) {
       throw new Error("serveForever() is already running on this server");
     }
@@ -330,7 +339,11 @@ export class Server {
    *
    * @returns A coroutine.
    */
-  *waitClosed(): Coroutine<void> {
+  waitClosed(): Coroutine<void> {
+    return watchCoroutine(this.#waitClosed(), "Server.waitClosed");
+  }
+
+  *#waitClosed(): Coroutine<void> {
     if (this.#isFullyClosed()) return;
     const waiter = this.#loop.createFuture<void>();
     this.#waiters.push(waiter);

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
 import { describeValue } from "../eventloop/_util.ts";
@@ -149,7 +150,10 @@ export class Queue<T> {
    * item was then not put.
    */
   put(item: T): Coroutine<void> {
-    return new QueuePut(this, item) as unknown as Coroutine<void>;
+    return watchCoroutine(
+      new QueuePut(this, item) as unknown as Coroutine<void>,
+      "Queue.put",
+    );
   }
 
   /**
@@ -181,7 +185,10 @@ export class Queue<T> {
    * was then taken.
    */
   get(): Coroutine<T> {
-    return new QueueGet(this) as unknown as Coroutine<T>;
+    return watchCoroutine(
+      new QueueGet(this) as unknown as Coroutine<T>,
+      "Queue.get",
+    );
   }
 
   /**
@@ -228,7 +235,11 @@ export class Queue<T> {
    * @returns A coroutine to `yield*`.
    * @throws {CancelledError} If the task is cancelled while waiting.
    */
-  *join(): Coroutine<void> {
+  join(): Coroutine<void> {
+    return watchCoroutine(this.#join(), "Queue.join");
+  }
+
+  *#join(): Coroutine<void> {
     if (this.#unfinished === 0) return;
     const fut = this.#newWaiter(this.#joiners);
     try {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type {
   CreateConnectionOptions,
   CreateUnixConnectionOptions,
@@ -92,7 +93,18 @@ export interface OpenUnixConnectionOptions extends CreateUnixConnectionOptions {
  * assert.equal(answer, "PONG\n");
  * ```
  */
-export function* openConnection(
+export function openConnection(
+  host: string,
+  port: number,
+  options?: OpenConnectionOptions,
+): Coroutine<[StreamReader, StreamWriter]> {
+  return watchCoroutine(
+    openConnectionCoroutine(host, port, options),
+    "openConnection",
+  );
+}
+
+function* openConnectionCoroutine(
   host: string,
   port: number,
   options?: OpenConnectionOptions,
@@ -149,7 +161,17 @@ export function* openConnection(
  * assert.equal(line, "over a socket file\n");
  * ```
  */
-export function* openUnixConnection(
+export function openUnixConnection(
+  path: string,
+  options?: OpenUnixConnectionOptions,
+): Coroutine<[StreamReader, StreamWriter]> {
+  return watchCoroutine(
+    openUnixConnectionCoroutine(path, options),
+    "openUnixConnection",
+  );
+}
+
+function* openUnixConnectionCoroutine(
   path: string,
   options?: OpenUnixConnectionOptions,
 ): Coroutine<[StreamReader, StreamWriter]> {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type {
   CreateServerOptions,
   CreateUnixServerOptions,
@@ -101,7 +102,19 @@ export interface StartUnixServerOptions extends CreateUnixServerOptions {
  * assert.equal(echoed, "echo me");
  * ```
  */
-export function* startServer(
+export function startServer(
+  clientConnectedCb: ClientConnectedCallback,
+  host: string | string[] | null,
+  port: number,
+  options?: StartServerOptions,
+): Coroutine<Server> {
+  return watchCoroutine(
+    startServerCoroutine(clientConnectedCb, host, port, options),
+    "startServer",
+  );
+}
+
+function* startServerCoroutine(
   clientConnectedCb: ClientConnectedCallback,
   host: string | string[] | null,
   port: number,
@@ -160,7 +173,18 @@ export function* startServer(
  * assert.equal(line, "hello\n");
  * ```
  */
-export function* startUnixServer(
+export function startUnixServer(
+  clientConnectedCb: ClientConnectedCallback,
+  path: string,
+  options?: StartUnixServerOptions,
+): Coroutine<Server> {
+  return watchCoroutine(
+    startUnixServerCoroutine(clientConnectedCb, path, options),
+    "startUnixServer",
+  );
+}
+
+function* startUnixServerCoroutine(
   clientConnectedCb: ClientConnectedCallback,
   path: string,
   options?: StartUnixServerOptions,

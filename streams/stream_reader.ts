@@ -5,6 +5,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { Future } from "../eventloop/future.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
@@ -360,7 +361,11 @@ export class StreamReader {
    * assert.deepEqual(data, new Uint8Array([3, 4]));
    * ```
    */
-  *read(n: number = -1): Coroutine<Uint8Array> {
+  read(n: number = -1): Coroutine<Uint8Array> {
+    return watchCoroutine(this.#read(n), "StreamReader.read");
+  }
+
+  *#read(n: number = -1): Coroutine<Uint8Array> {
     if (!Number.isSafeInteger(n)) {
       throw new TypeError(
         `Cannot read from the StreamReader as 'n' must be an integer: received ${
@@ -439,7 +444,11 @@ export class StreamReader {
    * assert.equal(new TextDecoder().decode(line), "PING\n");
    * ```
    */
-  *readLine(): Coroutine<Uint8Array> {
+  readLine(): Coroutine<Uint8Array> {
+    return watchCoroutine(this.#readLine(), "StreamReader.readLine");
+  }
+
+  *#readLine(): Coroutine<Uint8Array> {
     try {
       return yield* this.readUntil(NEWLINE);
     } catch (error) {
@@ -516,7 +525,13 @@ export class StreamReader {
    * assert.deepEqual(parts.map((p) => new TextDecoder().decode(p)), ["a;", "b,"]);
    * ```
    */
-  *readUntil(
+  readUntil(
+    separator: Uint8Array | readonly Uint8Array[] = NEWLINE,
+  ): Coroutine<Uint8Array> {
+    return watchCoroutine(this.#readUntil(separator), "StreamReader.readUntil");
+  }
+
+  *#readUntil(
     separator: Uint8Array | readonly Uint8Array[] = NEWLINE,
   ): Coroutine<Uint8Array> {
     // One separator (the common case) needs no array.
@@ -626,7 +641,11 @@ export class StreamReader {
    * assert.deepEqual(body, new Uint8Array([7, 8, 9]));
    * ```
    */
-  *readExactly(n: number): Coroutine<Uint8Array> {
+  readExactly(n: number): Coroutine<Uint8Array> {
+    return watchCoroutine(this.#readExactly(n), "StreamReader.readExactly");
+  }
+
+  *#readExactly(n: number): Coroutine<Uint8Array> {
     if (!Number.isInteger(n) || n < 0) {
       const message =
         `Cannot read from the StreamReader as 'n' must be a non-negative integer: received ${

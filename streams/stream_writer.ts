@@ -5,6 +5,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
 import type { TlsOptions } from "../eventloop/network_options.ts";
@@ -236,7 +237,11 @@ export class StreamWriter {
    * @returns A coroutine to `yield*`.
    * @throws The connection's error, if it ended with one.
    */
-  *waitClosed(): Coroutine<void> {
+  waitClosed(): Coroutine<void> {
+    return watchCoroutine(this.#waitClosed(), "StreamWriter.waitClosed");
+  }
+
+  *#waitClosed(): Coroutine<void> {
     yield* this.#protocol._getCloseWaiter(this);
   }
 
@@ -297,7 +302,11 @@ export class StreamWriter {
    * assert.ok(error instanceof Deno.errors.ConnectionReset);
    * ```
    */
-  *drain(): Coroutine<void> {
+  drain(): Coroutine<void> {
+    return watchCoroutine(this.#drain(), "StreamWriter.drain");
+  }
+
+  *#drain(): Coroutine<void> {
     const reader = this.#reader;
     if (reader !== null) {
       const error = reader.exception();
@@ -358,7 +367,17 @@ export class StreamWriter {
    * yield* writer.startTls(true, { serverHostname: "mail.example.com" });
    * ```
    */
-  *startTls(
+  startTls(
+    tlsOptions: TlsOptions | true,
+    options?: StreamWriterStartTlsOptions,
+  ): Coroutine<void> {
+    return watchCoroutine(
+      this.#startTls(tlsOptions, options),
+      "StreamWriter.startTls",
+    );
+  }
+
+  *#startTls(
     tlsOptions: TlsOptions | true,
     options?: StreamWriterStartTlsOptions,
   ): Coroutine<void> {

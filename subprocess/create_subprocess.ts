@@ -5,6 +5,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type {
   SubprocessStderr,
   SubprocessStdio,
@@ -183,7 +184,18 @@ function prepare(
  * );
  * ```
  */
-export function* createSubprocessExec(
+export function createSubprocessExec(
+  program: string | URL,
+  args?: readonly string[],
+  options?: CreateSubprocessOptions,
+): Coroutine<Process> {
+  return watchCoroutine(
+    createSubprocessExecCoroutine(program, args, options),
+    "createSubprocessExec",
+  );
+}
+
+function* createSubprocessExecCoroutine(
   program: string | URL,
   args?: readonly string[],
   options?: CreateSubprocessOptions,
@@ -234,7 +246,17 @@ export function* createSubprocessExec(
  * assert.equal(out, "a\nb\n");
  * ```
  */
-export function* createSubprocessShell(
+export function createSubprocessShell(
+  cmd: string,
+  options?: CreateSubprocessOptions,
+): Coroutine<Process> {
+  return watchCoroutine(
+    createSubprocessShellCoroutine(cmd, options),
+    "createSubprocessShell",
+  );
+}
+
+function* createSubprocessShellCoroutine(
   cmd: string,
   options?: CreateSubprocessOptions,
 ): Coroutine<Process> {

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type {
   ReadTransport,
@@ -140,7 +141,11 @@ export class Process {
    * assert.equal(code, 3);
    * ```
    */
-  *wait(): Coroutine<number> {
+  wait(): Coroutine<number> {
+    return watchCoroutine(this.#wait(), "Process.wait");
+  }
+
+  *#wait(): Coroutine<number> {
     return yield* this.#transport._wait();
   }
 
@@ -268,7 +273,13 @@ export class Process {
    * assert.equal(err!.length, 0);
    * ```
    */
-  *communicate(
+  communicate(
+    input?: Uint8Array | null,
+  ): Coroutine<[Uint8Array | null, Uint8Array | null]> {
+    return watchCoroutine(this.#communicate(input), "Process.communicate");
+  }
+
+  *#communicate(
     input?: Uint8Array | null,
   ): Coroutine<[Uint8Array | null, Uint8Array | null]> {
     if (input !== undefined && input !== null) {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import { checkCount } from "../tasks/_loop_bound.ts";
 import { Condition } from "./condition.ts";
@@ -117,7 +118,11 @@ export class Barrier {
    * while this task waits.
    * @throws {CancelledError} If the task is cancelled.
    */
-  *wait(): Coroutine<number> {
+  wait(): Coroutine<number> {
+    return watchCoroutine(this.#wait(), "Barrier.wait");
+  }
+
+  *#wait(): Coroutine<number> {
     using _ = yield* this.#cond.hold();
     yield* this.#block();
     const index = this.#count++;
@@ -147,7 +152,11 @@ export class Barrier {
    *
    * @returns A coroutine to `yield*`.
    */
-  *reset(): Coroutine<void> {
+  reset(): Coroutine<void> {
+    return watchCoroutine(this.#reset(), "Barrier.reset");
+  }
+
+  *#reset(): Coroutine<void> {
     using _ = yield* this.#cond.hold();
     if (this.#count > 0) this.#state = RESETTING;
     else this.#state = FILLING;
@@ -162,7 +171,11 @@ export class Barrier {
    *
    * @returns A coroutine to `yield*`.
    */
-  *abort(): Coroutine<void> {
+  abort(): Coroutine<void> {
+    return watchCoroutine(this.#abort(), "Barrier.abort");
+  }
+
+  *#abort(): Coroutine<void> {
     using _ = yield* this.#cond.hold();
     this.#state = BROKEN;
     this.#cond.notifyAll();

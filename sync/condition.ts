@@ -4,6 +4,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { CancelledError } from "../eventloop/errors.ts";
 import type { Future } from "../eventloop/future.ts";
@@ -93,7 +94,7 @@ export class Condition {
    * @throws {CancelledError} If the task is cancelled while waiting.
    */
   acquire(): Coroutine<true> {
-    return this.#lock.acquire();
+    return watchCoroutine(this.#lock.acquire(), "Condition.acquire");
   }
 
   /**
@@ -116,7 +117,11 @@ export class Condition {
    * @returns A coroutine to `yield*`; it returns the disposable.
    * @throws {CancelledError} If the task is cancelled while waiting.
    */
-  *hold(): Coroutine<Disposable> {
+  hold(): Coroutine<Disposable> {
+    return watchCoroutine(this.#hold(), "Condition.hold");
+  }
+
+  *#hold(): Coroutine<Disposable> {
     yield* this.#lock.acquire();
     return new Held(this);
   }
@@ -133,7 +138,11 @@ export class Condition {
    * @throws {CancelledError} If the task is cancelled (the lock is held
    * again when it is thrown).
    */
-  *wait(): Coroutine<true> {
+  wait(): Coroutine<true> {
+    return watchCoroutine(this.#wait(), "Condition.wait");
+  }
+
+  *#wait(): Coroutine<true> {
     if (!this.locked()) {
       throw new Error("Cannot wait on a Condition whose lock is not acquired");
     }
@@ -197,7 +206,11 @@ export class Condition {
    * @throws {TypeError} If `predicate` is not a function.
    * @throws {Error} If the lock is not held and the predicate is falsy.
    */
-  *waitFor<T>(predicate: () => T): Coroutine<T> {
+  waitFor<T>(predicate: () => T): Coroutine<T> {
+    return watchCoroutine(this.#waitFor<T>(predicate), "Condition.waitFor");
+  }
+
+  *#waitFor<T>(predicate: () => T): Coroutine<T> {
     if (typeof predicate !== "function") {
       throw new TypeError(
         `Cannot wait for a condition as 'predicate' must be a function: received ${

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
@@ -89,7 +90,11 @@ export class Event {
    * @throws {CancelledError} If the task is cancelled while waiting.
    * @throws {Error} If the event is bound to another event loop.
    */
-  *wait(): Coroutine<true> {
+  wait(): Coroutine<true> {
+    return watchCoroutine(this.#wait(), "Event.wait");
+  }
+
+  *#wait(): Coroutine<true> {
     if (this.#value) return true;
     const loop = boundLoop(this.#loop, this);
     this.#loop = loop;

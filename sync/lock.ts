@@ -4,6 +4,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
@@ -99,7 +100,10 @@ export class Lock {
    * @throws {Error} If the lock is bound to another event loop.
    */
   acquire(): Coroutine<true> {
-    return new LockAcquire<true>(this, false) as unknown as Coroutine<true>;
+    return watchCoroutine(
+      new LockAcquire<true>(this, false) as unknown as Coroutine<true>,
+      "Lock.acquire",
+    );
   }
 
   /**
@@ -113,9 +117,12 @@ export class Lock {
    * @throws {CancelledError} If the task is cancelled while waiting.
    */
   hold(): Coroutine<Disposable> {
-    return new LockAcquire<Disposable>(this, true) as unknown as Coroutine<
-      Disposable
-    >;
+    return watchCoroutine(
+      new LockAcquire<Disposable>(this, true) as unknown as Coroutine<
+        Disposable
+      >,
+      "Lock.hold",
+    );
   }
 
   /**

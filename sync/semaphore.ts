@@ -5,6 +5,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
@@ -94,7 +95,11 @@ export class Semaphore {
    * holds no slot).
    * @throws {Error} If the semaphore is bound to another event loop.
    */
-  *acquire(): Coroutine<true> {
+  acquire(): Coroutine<true> {
+    return watchCoroutine(this.#acquire(), "Semaphore.acquire");
+  }
+
+  *#acquire(): Coroutine<true> {
     if (!this.locked()) {
       this._value--;
       return true;
@@ -128,7 +133,11 @@ export class Semaphore {
    * releases once, on its first dispose.
    * @throws {CancelledError} If the task is cancelled while waiting.
    */
-  *hold(): Coroutine<Disposable> {
+  hold(): Coroutine<Disposable> {
+    return watchCoroutine(this.#hold(), "Semaphore.hold");
+  }
+
+  *#hold(): Coroutine<Disposable> {
     yield* this.acquire();
     return new Held(this);
   }

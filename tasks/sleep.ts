@@ -4,6 +4,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { Future } from "../eventloop/future.ts";
 import type { TimerHandle } from "../eventloop/handle.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
@@ -58,7 +59,10 @@ export function sleep(delay: number): Coroutine<void>;
 export function sleep<T>(delay: number, result: T): Coroutine<T>;
 export function sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
   checkDelay(delay, "sleep()'s 'delay'");
-  return new Sleep(delay, result) as unknown as Coroutine<T | undefined>;
+  return watchCoroutine(
+    new Sleep(delay, result) as unknown as Coroutine<T | undefined>,
+    "sleep",
+  );
 }
 
 /** Taken by `yield*` or a task (its `[Symbol.iterator]` ran), not started. */

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import { CancelledError } from "../eventloop/errors.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
@@ -186,7 +187,7 @@ export class TaskGroup {
         }`,
       );
     }
-    return this.#scope(body);
+    return watchCoroutine(this.#scope(body), "TaskGroup.run");
   }
 
   /**
@@ -367,5 +368,5 @@ export class TaskGroup {
  * ```
  */
 export function taskGroup<T>(body: TaskGroupBody<T>): Coroutine<T> {
-  return new TaskGroup().run(body);
+  return watchCoroutine(new TaskGroup().run(body), "taskGroup");
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import { CancelledError, TimeoutError } from "../eventloop/errors.ts";
 import type { Handle } from "../eventloop/handle.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
@@ -273,7 +274,7 @@ export function timeout<T>(
 ): Coroutine<T> {
   checkWhen(delay, "timeout()'s 'delay'");
   checkBody(body, "timeout()");
-  return withDeadline(delay, true, body);
+  return watchCoroutine(withDeadline(delay, true, body), "timeout");
 }
 
 /**
@@ -317,7 +318,7 @@ export function timeoutAt<T>(
 ): Coroutine<T> {
   checkWhen(when, "timeoutAt()'s 'when'");
   checkBody(body, "timeoutAt()");
-  return withDeadline(when, false, body);
+  return watchCoroutine(withDeadline(when, false, body), "timeoutAt");
 }
 
 function* withDeadline<T>(

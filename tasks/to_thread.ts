@@ -5,6 +5,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { checkWorkerFunction } from "../eventloop/_job.ts";
@@ -58,7 +59,7 @@ export function toThread<T = unknown>(
   ...args: unknown[]
 ): Coroutine<T> {
   const fn = checkWorkerFunction({ moduleUrl, exportName }, "toThread()");
-  return runInDefaultExecutor<T>(fn, args);
+  return watchCoroutine(runInDefaultExecutor<T>(fn, args), "toThread");
 }
 
 function* runInDefaultExecutor<T>(

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import { Future } from "../eventloop/future.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { TimerHandle } from "../eventloop/handle.ts";
@@ -199,7 +200,7 @@ export function wait<F extends Future<unknown>>(
       }`,
     );
   }
-  return waitCoroutine(futures, timeout, returnWhen);
+  return watchCoroutine(waitCoroutine(futures, timeout, returnWhen), "wait");
 }
 
 function* waitCoroutine<F extends Future<unknown>>(

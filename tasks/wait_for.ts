@@ -4,6 +4,7 @@
  * @module
  */
 
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import { CancelledError, TimeoutError } from "../eventloop/errors.ts";
 import { Future } from "../eventloop/future.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
@@ -80,7 +81,7 @@ export function waitFor<T>(
       }`,
     );
   }
-  return waitForCoroutine(aw, timeout);
+  return watchCoroutine(waitForCoroutine(aw, timeout), "waitFor");
 }
 
 function* waitForCoroutine<T>(
