@@ -3,7 +3,7 @@
 // this loop (asyncio's _handle_signal), so getRunningLoop() works inside it.
 
 import type { EventLoop } from "./event_loop.ts";
-import { checkFunction, describeValue } from "./_util.ts";
+import { checkCallback, describeValue } from "./_util.ts";
 
 interface Registration {
   listener: () => void;
@@ -55,7 +55,7 @@ export function addSignalHandler<A extends unknown[]>(
 ): void {
   const what = "add a signal handler";
   const sig = checkSignal(signal, what);
-  checkFunction(callback, "addSignalHandler()'s 'callback'");
+  checkCallback(callback, "addSignalHandler()'s 'callback'");
   if (loop.isClosed()) throw new Error("Event loop is closed");
   const listener = () => {
     if (!loop.isClosed()) loop.callSoonThreadsafe(callback, ...args);

@@ -71,10 +71,12 @@ function escapeRegExp(text: string): string {
 export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "function") {
-    return `function ${value.name || "<anonymous>"}`;
+    const kind = isGeneratorFunction(value) ? "generator function" : "function";
+    return `${kind} ${value.name || "<anonymous>"}`;
   }
   if (typeof value === "bigint") return `${value}n`;
   if (value === null || typeof value !== "object") return String(value);
+  if (isGenerator(value)) return "a coroutine";
   const ctor = (value as { constructor?: { name?: string } }).constructor;
   const name = ctor?.name;
   if (!name || name === "Object") return "an object";
@@ -89,6 +91,61 @@ export function checkFunction(value: unknown, what: string): void {
       `${what} must be a function: received ${describeValue(value)}`,
     );
   }
+}
+
+const GENERATOR_FUNCTION_PROTOTYPE = Object.getPrototypeOf(function* () {});
+
+/** Whether `value` is a generator function (`function*`). */
+export function isGeneratorFunction(value: unknown): boolean {
+  return typeof value === "function" &&
+    Object.getPrototypeOf(value) === GENERATOR_FUNCTION_PROTOTYPE;
+}
+
+/**
+ * Throws a TypeError naming the argument unless `value` is a plain function:
+ * a generator function called as a callback only makes a coroutine, which
+ * is dropped and never runs (asyncio: "coroutines cannot be used with
+ * call_soon()"), and a coroutine is no callback.
+ */
+export function checkCallback(value: unknown, what: string): void {
+  if (typeof value === "function" && !isGeneratorFunction(value)) return;
+  if (isGeneratorFunction(value)) {
+    const name = (value as () => unknown).name || "<anonymous>";
+    throw new TypeError(
+      `${what} must be a plain function, not a generator function: calling ${name} would only make a coroutine, which never runs (run it as a task: () => createTask(${name}()))`,
+    );
+  }
+  if (isGenerator(value)) {
+    throw new TypeError(
+      `${what} must be a function: received a coroutine (run a coroutine as a task: createTask(coro))`,
+    );
+  }
+  checkFunction(value, what);
+}
+
+/**
+ * Throws a TypeError naming `where` unless `value` is a coroutine (a
+ * generator object), with a hint for a generator function given uncalled.
+ */
+export function checkCoroutine(value: unknown, where: string): void {
+  if (isGenerator(value)) return;
+  throw new TypeError(
+    `${where} expected a coroutine (a generator object): received ${
+      describeNonCoroutine(value)
+    }`,
+  );
+}
+
+/**
+ * `describeValue(value)`, with a hint where a generator function was given
+ * for its coroutine: "generator function work (call it to make a coroutine:
+ * work())".
+ */
+export function describeNonCoroutine(value: unknown): string {
+  const described = describeValue(value);
+  if (!isGeneratorFunction(value)) return described;
+  const name = (value as () => unknown).name || "<anonymous>";
+  return `${described} (call it to make a coroutine: ${name}(...))`;
 }
 
 /** Throws unless `value` is a number that is not NaN (Infinity is allowed). */

@@ -47,10 +47,14 @@ import { startTls } from "./_start_tls.ts";
 import { createDatagramEndpoint } from "./_datagram.ts";
 import { addSignalHandler, removeSignalHandler } from "./_signals.ts";
 import {
+  checkCallback,
+  checkCoroutine,
   checkDelay,
   checkFunction,
+  describeNonCoroutine,
   describeValue,
   isGenerator,
+  isGeneratorFunction,
   isPromiseLike,
   type Runnable,
 } from "./_util.ts";
@@ -279,8 +283,8 @@ export class EventLoop {
     ...args: A
   ): Handle {
     if (this.#closed) this.#throwClosed("callSoon()");
-    if (typeof callback !== "function") {
-      checkFunction(callback, "callSoon()'s 'callback'");
+    if (typeof callback !== "function" || isGeneratorFunction(callback)) {
+      checkCallback(callback, "callSoon()'s 'callback'");
     }
     if (this.#debug) this.#checkCaller("callSoon()");
     const handle = new Handle(callback, args, this);
@@ -309,7 +313,7 @@ export class EventLoop {
     ...args: A
   ): Handle {
     if (this.#closed) this.#throwClosed("callSoonThreadsafe()");
-    checkFunction(callback, "callSoonThreadsafe()'s 'callback'");
+    checkCallback(callback, "callSoonThreadsafe()'s 'callback'");
     const handle = new Handle(callback, args, this);
     this._ready[this._readyLen++] = handle;
     if (this.#wake !== null) this.#wakeUp();
@@ -365,7 +369,7 @@ export class EventLoop {
     args: unknown[],
   ): TimerHandle {
     if (this.#closed) this.#throwClosed("callLater()/callAt()");
-    checkFunction(callback, "The timer's 'callback'");
+    checkCallback(callback, "The timer's 'callback'");
     if (this.#debug) this.#checkCaller("callLater()/callAt()");
     const timer = new TimerHandle(when, this._timerSeq++, callback, args, this);
     timer._scheduled = true;
@@ -579,6 +583,7 @@ export class EventLoop {
    * ```
    */
   createTask<T>(coro: Coroutine<T>, options?: TaskFactoryOptions): Task<T> {
+    checkCoroutine(coro, "createTask()");
     if (this.#closed) this.#throwClosed("createTask()");
     if (this.#debug) this.#checkCaller("createTask()");
     const eagerStart = options?.eagerStart;
@@ -596,13 +601,6 @@ export class EventLoop {
         name: options?.name,
         eagerStart,
       });
-    }
-    if (!isGenerator(coro)) {
-      throw new TypeError(
-        `createTask() expected a coroutine (a generator object): received ${
-          describeValue(coro)
-        }`,
-      );
     }
     return factory(this, coro, { ...options });
   }
@@ -932,7 +930,7 @@ export class EventLoop {
     } else {
       throw new TypeError(
         `runUntilComplete() expected a Future or a coroutine: received ${
-          describeValue(future)
+          describeNonCoroutine(future)
         }`,
       );
     }
@@ -1034,7 +1032,7 @@ export class EventLoop {
    */
   setExceptionHandler(handler: ExceptionHandler | null): void {
     if (handler !== null) {
-      checkFunction(handler, "setExceptionHandler()'s 'handler'");
+      checkCallback(handler, "setExceptionHandler()'s 'handler'");
     }
     this.#exceptionHandler = handler;
   }

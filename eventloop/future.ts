@@ -7,7 +7,12 @@
 import type { EventLoop } from "./event_loop.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { defaultLoop } from "./_state.ts";
-import { describeValue, type Waiter } from "./_util.ts";
+import {
+  checkCallback,
+  describeValue,
+  isGeneratorFunction,
+  type Waiter,
+} from "./_util.ts";
 import {
   captureSource,
   formatSource,
@@ -265,12 +270,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @param callback Called with the future.
    */
   addDoneCallback(callback: DoneCallback<this>): void {
-    if (typeof callback !== "function") {
-      throw new TypeError(
-        `Cannot add a done callback as 'callback' must be a function: received ${
-          describeValue(callback)
-        }`,
-      );
+    if (typeof callback !== "function" || isGeneratorFunction(callback)) {
+      checkCallback(callback, "Cannot add a done callback as 'callback'");
     }
     if (this._state !== PENDING) {
       this._loop.callSoon(callback, this);

@@ -10,7 +10,7 @@ import type { TimerHandle } from "../eventloop/handle.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { describeValue, isGenerator } from "../eventloop/_util.ts";
-import { ensureFuture } from "./ensure_future.ts";
+import { checkAwaitable, toFuture } from "./_to_future.ts";
 import type { Awaitable } from "./gather.ts";
 
 /** Options of {@linkcode asCompleted}. */
@@ -87,13 +87,14 @@ export function asCompleted<T>(
       }`,
     );
   }
-  const loop = getRunningLoop();
   const items = new Set(aws);
+  for (const item of items) checkAwaitable(item, "asCompleted()");
+  const loop = getRunningLoop();
   const todo = new Set<Future<T>>();
   const made: Future<T>[] = [];
   try {
     for (const item of items) {
-      const fut = ensureFuture(item, { loop });
+      const fut = toFuture(item, loop, "asCompleted()");
       if (fut !== item) made.push(fut);
       todo.add(fut);
     }

@@ -7,6 +7,7 @@
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
+import { checkCoroutine } from "../eventloop/_util.ts";
 import type { Task } from "./task.ts";
 import { cancelOnAbort, checkSignal } from "./_signal.ts";
 
@@ -121,6 +122,7 @@ export function createTask<T>(
   coro: Coroutine<T>,
   options?: CreateTaskOptions,
 ): Task<T> {
+  checkCoroutine(coro, "createTask()");
   const signal = options?.signal;
   if (signal === undefined) {
     return getRunningLoop().createTask(coro, options);

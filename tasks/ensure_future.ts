@@ -6,15 +6,9 @@
 
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { Future } from "../eventloop/future.ts";
-import { getEventLoop } from "../eventloop/registry.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
-import {
-  describeValue,
-  isGenerator,
-  isPromiseLike,
-} from "../eventloop/_util.ts";
-import { fromPromise } from "./from_promise.ts";
 import { checkLoop } from "./_signal.ts";
+import { toFuture } from "./_to_future.ts";
 
 /** Options of {@linkcode ensureFuture}. */
 export interface EnsureFutureOptions {
@@ -74,17 +68,5 @@ export function ensureFuture<T>(
     }
     return value;
   }
-  if (isGenerator(value)) {
-    return (options?.loop ?? getEventLoop()).createTask(
-      value as Coroutine<T>,
-    );
-  }
-  if (isPromiseLike(value)) {
-    return fromPromise(value, { loop: options?.loop ?? getEventLoop() });
-  }
-  throw new TypeError(
-    `ensureFuture() expected a Future, a coroutine or a PromiseLike: received ${
-      describeValue(value)
-    }`,
-  );
+  return toFuture(value, options?.loop, "ensureFuture()");
 }

@@ -9,7 +9,7 @@ import { getEventLoop } from "../eventloop/registry.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { describeValue } from "../eventloop/_util.ts";
-import { ensureFuture } from "./ensure_future.ts";
+import { checkAwaitable, toFuture } from "./_to_future.ts";
 import { markFanOut } from "./_call_graph_hooks.ts";
 
 /** Something `gather`, `waitFor` and `asCompleted` accept. */
@@ -196,6 +196,7 @@ export function gather(
     done.setResult([]);
     return done;
   }
+  for (const item of items) checkAwaitable(item, "gather()");
   // The loop of the first Future given, else the running one (asyncio).
   let loop: EventLoop | undefined;
   for (const item of items) {
@@ -211,7 +212,7 @@ export function gather(
     for (const item of items) {
       let child = seen.get(item);
       if (child === undefined) {
-        child = ensureFuture(item as Awaitable<unknown>, { loop });
+        child = toFuture(item as Awaitable<unknown>, loop, "gather()");
         seen.set(item, child);
       }
       children.push(child);

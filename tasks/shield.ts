@@ -5,7 +5,7 @@
  */
 
 import type { Future } from "../eventloop/future.ts";
-import { ensureFuture } from "./ensure_future.ts";
+import { toFuture } from "./_to_future.ts";
 import type { Awaitable } from "./gather.ts";
 
 /**
@@ -56,7 +56,7 @@ import type { Awaitable } from "./gather.ts";
  * ```
  */
 export function shield<T>(aw: Awaitable<T>): Future<T> {
-  const inner = ensureFuture(aw);
+  const inner = toFuture(aw, undefined, "shield()");
   if (inner.done()) return inner;
   const outer = inner._loop.createFuture<T>();
   const onInnerDone = (inner: Future<T>) => {

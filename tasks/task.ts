@@ -12,6 +12,7 @@ import { loopState } from "../eventloop/_state.ts";
 import { claimGenerator, GENERATOR_NEXT, refuseReuse } from "./_reuse.ts";
 import {
   describeCallback,
+  describeNonCoroutine,
   describeValue,
   isGenerator,
   isPromiseLike,
@@ -127,7 +128,7 @@ export class Task<T = unknown> extends Future<T> {
     if (!isGenerator(coro)) {
       throw new TypeError(
         `A Task needs a coroutine (a generator object): received ${
-          describeValue(coro)
+          describeNonCoroutine(coro)
         }`,
       );
     }

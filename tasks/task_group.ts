@@ -10,7 +10,12 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
-import { describeValue, isGenerator } from "../eventloop/_util.ts";
+import {
+  checkCoroutine,
+  describeNonCoroutine,
+  describeValue,
+  isGenerator,
+} from "../eventloop/_util.ts";
 import type { CreateTaskOptions } from "./create_task.ts";
 import { ExceptionGroup } from "./exception_group.ts";
 import type { Task } from "./task.ts";
@@ -115,13 +120,7 @@ export class TaskGroup {
    * ```
    */
   createTask<T>(coro: Coroutine<T>, options?: CreateTaskOptions): Task<T> {
-    if (!isGenerator(coro)) {
-      throw new TypeError(
-        `TaskGroup.createTask() expected a coroutine (a generator object): received ${
-          describeValue(coro)
-        }`,
-      );
-    }
+    checkCoroutine(coro, "TaskGroup.createTask()");
     const signal = options?.signal;
     checkSignal(signal, "TaskGroup.createTask()");
     let problem: string | null = null;
@@ -184,6 +183,10 @@ export class TaskGroup {
       throw new TypeError(
         `TaskGroup's 'body' must be a function (tg) => coroutine: received ${
           describeValue(body)
+        }${
+          isGenerator(body)
+            ? " (pass the generator function itself, not its call: function* (tg) { ... })"
+            : ""
         }`,
       );
     }
@@ -222,7 +225,7 @@ export class TaskGroup {
       if (!isGenerator(coro)) {
         throw new TypeError(
           `TaskGroup's 'body' must return a coroutine: received ${
-            describeValue(coro)
+            describeNonCoroutine(coro)
           }`,
         );
       }

@@ -12,6 +12,7 @@ import type { Coroutine } from "../eventloop/_coroutine.ts";
 import {
   describeValue,
   isGenerator,
+  isGeneratorFunction,
   isPromiseLike,
 } from "../eventloop/_util.ts";
 
@@ -172,10 +173,15 @@ export function wait<F extends Future<unknown>>(
       );
     }
     if (!(fut instanceof Future)) {
+      const hint = isPromiseLike(fut)
+        ? " (wrap a Promise with fromPromise())"
+        : isGeneratorFunction(fut)
+        ? " (call it and wrap the coroutine with createTask())"
+        : "";
       throw new TypeError(
-        `wait() expects futures or tasks in 'aws'${
-          isPromiseLike(fut) ? " (wrap a Promise with fromPromise())" : ""
-        }: received ${describeValue(fut)}`,
+        `wait() expects futures or tasks in 'aws'${hint}: received ${
+          describeValue(fut)
+        }`,
       );
     }
   }

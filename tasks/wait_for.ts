@@ -9,6 +9,7 @@ import { CancelledError, TimeoutError } from "../eventloop/errors.ts";
 import { Future } from "../eventloop/future.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import {
+  describeNonCoroutine,
   describeValue,
   isGenerator,
   isPromiseLike,
@@ -68,7 +69,7 @@ export function waitFor<T>(
   if (!(aw instanceof Future) && !isGenerator(aw) && !isPromiseLike(aw)) {
     throw new TypeError(
       `waitFor()'s 'aw' must be a coroutine, a Future or a PromiseLike: received ${
-        describeValue(aw)
+        describeNonCoroutine(aw)
       }`,
     );
   }
