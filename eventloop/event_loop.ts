@@ -1115,8 +1115,11 @@ export class EventLoop {
    * more are logged; futures and tasks remember where they were made, and
    * "exception was never retrieved" shows it; pending tasks are held weakly,
    * so one that nothing can wake any more is reported as "Task was destroyed
-   * but it is pending!"; and the loop refuses calls from another running
-   * loop's callbacks. Also on with `run(main, { debug: true })` or the
+   * but it is pending!"; a coroutine of the module (`sleep()`,
+   * `lock.acquire()`...) made while the loop runs and collected without ever
+   * running is reported as "coroutine 'sleep' was never awaited", with where
+   * it was made; and the loop refuses calls from another running loop's
+   * callbacks. Also on with `run(main, { debug: true })` or the
    * environment variable `ASYNCIO_DEBUG=1` (read only when `--allow-env`
    * grants it). Everything is reported through {@linkcode getLogger}.
    *

@@ -356,7 +356,6 @@ function* readAll(
   return output;
 }
 
-// deno-lint-ignore require-yield
 function* none(): Coroutine<null> {
   return null;
 }

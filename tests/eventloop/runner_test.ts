@@ -138,7 +138,6 @@ Deno.test("run() propagates a cancelled main task as CancelledError", async () =
 Deno.test("run() with debug sets the loop's debug flag", async () => {
   assert.equal(
     await run(
-      // deno-lint-ignore require-yield -- a coroutine need not suspend
       function* () {
         return getRunningLoop().getDebug();
       }(),
@@ -150,7 +149,6 @@ Deno.test("run() with debug sets the loop's debug flag", async () => {
 
 Deno.test("run() sets its loop as the current one while it runs", async () => {
   let seen = null;
-  // deno-lint-ignore require-yield -- a coroutine need not suspend
   await run(function* () {
     seen = getEventLoop();
   }());
@@ -207,7 +205,6 @@ Deno.test("Runner uses a loop factory and checks what it returns", async () => {
 });
 
 Deno.test("run(), Runner.run() and runUntilComplete() throw at once inside a running loop", async () => {
-  // deno-lint-ignore require-yield -- it need not suspend
   const errors = await run(function* () {
     const found: unknown[] = [];
     const loop = newEventLoop();
@@ -278,7 +275,6 @@ Deno.test("run() and runUntilComplete() refuse a thenable result and show the fi
     /which JavaScript cannot return through a Promise .*'return yield\* fut'/;
   await t.step("a pending task", async () => {
     await assert.rejects(
-      // deno-lint-ignore require-yield -- it need not suspend
       runBounded(function* () {
         return createTask(sleep(3600));
       }),
@@ -303,7 +299,6 @@ Deno.test("run() and runUntilComplete() refuse a thenable result and show the fi
     const loop = newEventLoop();
     try {
       await assert.rejects(
-        // deno-lint-ignore require-yield -- it need not suspend
         loop.runUntilComplete(function* () {
           const fut = getRunningLoop().createFuture<number>();
           fut.setResult(1);

@@ -84,3 +84,74 @@ test("README: 'Your own program' works in a fresh folder next to a clone, as wri
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+test("README: 'Catching mistakes' lints its sample with the deno.json it gives, with the messages it shows", async () => {
+  const section = README.slice(
+    README.indexOf("## Catching mistakes"),
+    README.indexOf("## Debugging"),
+  );
+  const config = section.match(/```json\n([\s\S]*?)```/)?.[1];
+  assert.ok(config, "no deno.json in 'Catching mistakes'");
+  const clonePath = section.match(/the plugin is\s+`"([^"]+)"`/)?.[1];
+  assert.equal(clonePath, "../asyncio-deno/lint/mod.ts");
+  const program = samples(section)[0]?.code;
+  assert.ok(program, "no sample in 'Catching mistakes'");
+  // Each rule's row: | `rule` | what | `` message `` |
+  const rows = [
+    ...section.matchAll(/^\| `([a-z-]+)` +\|.*\| `` (.*) `` +\|$/gm),
+  ]
+    .map((m) => ({ rule: m[1], message: m[2] }));
+  assert.deepEqual(rows.map((r) => r.rule), [
+    "no-floating-coroutine",
+    "no-await-coroutine",
+    "no-plain-yield-coroutine",
+    "no-unbound-callback",
+  ]);
+
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.symlink(ROOT.pathname, `${dir}/asyncio-deno`);
+    await Deno.mkdir(`${dir}/app`);
+    await Deno.writeTextFile(
+      `${dir}/app/deno.json`,
+      config.replace("jsr:@asyncio/asyncio/lint", clonePath),
+    );
+    await Deno.writeTextFile(`${dir}/app/main.ts`, program);
+    const lint = async (...args: string[]) => {
+      const { stdout } = await new Deno.Command(Deno.execPath(), {
+        args: ["lint", ...args, "main.ts"],
+        cwd: `${dir}/app`,
+        env: { NO_COLOR: "1" },
+        stderr: "null",
+      }).output();
+      return new TextDecoder().decode(stdout);
+    };
+    const { diagnostics } = JSON.parse(await lint("--json")) as {
+      diagnostics: { code: string; message: string }[];
+    };
+    assert.deepEqual(
+      diagnostics.map((d) => d.code).sort(),
+      rows.map((r) => `asyncio/${r.rule}`).sort(),
+      JSON.stringify(diagnostics, null, 2),
+    );
+    for (const { rule, message } of rows) {
+      assert.ok(
+        diagnostics.some((d) =>
+          d.code === `asyncio/${rule}` && d.message === message
+        ),
+        `${rule}: the README shows "${message}", deno lint said ${
+          JSON.stringify(diagnostics.map((d) => d.message))
+        }`,
+      );
+    }
+    // `deno lint --fix` applies what the README says it does.
+    await lint("--fix");
+    const fixed = await Deno.readTextFile(`${dir}/app/main.ts`);
+    assert.match(fixed, /^ {2}yield\* sleep\(1\);/m);
+    assert.match(fixed, /^ {2}yield\* lock\.acquire\(\);/m);
+    assert.match(fixed, /callSoon\(\(\) => task\.cancel\(\)\);/);
+    assert.match(fixed, /await sleep\(1\);/, "no fix for await is claimed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

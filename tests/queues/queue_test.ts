@@ -83,7 +83,6 @@ Deno.test("Queue.put() and get() do not suspend when they need not", async () =>
   const queue = new Queue<number>(3);
   const log: string[] = [];
   await run(function* () {
-    // deno-lint-ignore require-yield -- a task of a single step
     const other = createTask(function* () {
       log.push("other");
     }());

@@ -8,7 +8,6 @@ Deno.test("Event.wait() returns at once when set", async () => {
   event.set();
   const log: string[] = [];
   await run(function* () {
-    // deno-lint-ignore require-yield -- a task of a single step
     const other = createTask(function* () {
       log.push("other");
     }());

@@ -27,7 +27,6 @@ Deno.test("Lock.acquire() takes a free lock without suspending", async () => {
   const lock = new Lock();
   const log: string[] = [];
   await run(function* () {
-    // deno-lint-ignore require-yield -- a task of a single step
     const other = createTask(function* () {
       log.push("other ran");
     }());

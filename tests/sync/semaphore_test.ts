@@ -187,7 +187,6 @@ Deno.test("Semaphore.acquire() with a free slot does not suspend", async () => {
   const sem = new Semaphore(2);
   const log: string[] = [];
   await run(function* () {
-    // deno-lint-ignore require-yield -- a task of a single step
     const other = createTask(function* () {
       log.push("other");
     }());

@@ -42,12 +42,10 @@ Deno.test("eagerTaskFactory runs a task synchronously until its first suspension
 });
 
 // Coroutines that never suspend are the point of the next test.
-// deno-lint-ignore require-yield
 function* answerAtOnce(): Coroutine<number> {
   return 42;
 }
 
-// deno-lint-ignore require-yield
 function* failAtOnce(): Coroutine<void> {
   throw new RangeError("at once");
 }
@@ -212,7 +210,6 @@ Deno.test("createTask(coro, { eagerStart }) runs the first step inside the call,
   });
 
   await t.step("a value that is not a boolean is a TypeError", async () => {
-    // deno-lint-ignore require-yield -- it need not suspend
     await runClean(function* () {
       const coro = logged([], "never");
       assert.throws(
@@ -298,7 +295,6 @@ Deno.test("createEagerTaskFactory() makes eager tasks of the class given", async
   await t.step(
     "a coroutine that never suspends gives a done task",
     async () => {
-      // deno-lint-ignore require-yield -- it need not suspend
       await runClean(function* () {
         getRunningLoop().setTaskFactory(createEagerTaskFactory(Task));
         const task = createTask(answerAtOnce());

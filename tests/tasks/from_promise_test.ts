@@ -134,7 +134,6 @@ Deno.test("ensureFuture() wraps coroutines, promises, and passes futures through
     const loop = getRunningLoop();
     const fut = loop.createFuture<number>();
     assert.equal(ensureFuture(fut), fut);
-    // deno-lint-ignore require-yield -- a coroutine need not suspend
     const task = ensureFuture(function* () {
       return 1;
     }());

@@ -131,12 +131,13 @@ Deno.test("every entry point that takes a coroutine names what it received inste
     for (const [name, pattern, call, accepts] of ENTRY_POINTS) {
       await t.step(name, async () => {
         const inLoop = (value: unknown) =>
-          accepts.outside ? errorOf(() => call(value, loop)) : errorOf(() =>
-            // deno-lint-ignore require-yield -- a coroutine need not suspend
-            loop.runUntilComplete(function* () {
-              call(value, getRunningLoop());
-            }())
-          );
+          accepts.outside
+            ? errorOf(() => call(value, loop))
+            : errorOf(() =>
+              loop.runUntilComplete(function* () {
+                call(value, getRunningLoop());
+              }())
+            );
         const cases: [string, unknown, RegExp][] = [
           ["a number", 5, /received 5/],
           ["a string", "work", /received "work"/],

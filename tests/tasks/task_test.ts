@@ -37,7 +37,6 @@ Deno.test("Task runs its coroutine to a result", async () => {
 Deno.test("Task starts on the next pass, not inline", async () => {
   const log: string[] = [];
   await run(function* () {
-    // deno-lint-ignore require-yield -- a coroutine need not suspend
     const task = createTask(function* () {
       log.push("child started");
     }());
@@ -375,7 +374,6 @@ Deno.test("currentTask() and allTasks() see the running tasks", async () => {
       const children = [createTask(sleep(1)), createTask(sleep(2))];
       assert.equal(allTasks().size, 3);
       let inner: Task<unknown> | null = null;
-      // deno-lint-ignore require-yield -- a coroutine need not suspend
       const probe = createTask(function* () {
         inner = currentTask();
       }());
@@ -410,7 +408,6 @@ Deno.test("Task with eagerStart runs its first step synchronously", async () => 
     );
     log.push("after construction");
     const done = new Task(
-      // deno-lint-ignore require-yield -- a coroutine need not suspend
       function* () {
         log.push("finishes eagerly");
         return 2;
