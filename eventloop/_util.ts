@@ -93,12 +93,14 @@ export function checkFunction(value: unknown, what: string): void {
   }
 }
 
-const GENERATOR_FUNCTION_PROTOTYPE = Object.getPrototypeOf(function* () {});
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
 
-/** Whether `value` is a generator function (`function*`). */
+/**
+ * Whether `value` is a generator function (`function*`). `instanceof` costs
+ * a fraction of `Object.getPrototypeOf()` on a function in V8.
+ */
 export function isGeneratorFunction(value: unknown): boolean {
-  return typeof value === "function" &&
-    Object.getPrototypeOf(value) === GENERATOR_FUNCTION_PROTOTYPE;
+  return value instanceof GeneratorFunction;
 }
 
 /**

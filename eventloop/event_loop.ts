@@ -54,7 +54,6 @@ import {
   describeNonCoroutine,
   describeValue,
   isGenerator,
-  isGeneratorFunction,
   isPromiseLike,
   type Runnable,
 } from "./_util.ts";
@@ -276,17 +275,23 @@ export class EventLoop {
    * @returns A handle that can cancel it.
    * @throws {Error} If the loop is closed, or, in debug mode, if it is called
    * from a callback of another loop that is running.
-   * @throws {TypeError} If `callback` is not a function.
+   * @throws {TypeError} If `callback` is not a function, or, in debug mode,
+   * is a generator function (whose coroutine would never run).
    */
   callSoon<A extends unknown[]>(
     callback: (...args: A) => unknown,
     ...args: A
   ): Handle {
     if (this.#closed) this.#throwClosed("callSoon()");
-    if (typeof callback !== "function" || isGeneratorFunction(callback)) {
+    if (typeof callback !== "function") {
       checkCallback(callback, "callSoon()'s 'callback'");
     }
-    if (this.#debug) this.#checkCaller("callSoon()");
+    if (this.#debug) {
+      // asyncio checks for a coroutine function in debug mode only; outside
+      // it, a callback that returns a coroutine is reported when it runs.
+      checkCallback(callback, "callSoon()'s 'callback'");
+      this.#checkCaller("callSoon()");
+    }
     const handle = new Handle(callback, args, this);
     this._ready[this._readyLen++] = handle;
     if (this.#wake !== null) this.#wakeUp();
@@ -306,7 +311,8 @@ export class EventLoop {
    * @param args Its arguments.
    * @returns A handle that can cancel it.
    * @throws {Error} If the loop is closed.
-   * @throws {TypeError} If `callback` is not a function.
+   * @throws {TypeError} If `callback` is not a function, or is a generator
+   * function (whose coroutine would never run).
    */
   callSoonThreadsafe<A extends unknown[]>(
     callback: (...args: A) => unknown,
@@ -332,6 +338,8 @@ export class EventLoop {
    * @param args Its arguments.
    * @returns A handle that can cancel it.
    * @throws {TypeError} If `delay` is not a number or is NaN.
+   * @throws {TypeError} If `callback` is not a function, or, in debug mode,
+   * is a generator function.
    */
   callLater<A extends unknown[]>(
     delay: number,
@@ -353,6 +361,8 @@ export class EventLoop {
    * @param args Its arguments.
    * @returns A handle that can cancel it.
    * @throws {TypeError} If `when` is not a number or is NaN.
+   * @throws {TypeError} If `callback` is not a function, or, in debug mode,
+   * is a generator function.
    */
   callAt<A extends unknown[]>(
     when: number,
@@ -369,8 +379,13 @@ export class EventLoop {
     args: unknown[],
   ): TimerHandle {
     if (this.#closed) this.#throwClosed("callLater()/callAt()");
-    checkCallback(callback, "The timer's 'callback'");
-    if (this.#debug) this.#checkCaller("callLater()/callAt()");
+    if (typeof callback !== "function") {
+      checkCallback(callback, "The timer's 'callback'");
+    }
+    if (this.#debug) {
+      checkCallback(callback, "The timer's 'callback'");
+      this.#checkCaller("callLater()/callAt()");
+    }
     const timer = new TimerHandle(when, this._timerSeq++, callback, args, this);
     timer._scheduled = true;
     heapPush(this._timers, timer);
@@ -1028,7 +1043,8 @@ export class EventLoop {
    * asyncio: `loop.set_exception_handler()`.
    *
    * @param handler `(loop, context) => void`, or `null`.
-   * @throws {TypeError} If `handler` is neither a function nor `null`.
+   * @throws {TypeError} If `handler` is neither a function nor `null`, or is
+   * a generator function.
    */
   setExceptionHandler(handler: ExceptionHandler | null): void {
     if (handler !== null) {
@@ -1518,7 +1534,7 @@ export class EventLoop {
    * @param callback Called in a pass of this loop.
    * @param args Its arguments.
    * @throws {TypeError} If `signal` is not a signal name Deno knows, or
-   * `callback` is not a function.
+   * `callback` is not a function or is a generator function.
    * @throws {Error} For `SIGKILL` and `SIGSTOP`, which cannot be caught, or
    * if the loop is closed.
    *

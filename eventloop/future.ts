@@ -268,6 +268,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * (at once if it is done already).
    *
    * @param callback Called with the future.
+   * @throws {TypeError} If `callback` is not a function, or is a generator
+   * function (whose coroutine would never run).
    */
   addDoneCallback(callback: DoneCallback<this>): void {
     if (typeof callback !== "function" || isGeneratorFunction(callback)) {

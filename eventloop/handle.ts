@@ -5,7 +5,7 @@
  */
 
 import type { EventLoop } from "./event_loop.ts";
-import { describeCallback, lostThisHint } from "./_util.ts";
+import { describeCallback, isGenerator, lostThisHint } from "./_util.ts";
 
 /**
  * A callback scheduled with `loop.callSoon()`; `cancel()` keeps it from
@@ -95,7 +95,10 @@ export class Handle {
     // deno-lint-ignore no-explicit-any -- the arguments were typed at callSoon
     const callback = this._callback as (...args: any[]) => unknown;
     try {
-      callback(...this._args);
+      const result = callback(...this._args);
+      if (result !== undefined && isGenerator(result)) {
+        this.#droppedCoroutine();
+      }
     } catch (exception) {
       this._loop.callExceptionHandler({
         message: `Exception in callback ${describeCallback(callback)}${
@@ -105,6 +108,21 @@ export class Handle {
         handle: this,
       });
     }
+  }
+
+  /**
+   * A callback made a coroutine and returned it to the loop, which drops
+   * what callbacks return: a generator function passed as the callback, or
+   * `() => sleep(1)`. asyncio would warn that it was never awaited.
+   */
+  #droppedCoroutine(): void {
+    // Not closed: it may be a coroutine that someone else runs.
+    this._loop.callExceptionHandler({
+      message: `Callback ${
+        describeCallback(this._callback)
+      } returned a coroutine, which never runs: a callback must start it itself, as createTask(coro)`,
+      handle: this,
+    });
   }
 
   /**

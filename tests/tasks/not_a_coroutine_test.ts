@@ -3,7 +3,9 @@
 // Promise; and the entry points that take a callback, given a coroutine or a
 // generator function (whose call would only make a coroutine nobody runs).
 // Each throws a TypeError at once that names the entry point and shows what
-// it received, with a hint for the generator function.
+// it received, with a hint for the generator function; the hot paths
+// (callSoon, callLater, callAt) refuse a generator function in debug mode,
+// as asyncio does, and otherwise report the coroutine it returns.
 
 import assert from "node:assert/strict";
 import {
@@ -174,31 +176,46 @@ Deno.test("createTask() checks its argument before it looks for a loop", () => {
 });
 
 Deno.test("a generator function or a coroutine where a callback goes is refused", async (t) => {
-  const loop = newEventLoop();
+  const loop = newEventLoop({ debug: true });
   const future = loop.createFuture();
-  const TAKERS: [string, (callback: Any) => unknown][] = [
-    ["callSoon()'s 'callback'", (cb) => loop.callSoon(cb)],
-    ["callSoonThreadsafe()'s 'callback'", (cb) => loop.callSoonThreadsafe(cb)],
-    ["The timer's 'callback'", (cb) => loop.callLater(1, cb)],
-    ["The timer's 'callback'", (cb) => loop.callAt(1, cb)],
+  // [what the error calls it, the call, whether it refuses a generator
+  // function outside debug mode too (the hot paths do not: see below)]
+  const TAKERS: [string, (callback: Any) => unknown, boolean][] = [
+    ["callSoon()'s 'callback'", (cb) => loop.callSoon(cb), false],
+    [
+      "callSoonThreadsafe()'s 'callback'",
+      (cb) => loop.callSoonThreadsafe(cb),
+      true,
+    ],
+    ["The timer's 'callback'", (cb) => loop.callLater(1, cb), false],
+    ["The timer's 'callback'", (cb) => loop.callAt(1, cb), false],
     [
       "addSignalHandler()'s 'callback'",
       (cb) => loop.addSignalHandler("SIGUSR2", cb),
+      true,
     ],
     [
       "Cannot add a done callback as 'callback'",
       (cb) => future.addDoneCallback(cb),
+      true,
     ],
-    ["setExceptionHandler()'s 'handler'", (cb) => loop.setExceptionHandler(cb)],
+    [
+      "setExceptionHandler()'s 'handler'",
+      (cb) => loop.setExceptionHandler(cb),
+      true,
+    ],
   ];
   try {
-    for (const [what, take] of TAKERS) {
+    for (const [what, take, always] of TAKERS) {
       await t.step(what, () => {
+        loop.setDebug(true);
         assert.throws(() => take(work), {
           name: "TypeError",
           message:
             `${what} must be a plain function, not a generator function: calling work would only make a coroutine, which never runs (run it as a task: () => createTask(work()))`,
         });
+        loop.setDebug(false);
+        if (always) assert.throws(() => take(work), TypeError);
         const coro = work();
         assert.throws(() => take(coro), {
           name: "TypeError",
@@ -220,6 +237,36 @@ Deno.test("a generator function or a coroutine where a callback goes is refused"
   } finally {
     future.cancel();
     loop.close();
+  }
+});
+
+Deno.test("a callback that returns a coroutine is reported when it runs", async (t) => {
+  for (const debug of [false, true]) {
+    await t.step(debug ? "debug mode" : "outside debug mode", async () => {
+      const messages: string[] = [];
+      const loop = newEventLoop({ debug, virtualTime: true });
+      loop.setExceptionHandler((_loop, context) => {
+        messages.push(context.message);
+      });
+      await loop.runUntilComplete(function* () {
+        // The arrow returns sleep()'s coroutine to the loop, which drops it.
+        // deno-lint-ignore asyncio/no-floating-coroutine -- the mistake under test
+        loop.callSoon(() => sleep(1));
+        // Outside debug mode the loop takes a generator function (checking
+        // each callSoon() would cost the hot path), and calls it.
+        // deno-lint-ignore asyncio/no-floating-coroutine -- the mistake under test
+        if (!debug) loop.callSoon(work);
+        yield* sleep(0);
+        yield* sleep(0);
+      }());
+      loop.close();
+      assert.deepEqual(messages, [
+        "Callback <anonymous>() returned a coroutine, which never runs: a callback must start it itself, as createTask(coro)",
+        ...(debug ? [] : [
+          "Callback work() returned a coroutine, which never runs: a callback must start it itself, as createTask(coro)",
+        ]),
+      ]);
+    });
   }
 });
 
