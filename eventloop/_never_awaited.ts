@@ -14,6 +14,7 @@
 import type { Coroutine } from "./_coroutine.ts";
 import type { Future } from "./future.ts";
 import { captureSource, formatSource, type SourceStack } from "./_debug.ts";
+import { reuseError } from "./_util.ts";
 import { getLogger } from "./log.ts";
 
 /**
@@ -63,20 +64,34 @@ function watched<T>(coro: Coroutine<T>, name: string): Coroutine<T> {
   return wrapper as unknown as Coroutine<T>;
 }
 
+/** The `next` every generator object inherits. */
+const GENERATOR_NEXT = Object.getPrototypeOf(function* () {}).prototype.next;
+
+const FREE = 0;
+const CLAIMED = 1;
+const FINISHED = 2;
+
 /**
  * The coroutine it wraps, unchanged, and the first call into it ends the
- * watch. Extending the built-in `Iterator` gives it the iterator helpers a
- * Generator has.
+ * watch. It is run once, as the coroutine it wraps (tasks/_reuse.ts): a
+ * hand-built one claims itself when the wrapper is claimed (`yield*` and a
+ * Task call `[Symbol.iterator]`); for a generator, which a Task would claim
+ * by its `next`, the wrapper keeps the claim. Extending the built-in
+ * `Iterator` gives it the iterator helpers a Generator has.
  */
 class Watched<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
   #coro: Coroutine<T>;
   #started = false;
+  /** For a wrapped generator only: FREE, CLAIMED or FINISHED. */
+  #claim = FREE;
+  #generator: boolean;
   /** What will be reported, unless the coroutine starts. */
   readonly _record: Record;
 
   constructor(coro: Coroutine<T>, record: Record) {
     super();
     this.#coro = coro;
+    this.#generator = coro.next === GENERATOR_NEXT;
     this._record = record;
   }
 
@@ -84,27 +99,51 @@ class Watched<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
     value?: unknown,
   ): IteratorResult<Future<unknown> | undefined, T> {
     if (!this.#started) this.#start();
-    return this.#coro.next(value);
+    if (!this.#generator) return this.#coro.next(value);
+    return this.#finishing(() => this.#coro.next(value));
   }
 
   override throw(
     error: unknown,
   ): IteratorResult<Future<unknown> | undefined, T> {
     if (!this.#started) this.#start();
-    return this.#coro.throw(error);
+    if (!this.#generator) return this.#coro.throw(error);
+    return this.#finishing(() => this.#coro.throw(error));
   }
 
   override return(value?: T): IteratorResult<Future<unknown> | undefined, T> {
     if (!this.#started) this.#start();
-    return this.#coro.return(value as T);
+    if (!this.#generator) return this.#coro.return(value as T);
+    return this.#finishing(() => this.#coro.return(value as T));
   }
 
   override [Symbol.iterator](): this {
+    if (!this.#generator) {
+      this.#coro[Symbol.iterator]();
+    } else if (this.#claim !== FREE) {
+      throw reuseError(`${this._record.name}()`, this.#claim === CLAIMED);
+    } else {
+      this.#claim = CLAIMED;
+    }
     return this;
   }
 
   override toString(): string {
     return String(this.#coro);
+  }
+
+  #finishing(
+    step: () => IteratorResult<Future<unknown> | undefined, T>,
+  ): IteratorResult<Future<unknown> | undefined, T> {
+    let result;
+    try {
+      result = step();
+    } catch (error) {
+      this.#claim = FINISHED;
+      throw error;
+    }
+    if (result.done) this.#claim = FINISHED;
+    return result;
   }
 
   #start(): void {

@@ -174,3 +174,32 @@ export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
     value !== null &&
     typeof (value as PromiseLike<unknown>).then === "function";
 }
+
+/**
+ * The error for a second use of a coroutine.
+ *
+ * @param what The call that made it (`sleep()`), or `null` for a plain
+ * generator.
+ * @param running Whether its first use still runs.
+ * @param owner The task that runs it, when known.
+ */
+export function reuseError(
+  what: string | null,
+  running: boolean,
+  owner: string | null = null,
+): Error {
+  const it = what === null ? "this coroutine" : `this ${what}`;
+  const fresh = what === null
+    ? "call the generator function again for a new coroutine"
+    : `call ${what} again for a new one`;
+  if (!running) {
+    return new Error(
+      `cannot reuse already awaited coroutine: ${it} has already run; ${fresh}`,
+    );
+  }
+  return new Error(
+    owner === null
+      ? `coroutine is being awaited already: ${it} is awaited elsewhere; ${fresh}`
+      : `coroutine is being awaited already: ${it} is run by ${owner}; wait for that task with 'yield* task', or ${fresh}`,
+  );
+}

@@ -16,6 +16,11 @@
 // order is not detected for it.
 
 import { loopState } from "../eventloop/_state.ts";
+import { reuseError } from "../eventloop/_util.ts";
+
+// The error lives with the loop's helpers, so that debug mode's wrapper of
+// the module's coroutines (eventloop/_never_awaited.ts) gives the same one.
+export { reuseError };
 
 /** The `next` every generator object inherits. */
 export const GENERATOR_NEXT: (
@@ -23,35 +28,6 @@ export const GENERATOR_NEXT: (
   value?: unknown,
 ) => IteratorResult<unknown, unknown> =
   Object.getPrototypeOf(function* () {}).prototype.next;
-
-/**
- * The error for a second use of a coroutine.
- *
- * @param what The call that made it (`sleep()`), or `null` for a plain
- * generator.
- * @param running Whether its first use still runs.
- * @param owner The task that runs it, when known.
- */
-export function reuseError(
-  what: string | null,
-  running: boolean,
-  owner: string | null = null,
-): Error {
-  const it = what === null ? "this coroutine" : `this ${what}`;
-  const fresh = what === null
-    ? "call the generator function again for a new coroutine"
-    : `call ${what} again for a new one`;
-  if (!running) {
-    return new Error(
-      `cannot reuse already awaited coroutine: ${it} has already run; ${fresh}`,
-    );
-  }
-  return new Error(
-    owner === null
-      ? `coroutine is being awaited already: ${it} is awaited elsewhere; ${fresh}`
-      : `coroutine is being awaited already: ${it} is run by ${owner}; wait for that task with 'yield* task', or ${fresh}`,
-  );
-}
 
 /**
  * Claims a plain generator (one whose `next` is {@linkcode GENERATOR_NEXT})

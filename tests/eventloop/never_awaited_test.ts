@@ -311,6 +311,38 @@ Deno.test("debug mode does not report a coroutine that was started, closed or ca
     },
   );
 
+  await t.step("a wrapped coroutine still runs once", async () => {
+    await run(
+      function* () {
+        for (
+          const [what, make] of [
+            ["sleep()", () => sleep(0.01)],
+            ["Event.wait()", () => {
+              const event = new Event();
+              getRunningLoop().callLater(0.01, () => event.set());
+              return event.wait();
+            }],
+          ] as const
+        ) {
+          const coro: Coroutine<unknown> = make();
+          const task = createTask(coro);
+          assert.throws(
+            () => createTask(coro),
+            /^Error: coroutine is being awaited already: /,
+            what,
+          );
+          yield* task;
+          assert.throws(
+            () => createTask(coro),
+            /^Error: cannot reuse already awaited coroutine: /,
+            what,
+          );
+        }
+      }(),
+      { debug: true },
+    );
+  });
+
   await t.step("nothing is watched with debug mode off", async () => {
     const records = await captureLogs(() =>
       withFixtures((f) => {
