@@ -17,7 +17,7 @@ import {
   isGenerator,
 } from "../eventloop/_util.ts";
 import type { CreateTaskOptions } from "./create_task.ts";
-import { ExceptionGroup } from "./exception_group.ts";
+import { ExceptionGroup } from "../eventloop/_exception_group.ts";
 import type { Task } from "./task.ts";
 import { cancelOnAbort, checkSignal } from "./_signal.ts";
 import { markFanOut } from "./_call_graph_hooks.ts";
