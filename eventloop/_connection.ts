@@ -20,12 +20,109 @@ import {
   closeQuietly,
   ioAwait,
   makeProtocol,
+  SHUTDOWN_TIMEOUT_WHY,
+  SOCK_WHY,
 } from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
-import { describeValue } from "./_util.ts";
+import { checkLoopOpen, describeValue } from "./_util.ts";
 import { explainTlsError } from "./_tls_errors.ts";
+import {
+  checkOptionNames,
+  CREATE_CONNECTION_OPTIONS,
+  CREATE_UNIX_CONNECTION_OPTIONS,
+  refuse,
+} from "./_options.ts";
+import {
+  checkResolveOptions,
+  type Endpoint,
+  resolveEndpoints,
+} from "./_resolve.ts";
+import { AF_UNSPEC, SOCK_STREAM } from "./dns.ts";
+import {
+  AllAttemptsFailed,
+  connectFirst,
+  interleave,
+} from "./_happy_eyeballs.ts";
+import { ExceptionGroup } from "./_exception_group.ts";
 
 const WHAT = "create connection";
+
+/** `happyEyeballsDelay`: a finite number of seconds, 0 or more. */
+function checkHappyEyeballsDelay(value: unknown): number | null {
+  if (value === undefined) return null;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(
+      `Cannot ${WHAT} as 'happyEyeballsDelay' must be a finite number of seconds, 0 or more: received ${
+        describeValue(value)
+      }`,
+    );
+  }
+  return value;
+}
+
+/** `interleave`: an integer, 0 or more. */
+function checkInterleave(value: unknown, racing: boolean): number {
+  // asyncio: happy_eyeballs_delay without interleave means interleave=1.
+  if (value === undefined) return racing ? 1 : 0;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new RangeError(
+      `Cannot ${WHAT} as 'interleave' must be an integer, 0 or more: received ${
+        describeValue(value)
+      }`,
+    );
+  }
+  return value;
+}
+
+/** `host:port`, with brackets around an IPv6 address. */
+function formatEndpoint({ hostname, port }: Endpoint): string {
+  return hostname.includes(":")
+    ? `[${hostname}]:${port}`
+    : `${hostname}:${port}`;
+}
+
+/**
+ * Deno's connect error for one address, with the address in the message
+ * (as asyncio's "Connect call failed (host, port)") and the same class.
+ */
+function withAddress(error: unknown, endpoint: Endpoint): unknown {
+  if (!(error instanceof Error) || error.name === "AbortError") return error;
+  const message = `${error.message} (connecting to ${
+    formatEndpoint(endpoint)
+  })`;
+  try {
+    const Class = error.constructor as new (
+      message: string,
+      options?: ErrorOptions,
+    ) => Error;
+    const annotated = new Class(message, { cause: error });
+    if (annotated instanceof Error && annotated.name === error.name) {
+      return annotated;
+    }
+  } catch {
+    // A class that cannot be made again: keep the original.
+  }
+  return error;
+}
+
+/** asyncio's error when every attempt failed. */
+function failure(errors: unknown[], allErrors: boolean, host: string): unknown {
+  if (allErrors) {
+    return new ExceptionGroup(
+      `Cannot create connection to ${
+        JSON.stringify(host)
+      }: every attempt failed`,
+      errors,
+    );
+  }
+  if (errors.length === 1) return errors[0];
+  const text = (e: unknown) => e instanceof Error ? e.message : String(e);
+  const model = text(errors[0]);
+  if (errors.every((e) => text(e) === model)) return errors[0];
+  return new Error(`Multiple exceptions: ${errors.map(text).join(", ")}`, {
+    cause: new ExceptionGroup("create connection failed", errors),
+  });
+}
 
 /** Implements `loop.createConnection()`. */
 export function* createConnection<P extends BaseProtocol>(
@@ -35,6 +132,8 @@ export function* createConnection<P extends BaseProtocol>(
   port: number,
   options?: CreateConnectionOptions,
 ): Coroutine<[Transport, P]> {
+  checkLoopOpen(loop, "createConnection()");
+  checkOptionNames(options, CREATE_CONNECTION_OPTIONS, WHAT);
   checkProtocolFactory(protocolFactory, WHAT);
   checkString(host, "host", WHAT);
   checkPort(port, WHAT, false);
@@ -53,6 +152,13 @@ export function* createConnection<P extends BaseProtocol>(
     tls !== null,
     WHAT,
   );
+  refuse(
+    options?.sslShutdownTimeout,
+    [],
+    "sslShutdownTimeout",
+    WHAT,
+    SHUTDOWN_TIMEOUT_WHY,
+  );
   if (options?.localAddr !== undefined) {
     throw new TypeError(
       `Cannot create connection as 'localAddr' is not supported: Deno.connect cannot bind the local end of a connection: received ${
@@ -60,11 +166,79 @@ export function* createConnection<P extends BaseProtocol>(
       }`,
     );
   }
-  const conn: Deno.TcpConn = yield* ioAwait(
-    loop,
-    () => Deno.connect({ hostname: host, port }),
-    closeQuietly,
-  );
+  refuse(options?.sock, [], "sock", WHAT, SOCK_WHY);
+  const resolveOptions = checkResolveOptions({
+    family: options?.family,
+    type: SOCK_STREAM,
+    proto: options?.proto,
+    flags: options?.flags,
+  }, WHAT);
+  const delay = checkHappyEyeballsDelay(options?.happyEyeballsDelay);
+  const interleaveCount = checkInterleave(options?.interleave, delay !== null);
+  const allErrors = options?.allErrors ?? false;
+  if (typeof allErrors !== "boolean") {
+    throw new TypeError(
+      `Cannot create connection as 'allErrors' must be a boolean: received ${
+        describeValue(allErrors)
+      }`,
+    );
+  }
+
+  const endpoints = yield* resolveEndpoints(loop, host, port, resolveOptions);
+  let conn: Deno.TcpConn;
+  if (endpoints === null) {
+    // Deno grants the name only: Deno.connect must resolve it and pick the
+    // address, racing them itself when asked to.
+    const perAddress: [string, boolean][] = [
+      ["interleave", options?.interleave !== undefined],
+      ["allErrors", allErrors],
+      ["family", resolveOptions.family !== AF_UNSPEC],
+      ["proto", resolveOptions.proto !== 0],
+      ["flags", resolveOptions.flags !== 0],
+    ];
+    for (const [name, given] of perAddress) {
+      if (!given) continue;
+      throw new Deno.errors.NotCapable(
+        `Cannot create connection with '${name}' as Deno grants net access to "${host}" by name only: connecting to each of its addresses needs --allow-net for the addresses too`,
+      );
+    }
+    conn = yield* ioAwait(
+      loop,
+      () =>
+        Deno.connect(
+          delay === null ? { hostname: host, port } : {
+            hostname: host,
+            port,
+            autoSelectFamily: true,
+            autoSelectFamilyAttemptDelay: Math.round(delay * 1000),
+          },
+        ),
+      closeQuietly,
+    );
+  } else {
+    const ordered = interleaveCount > 0
+      ? interleave(endpoints, interleaveCount)
+      : endpoints;
+    try {
+      conn = yield* connectFirst(
+        loop,
+        ordered,
+        delay,
+        (endpoint, signal) =>
+          Deno.connect({
+            hostname: endpoint.hostname,
+            port: endpoint.port,
+            signal,
+          })
+            .catch((error) => {
+              throw withAddress(error, endpoint);
+            }),
+      );
+    } catch (error) {
+      if (!(error instanceof AllAttemptsFailed)) throw error;
+      throw failure(error.errors, allErrors, host);
+    }
+  }
   let extra: Record<string, unknown> = {};
   let finalConn: Deno.Conn = conn;
   let canWriteEof = true;
@@ -92,19 +266,60 @@ export function* createUnixConnection<P extends BaseProtocol>(
   options?: CreateUnixConnectionOptions,
 ): Coroutine<[Transport, P]> {
   const what = "create Unix connection";
+  checkLoopOpen(loop, "createUnixConnection()");
+  checkOptionNames(options, CREATE_UNIX_CONNECTION_OPTIONS, what);
   checkProtocolFactory(protocolFactory, what);
   checkString(path, "path", what);
-  if (options?.ssl) {
-    throw new TypeError(
-      "Cannot create Unix connection as 'ssl' is not supported over Unix sockets by Deno: received true",
-    );
-  }
+  checkUnixTls(options, what);
+  refuse(options?.sock, [], "sock", what, SOCK_WHY);
   const conn: Deno.UnixConn = yield* ioAwait(
     loop,
     () => Deno.connect({ transport: "unix", path }),
     closeQuietly,
   );
   return yield* wrap(loop, conn, protocolFactory, {}, true);
+}
+
+/**
+ * Refuses TLS over a Unix socket, and the options that only make sense
+ * with it: Deno's TLS APIs take TCP only, and a caller who asked for TLS
+ * must not get plaintext.
+ */
+export function checkUnixTls(
+  options:
+    | {
+      ssl?: unknown;
+      serverHostname?: unknown;
+      sslHandshakeTimeout?: unknown;
+      sslShutdownTimeout?: unknown;
+    }
+    | undefined,
+  what: string,
+): void {
+  const ssl = options?.ssl;
+  if (ssl !== undefined && ssl !== null && ssl !== false) {
+    throw new TypeError(
+      `Cannot ${what} as 'ssl' is not supported over Unix sockets: Deno can speak TLS over TCP only (Deno.connectTls, Deno.listenTls and Deno.startTls take TCP connections); use a TCP connection for TLS: received ${
+        describeValue(ssl)
+      }`,
+    );
+  }
+  for (const name of ["serverHostname", "sslHandshakeTimeout"] as const) {
+    if (options?.[name] !== undefined) {
+      throw new TypeError(
+        `Cannot ${what} as '${name}' is only meaningful with 'ssl', which Unix sockets do not support: received ${
+          describeValue(options[name])
+        }`,
+      );
+    }
+  }
+  refuse(
+    options?.sslShutdownTimeout,
+    [],
+    "sslShutdownTimeout",
+    what,
+    SHUTDOWN_TIMEOUT_WHY,
+  );
 }
 
 /**

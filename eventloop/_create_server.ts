@@ -16,12 +16,36 @@ import {
   checkString,
   closeQuietly,
   hasUnstableNet,
+  SHUTDOWN_TIMEOUT_WHY,
+  SOCK_WHY,
 } from "./_net.ts";
 import { Server } from "./server.ts";
-import { describeValue } from "./_util.ts";
+import { checkLoopOpen, describeValue } from "./_util.ts";
+import { checkUnixTls } from "./_connection.ts";
+import {
+  checkOptionNames,
+  CREATE_SERVER_OPTIONS,
+  CREATE_UNIX_SERVER_OPTIONS,
+  refuse,
+} from "./_options.ts";
+import {
+  checkResolveOptions,
+  type Endpoint,
+  resolveEndpoints,
+} from "./_resolve.ts";
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  AI_PASSIVE,
+  SOCK_STREAM,
+} from "./dns.ts";
 
-function checkBacklog(value: unknown, what: string): void {
-  if (value === undefined) return;
+/** asyncio's default backlog. */
+const BACKLOG = 100;
+
+function checkBacklog(value: unknown, what: string): number {
+  if (value === undefined) return BACKLOG;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
     throw new RangeError(
       `Cannot ${what} as 'backlog' must be a non-negative integer: received ${
@@ -29,19 +53,28 @@ function checkBacklog(value: unknown, what: string): void {
       }`,
     );
   }
+  return value;
 }
 
-function checkStartServing(value: unknown, what: string): boolean {
-  if (value === undefined) return true;
+function checkBoolean(
+  value: unknown,
+  name: string,
+  fallback: boolean,
+  what: string,
+): boolean {
+  if (value === undefined) return fallback;
   if (typeof value !== "boolean") {
     throw new TypeError(
-      `Cannot ${what} as 'startServing' must be a boolean: received ${
+      `Cannot ${what} as '${name}' must be a boolean: received ${
         describeValue(value)
       }`,
     );
   }
   return value;
 }
+
+/** Whether Deno sets SO_REUSEADDR on its TCP listeners (not on Windows). */
+const REUSE_ADDRESS = Deno.build.os !== "windows";
 
 /** Implements `loop.createServer()`. */
 export function* createServer(
@@ -52,13 +85,13 @@ export function* createServer(
   options?: CreateServerOptions,
 ): Coroutine<Server> {
   const what = "create server";
+  checkLoopOpen(loop, "createServer()");
+  checkOptionNames(options, CREATE_SERVER_OPTIONS, what);
   checkProtocolFactory(protocolFactory, what);
   checkPort(port, what, true);
-  let hosts: string[];
+  let hosts: string[] | null;
   if (host === null || host === undefined || host === "") {
-    // All interfaces. Deno cannot make a v6-only socket, so one IPv4
-    // wildcard listener stands for asyncio's pair of wildcard sockets.
-    hosts = ["0.0.0.0"];
+    hosts = null;
   } else if (typeof host === "string") {
     hosts = [host];
   } else if (Array.isArray(host) && host.length > 0) {
@@ -81,16 +114,22 @@ export function* createServer(
     tls !== null,
     what,
   );
-  checkBacklog(options?.backlog, what);
-  const startServing = checkStartServing(options?.startServing, what);
-  const reusePort = options?.reusePort ?? false;
-  if (typeof reusePort !== "boolean") {
-    throw new TypeError(
-      `Cannot create server as 'reusePort' must be a boolean: received ${
-        describeValue(reusePort)
-      }`,
-    );
-  }
+  refuse(
+    options?.sslShutdownTimeout,
+    [],
+    "sslShutdownTimeout",
+    what,
+    SHUTDOWN_TIMEOUT_WHY,
+  );
+  refuse(options?.sock, [], "sock", what, SOCK_WHY);
+  const backlog = checkBacklog(options?.backlog, what);
+  const startServing = checkBoolean(
+    options?.startServing,
+    "startServing",
+    true,
+    what,
+  );
+  const reusePort = checkBoolean(options?.reusePort, "reusePort", false, what);
   if (reusePort) {
     if (tls !== null) {
       throw new TypeError(
@@ -103,23 +142,90 @@ export function* createServer(
       );
     }
   }
+  checkBoolean(options?.reuseAddress, "reuseAddress", REUSE_ADDRESS, what);
+  refuse(
+    options?.reuseAddress,
+    [REUSE_ADDRESS],
+    "reuseAddress",
+    what,
+    REUSE_ADDRESS
+      ? "Deno always sets SO_REUSEADDR on a TCP listener on this system"
+      : "Deno never sets SO_REUSEADDR on a TCP listener on Windows",
+  );
+  const keepAlive = checkBoolean(options?.keepAlive, "keepAlive", false, what);
+  if (keepAlive && tls !== null) {
+    throw new TypeError(
+      "Cannot create server as 'keepAlive' with 'ssl' is not supported: Deno's TLS connections have no setKeepAlive()",
+    );
+  }
+  const resolveOptions = checkResolveOptions({
+    family: options?.family,
+    type: SOCK_STREAM,
+    flags: options?.flags ?? AI_PASSIVE,
+  }, what);
+
+  // Where to listen: every address each host resolves to (asyncio's
+  // create_server), or the name itself where Deno grants only the name.
+  const targets: (Endpoint | string)[] = [];
+  if (hosts === null) {
+    // All interfaces. Deno cannot make a v6-only socket, so one wildcard
+    // listener stands for asyncio's pair: IPv4's, or with AF_INET6 IPv6's
+    // (which Linux lets IPv4 clients reach too, through mapped addresses).
+    const v6 = resolveOptions.family === AF_INET6;
+    targets.push({
+      family: v6 ? AF_INET6 : AF_INET,
+      hostname: v6 ? "::" : "0.0.0.0",
+      port,
+    });
+  } else {
+    for (const name of hosts) {
+      const endpoints = yield* resolveEndpoints(
+        loop,
+        name,
+        port,
+        resolveOptions,
+      );
+      if (endpoints !== null) {
+        targets.push(...endpoints);
+        continue;
+      }
+      if (
+        resolveOptions.family !== AF_UNSPEC ||
+        resolveOptions.flags !== AI_PASSIVE
+      ) {
+        throw new Deno.errors.NotCapable(
+          `Cannot create server with 'family' or 'flags' as Deno grants net access to "${name}" by name only: listening on each of its addresses needs --allow-net for the addresses too`,
+        );
+      }
+      targets.push(name);
+    }
+  }
   const listeners: Deno.Listener[] = [];
   try {
-    for (const hostname of hosts) {
+    for (const target of targets) {
+      const hostname = typeof target === "string" ? target : target.hostname;
       if (tls !== null) {
         listeners.push(Deno.listenTls({
           hostname,
           port,
+          tcpBacklog: backlog,
           cert: tls.cert!,
           key: tls.key!,
           alpnProtocols: tls.alpnProtocols,
         }));
       } else if (reusePort) {
         listeners.push(
-          Deno.listen({ hostname, port, reusePort } as Deno.TcpListenOptions),
+          Deno.listen(
+            {
+              hostname,
+              port,
+              tcpBacklog: backlog,
+              reusePort,
+            } as Deno.TcpListenOptions,
+          ),
         );
       } else {
-        listeners.push(Deno.listen({ hostname, port }));
+        listeners.push(Deno.listen({ hostname, port, tcpBacklog: backlog }));
       }
     }
   } catch (error) {
@@ -131,6 +237,7 @@ export function* createServer(
     protocolFactory,
     tls: tls !== null,
     handshakeTimeout,
+    keepAlive,
   });
   if (startServing) {
     server._startServing();
@@ -147,10 +254,32 @@ export function* createUnixServer(
   options?: CreateUnixServerOptions,
 ): Coroutine<Server> {
   const what = "create Unix server";
+  checkLoopOpen(loop, "createUnixServer()");
+  checkOptionNames(options, CREATE_UNIX_SERVER_OPTIONS, what);
   checkProtocolFactory(protocolFactory, what);
   checkString(path, "path", what);
-  checkBacklog(options?.backlog, what);
-  const startServing = checkStartServing(options?.startServing, what);
+  checkUnixTls(options, what);
+  refuse(options?.sock, [], "sock", what, SOCK_WHY);
+  refuse(
+    options?.backlog,
+    [],
+    "backlog",
+    what,
+    "Deno.listen takes no backlog for a Unix socket (it picks its own)",
+  );
+  refuse(
+    options?.cleanupSocket,
+    [true],
+    "cleanupSocket",
+    what,
+    "Deno always removes the socket file when the listener closes",
+  );
+  const startServing = checkBoolean(
+    options?.startServing,
+    "startServing",
+    true,
+    what,
+  );
   // asyncio removes a stale socket file left by a previous server.
   try {
     if (Deno.lstatSync(path).isSocket) Deno.removeSync(path);
@@ -163,6 +292,7 @@ export function* createUnixServer(
     protocolFactory,
     tls: false,
     handshakeTimeout: 0,
+    keepAlive: false,
   });
   if (startServing) {
     server._startServing();

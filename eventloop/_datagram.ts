@@ -19,8 +19,16 @@ import {
   hasUnstableNet,
   ioAwait,
   makeProtocol,
+  SOCK_WHY,
 } from "./_net.ts";
-import { describeValue, type Runnable } from "./_util.ts";
+import { checkLoopOpen, describeValue, type Runnable } from "./_util.ts";
+import {
+  checkOptionNames,
+  DATAGRAM_ENDPOINT_OPTIONS,
+  refuse,
+} from "./_options.ts";
+import { checkResolveOptions, resolveEndpoints } from "./_resolve.ts";
+import { AF_INET, AF_INET6, AF_UNSPEC, SOCK_DGRAM } from "./dns.ts";
 import { formatAddr, trackUnclosed, untrack } from "./_resource_warnings.ts";
 
 const WHAT = "create datagram endpoint";
@@ -423,38 +431,110 @@ export function* createDatagramEndpoint<P extends BaseProtocol>(
   protocolFactory: () => P,
   options?: DatagramEndpointOptions,
 ): Coroutine<[DatagramTransport, P]> {
+  checkLoopOpen(loop, "createDatagramEndpoint()");
+  checkOptionNames(options, DATAGRAM_ENDPOINT_OPTIONS, WHAT);
   checkProtocolFactory(protocolFactory, WHAT);
-  const remote = options?.remoteAddr === undefined
+  const given = options?.remoteAddr === undefined
     ? null
     : toNetAddr(options.remoteAddr, "remoteAddr");
-  if (remote !== null && remote.port === 0) {
+  if (given !== null && given.port === 0) {
     throw new RangeError(
       `Cannot ${WHAT} as 'remoteAddr' must have a port from 1 to 65535: received 0`,
     );
   }
-  let local: Deno.NetAddr;
-  if (options?.localAddr !== undefined) {
-    local = toNetAddr(options.localAddr, "localAddr");
-  } else if (remote !== null) {
-    local = { transport: "udp", hostname: localHostFor(remote), port: 0 };
-  } else {
+  const givenLocal = options?.localAddr === undefined
+    ? null
+    : toNetAddr(options.localAddr, "localAddr");
+  if (givenLocal === null && given === null) {
     throw new TypeError(
       `Cannot ${WHAT} as 'localAddr' or 'remoteAddr' is required`,
     );
   }
   const broadcast = options?.allowBroadcast ?? false;
-  const reuse = options?.reusePort ?? false;
-  for (
-    const [name, value] of [["allowBroadcast", broadcast], ["reusePort", reuse]]
-  ) {
-    if (typeof value !== "boolean") {
-      throw new TypeError(
-        `Cannot ${WHAT} as '${name}' must be a boolean: received ${
-          describeValue(value)
-        }`,
+  if (typeof broadcast !== "boolean") {
+    throw new TypeError(
+      `Cannot ${WHAT} as 'allowBroadcast' must be a boolean: received ${
+        describeValue(broadcast)
+      }`,
+    );
+  }
+  // asyncio (3.8.1+) raises ValueError for reuse_address=True.
+  refuse(
+    options?.reuseAddress,
+    [false],
+    "reuseAddress",
+    WHAT,
+    "SO_REUSEADDR on a UDP socket lets any other process bind the same address and port and receive its datagrams (asyncio refuses it for that reason)",
+  );
+  refuse(
+    options?.reusePort,
+    [false],
+    "reusePort",
+    WHAT,
+    "Deno cannot set SO_REUSEPORT on a UDP socket (only SO_REUSEADDR, which is refused for security, see 'reuseAddress')",
+  );
+  refuse(options?.sock, [], "sock", WHAT, SOCK_WHY);
+  const resolveOptions = checkResolveOptions({
+    family: options?.family,
+    type: SOCK_DGRAM,
+    proto: options?.proto,
+    flags: options?.flags,
+  }, WHAT);
+  // asyncio resolves both addresses and pairs them by family; the first
+  // pair wins. A name Deno grants only as a name stays a name.
+  const resolve = function* (addr: Deno.NetAddr) {
+    const found = yield* resolveEndpoints(
+      loop,
+      addr.hostname,
+      addr.port,
+      resolveOptions,
+    );
+    if (found !== null) return found;
+    if (
+      resolveOptions.family !== AF_UNSPEC || resolveOptions.proto !== 0 ||
+      resolveOptions.flags !== 0
+    ) {
+      throw new Deno.errors.NotCapable(
+        `Cannot ${WHAT} with 'family', 'proto' or 'flags' as Deno grants net access to "${addr.hostname}" by name only: resolving it needs --allow-net for its addresses too`,
       );
     }
+    return [{ family: AF_UNSPEC, hostname: addr.hostname, port: addr.port }];
+  };
+  const remotes = given === null ? [] : yield* resolve(given);
+  const locals = givenLocal === null ? [] : yield* resolve(givenLocal);
+  const familyOf = (e: { family: number; hostname: string }) =>
+    e.family !== AF_UNSPEC
+      ? e.family
+      : e.hostname.includes(":")
+      ? AF_INET6
+      : AF_INET;
+  let remote: Deno.NetAddr | null = null;
+  let local: Deno.NetAddr;
+  const udp = (e: { hostname: string; port: number }): Deno.NetAddr => ({
+    transport: "udp",
+    hostname: e.hostname,
+    port: e.port,
+  });
+  if (remotes.length === 0) {
+    local = udp(locals[0]);
+  } else if (locals.length === 0) {
+    remote = udp(remotes[0]);
+    local = { transport: "udp", hostname: localHostFor(remote), port: 0 };
+  } else {
+    const pair = remotes.flatMap((r) =>
+      locals.filter((l) =>
+        familyOf(l) === familyOf(r)
+      ).map((l) => [l, r])
+    )[0];
+    if (pair === undefined) {
+      throw new TypeError(
+        `Cannot ${WHAT} as 'localAddr' and 'remoteAddr' have no address family in common`,
+      );
+    }
+    local = udp(pair[0]);
+    remote = udp(pair[1]);
   }
+  const reuse = false; // SO_REUSEADDR: refused above.
   const socket: UdpSocket = hasUnstableNet()
     ? denoSocket(local, reuse, broadcast)
     : yield* ioAwait(

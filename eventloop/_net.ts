@@ -210,3 +210,11 @@ export function checkHandshakeTimeout(
   }
   return value;
 }
+
+/** Why `sslShutdownTimeout` is refused. */
+export const SHUTDOWN_TIMEOUT_WHY =
+  "Deno closes a TLS connection without waiting for the peer's close_notify, so there is no shutdown to time out";
+
+/** Why `sock` is refused. */
+export const SOCK_WHY =
+  "Deno gives no access to sockets or file descriptors; pass the host and port (or path) instead";

@@ -10,10 +10,12 @@ import {
   checkSsl,
   checkString,
   ioAwait,
+  SHUTDOWN_TIMEOUT_WHY,
 } from "./_net.ts";
+import { checkOptionNames, refuse, START_TLS_OPTIONS } from "./_options.ts";
 import { StreamTransport } from "./_stream_transport.ts";
 import { upgrade } from "./_connection.ts";
-import { describeValue } from "./_util.ts";
+import { checkLoopOpen, describeValue } from "./_util.ts";
 
 const WHAT = "start TLS";
 
@@ -25,6 +27,8 @@ export function* startTls(
   tlsOptions: TlsOptions | true,
   options?: StartTlsOptions,
 ): Coroutine<Transport> {
+  checkLoopOpen(loop, "startTls()");
+  checkOptionNames(options, START_TLS_OPTIONS, WHAT);
   if (!(transport instanceof StreamTransport)) {
     throw new TypeError(
       `Cannot start TLS as 'transport' must be a TCP transport made by this module: received ${
@@ -47,6 +51,15 @@ export function* startTls(
       }`,
     );
   }
+  if (
+    options?.serverSide !== undefined && typeof options.serverSide !== "boolean"
+  ) {
+    throw new TypeError(
+      `Cannot start TLS as 'serverSide' must be a boolean: received ${
+        describeValue(options.serverSide)
+      }`,
+    );
+  }
   if (options?.serverSide) {
     throw new TypeError(
       "Cannot start TLS as 'serverSide' is not supported: Deno.startTls upgrades only the client side of a connection",
@@ -56,6 +69,13 @@ export function* startTls(
     options?.sslHandshakeTimeout,
     true,
     WHAT,
+  );
+  refuse(
+    options?.sslShutdownTimeout,
+    [],
+    "sslShutdownTimeout",
+    WHAT,
+    SHUTDOWN_TIMEOUT_WHY,
   );
   const peer = transport.getExtraInfo("peername") as Deno.Addr;
   if (peer.transport !== "tcp") {

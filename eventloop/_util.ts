@@ -203,3 +203,19 @@ export function reuseError(
       : `coroutine is being awaited already: ${it} is run by ${owner}; wait for that task with 'yield* task', or ${fresh}`,
   );
 }
+
+/**
+ * Throws the loop's "Event loop is closed" error for `method` (such as
+ * `"createServer()"`) when `loop` is closed: the network and subprocess
+ * methods call it before they open or spawn anything.
+ */
+export function checkLoopOpen(
+  loop: { isClosed(): boolean },
+  method: string,
+): void {
+  if (loop.isClosed()) {
+    throw new Error(
+      `Event loop is closed: ${method} was called after close()`,
+    );
+  }
+}

@@ -45,12 +45,16 @@ import type {
 } from "./network_options.ts";
 import { startTls } from "./_start_tls.ts";
 import { createDatagramEndpoint } from "./_datagram.ts";
+import type { AddrInfo, GetAddrInfoOptions, SockAddr } from "./dns.ts";
+import { getaddrinfo, getnameinfo } from "./_resolve.ts";
+import { checkOptionNames, GETADDRINFO_OPTIONS } from "./_options.ts";
 import { addSignalHandler, removeSignalHandler } from "./_signals.ts";
 import {
   checkCallback,
   checkCoroutine,
   checkDelay,
   checkFunction,
+  checkLoopOpen,
   describeNonCoroutine,
   describeValue,
   isGenerator,
@@ -1519,6 +1523,118 @@ export class EventLoop {
     return watchCoroutine(
       createDatagramEndpoint(this, protocolFactory, options),
       "EventLoop.createDatagramEndpoint",
+    );
+  }
+
+  /**
+   * Resolves `host` and `port` into the addresses to connect to or listen
+   * on, as the system's `getaddrinfo(3)` gives them: one
+   * `[family, type, proto, canonname, sockaddr]` entry per address and
+   * socket type, in the system's order.
+   *
+   * Where the answers come from: a numeric address is parsed, not looked
+   * up (IPv4 in any form `inet_aton` takes, IPv6 with a numeric scope such
+   * as `fe80::1%2`); a name goes to the system resolver, which reads
+   * `/etc/hosts` and asks DNS as `/etc/nsswitch.conf` says; a service name
+   * comes from `/etc/services`; the canonical name (`AI_CANONNAME`) from
+   * `/etc/hosts`, then DNS CNAME records, else the name itself. Resolving a
+   * name needs `--allow-net` for it; service names and canonical names need
+   * `--allow-read` for those files, and `AI_ADDRCONFIG` needs `--allow-sys`
+   * to list the interfaces.
+   *
+   * `createConnection`, `createServer` and `createDatagramEndpoint` resolve
+   * names through this method, so a subclass of the loop that overrides it
+   * changes where they connect, as in asyncio.
+   *
+   * Differences from Python: a port above 65535 throws a `RangeError`
+   * (Python wraps it around); an IPv6 scope must be an interface index, not
+   * a name.
+   *
+   * asyncio: `loop.getaddrinfo()`.
+   *
+   * @param host A name, a numeric address, or `null` (with `AI_PASSIVE`
+   * the wildcard addresses, else the loopback ones).
+   * @param port A port number, a numeric string, a service name such as
+   * `"https"`, or `null` (port 0).
+   * @param options `family` (`AF_INET`, `AF_INET6`, `AF_UNSPEC`), `type`
+   * (`SOCK_STREAM`, `SOCK_DGRAM`, `SOCK_RAW`, 0 for all), `proto`, `flags`
+   * (`AI_*`).
+   * @returns The entries; IPv4 `sockaddr`s are `[host, port]`, IPv6 ones
+   * `[host, port, flowinfo, scopeId]`.
+   * @throws {GaiError} If the name or service is unknown or the arguments
+   * cannot go together, with the resolver's `code` (`EAI_NONAME`, ...).
+   * @throws {Deno.errors.NotCapable} Without the permission a lookup needs.
+   * @throws {TypeError} If an argument has the wrong type or an option is
+   * unknown.
+   * @throws {RangeError} If `port` is out of range.
+   * @throws {Error} If the loop is closed.
+   *
+   * @example Resolving a numeric address for TCP
+   * ```ts
+   * import { AF_INET, getRunningLoop, IPPROTO_TCP, run, SOCK_STREAM } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const infos = await run(function* () {
+   *   return yield* getRunningLoop().getaddrinfo("127.0.0.1", 8080, { type: SOCK_STREAM });
+   * }());
+   * assert.deepEqual(infos, [[AF_INET, SOCK_STREAM, IPPROTO_TCP, "", ["127.0.0.1", 8080]]]);
+   * ```
+   */
+  getaddrinfo(
+    host: string | null,
+    port: number | string | null,
+    options?: GetAddrInfoOptions,
+  ): Coroutine<AddrInfo[]> {
+    checkLoopOpen(this, "getaddrinfo()");
+    checkOptionNames(options, GETADDRINFO_OPTIONS, "getaddrinfo()");
+    return watchCoroutine(
+      getaddrinfo(this, host, port, options),
+      "EventLoop.getaddrinfo",
+    );
+  }
+
+  /**
+   * The host name and service name of a socket address, as the system's
+   * `getnameinfo(3)` gives them: the host's name comes from `/etc/hosts` or
+   * a reverse DNS lookup (with `--allow-net`), the service's from
+   * `/etc/services` (with `--allow-read`). The host must be a numeric
+   * address. Without a name, the numeric form is given, unless
+   * `NI_NAMEREQD` asks for an error.
+   *
+   * Differences from Python: an IPv6 scope is written as its index
+   * (`fe80::1%2`), not as the interface's name; a port above 65535 throws.
+   *
+   * asyncio: `loop.getnameinfo()`.
+   *
+   * @param sockaddr `[host, port]`, `[host, port, flowinfo, scopeId]`, or a
+   * `Deno.NetAddr`.
+   * @param flags `NI_*` flags, or-ed together.
+   * @returns `[host, service]`.
+   * @throws {GaiError} If the host is not a numeric address, the flags are
+   * unknown, or `NI_NAMEREQD` is set and the address has no name.
+   * @throws {TypeError} If `sockaddr` has the wrong shape.
+   * @throws {RangeError} If a field of `sockaddr` is out of range.
+   * @throws {Error} If the loop is closed.
+   *
+   * @example Numeric host and service
+   * ```ts
+   * import { getRunningLoop, NI_NUMERICHOST, NI_NUMERICSERV, run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const names = await run(function* () {
+   *   return yield* getRunningLoop().getnameinfo(["::1", 443, 0, 0], NI_NUMERICHOST | NI_NUMERICSERV);
+   * }());
+   * assert.deepEqual(names, ["::1", "443"]);
+   * ```
+   */
+  getnameinfo(
+    sockaddr: SockAddr | Deno.NetAddr,
+    flags: number = 0,
+  ): Coroutine<[string, string]> {
+    checkLoopOpen(this, "getnameinfo()");
+    return watchCoroutine(
+      getnameinfo(this, sockaddr, flags),
+      "EventLoop.getnameinfo",
     );
   }
 

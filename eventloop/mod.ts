@@ -54,6 +54,7 @@
  */
 
 export * from "./clock.ts";
+export * from "./dns.ts";
 export * from "./errors.ts";
 export * from "./event_loop.ts";
 export * from "./executor.ts";

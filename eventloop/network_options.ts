@@ -3,6 +3,12 @@
  * `createServer`, their Unix-socket forms, `createDatagramEndpoint` and
  * `startTls`.
  *
+ * Every option here is either honoured or refused with an error: an unknown
+ * name (a typo, a Python spelling such as `ssl_handshake_timeout`) throws a
+ * `TypeError` that lists the valid ones, and an asyncio option that Deno
+ * cannot honour throws when it is given anything but its default. The
+ * README's "Differences from asyncio" has the table of refused options.
+ *
  * @module
  */
 
@@ -77,12 +83,73 @@ export interface CreateConnectionOptions {
    */
   sslHandshakeTimeout?: number;
   /**
+   * Not supported: Deno closes a TLS connection without waiting for the
+   * peer's `close_notify`, so there is no shutdown to time out. Passing it
+   * throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sslShutdownTimeout?: undefined;
+  /**
+   * Restricts the addresses the host resolves to: `AF_INET`, `AF_INET6`,
+   * or `AF_UNSPEC` for both (see `loop.getaddrinfo()`).
+   *
+   * @default {AF_UNSPEC}
+   */
+  family?: number;
+  /**
+   * The protocol the host is resolved for: 0 or `IPPROTO_TCP` (any other
+   * makes resolution fail with `GaiError`, as asyncio's does).
+   *
+   * @default {0}
+   */
+  proto?: number;
+  /**
+   * `AI_*` flags for resolving the host, such as `AI_NUMERICHOST` (see
+   * `loop.getaddrinfo()`).
+   *
+   * @default {0}
+   */
+  flags?: number;
+  /**
+   * Race the connection attempts (RFC 8305 "Happy Eyeballs"): when an
+   * attempt has had no answer for this many seconds, the next address is
+   * tried too, and the first to connect wins. Without it, the addresses are
+   * tried one after the other. 0.25 is the RFC's recommended value.
+   *
+   * @default {undefined}
+   */
+  happyEyeballsDelay?: number;
+  /**
+   * Reorder the addresses so that the address families alternate, with
+   * this many addresses of the first family first; 0 keeps the resolver's
+   * order. With `happyEyeballsDelay` it defaults to 1.
+   *
+   * @default {0, or 1 with happyEyeballsDelay}
+   */
+  interleave?: number;
+  /**
+   * When every attempt fails, throw an `ExceptionGroup` of all their errors,
+   * in the order the attempts started, instead of one error (the only one,
+   * or the first if they all say the same, or an `Error` listing them).
+   *
+   * @default {false}
+   */
+  allErrors?: boolean;
+  /**
    * Not supported: `Deno.connect` cannot bind the local end of a connection.
    * Passing it throws a `TypeError` rather than silently ignoring it.
    *
    * @default {undefined}
    */
   localAddr?: undefined;
+  /**
+   * Not supported: Deno gives no access to sockets or file descriptors.
+   * Passing it throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sock?: undefined;
 }
 
 /**
@@ -92,12 +159,40 @@ export interface CreateConnectionOptions {
  */
 export interface CreateUnixConnectionOptions {
   /**
-   * `true` or TLS settings: not supported over Unix sockets by Deno
-   * (`Deno.startTls` takes TCP connections only); passing it throws.
+   * Not supported: Deno cannot speak TLS over a Unix socket
+   * (`Deno.connectTls` and `Deno.startTls` take TCP only). `true` or TLS
+   * settings throw a `TypeError`; `false` is the default.
    *
    * @default {false}
    */
-  ssl?: false;
+  ssl?: false | null;
+  /**
+   * Only meaningful with `ssl`, which is not supported: passing it throws.
+   *
+   * @default {undefined}
+   */
+  serverHostname?: undefined;
+  /**
+   * Only meaningful with `ssl`, which is not supported: passing it throws.
+   *
+   * @default {undefined}
+   */
+  sslHandshakeTimeout?: undefined;
+  /**
+   * Not supported: Deno closes a TLS connection without waiting for the
+   * peer's `close_notify`, so there is no shutdown to time out. Passing it
+   * throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sslShutdownTimeout?: undefined;
+  /**
+   * Not supported: Deno gives no access to sockets or file descriptors.
+   * Passing it throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sock?: undefined;
 }
 
 /**
@@ -121,15 +216,29 @@ export interface CreateServerOptions {
    */
   sslHandshakeTimeout?: number;
   /**
-   * The listen backlog. Validated, but Deno does not let it be set: the
-   * runtime picks its own.
+   * Not supported: Deno closes a TLS connection without waiting for the
+   * peer's `close_notify`, so there is no shutdown to time out. Passing it
+   * throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sslShutdownTimeout?: undefined;
+  /**
+   * The listen backlog: how many connections the kernel queues while they
+   * wait to be accepted (`Deno.listen`'s `tcpBacklog`). The kernel may round
+   * it up.
    *
    * @default {100}
    */
   backlog?: number;
   /**
-   * Start accepting connections at once; with `false`, call
-   * `server.startServing()` or `server.serveForever()` later.
+   * Start accepting connections at once. With `false`, the server accepts
+   * nothing until `server.startServing()` or `server.serveForever()`: no
+   * protocol is made and no callback runs. Deno binds and listens in one
+   * step, so unlike asyncio (which binds but calls `listen()` only when
+   * serving starts) the port already takes connections: the kernel
+   * completes their handshakes and queues them in the backlog, where they
+   * wait, unanswered, for serving to start.
    *
    * @default {true}
    */
@@ -142,6 +251,44 @@ export interface CreateServerOptions {
    * @default {false}
    */
   reusePort?: boolean;
+  /**
+   * `SO_REUSEADDR`, so a restarted server can bind a port whose old
+   * connections are still in `TIME_WAIT`. Deno always sets it on Unix-like
+   * systems and never on Windows, so the other value throws there.
+   *
+   * @default {true on Unix-like systems, false on Windows}
+   */
+  reuseAddress?: boolean;
+  /**
+   * Turn TCP keep-alive probes on for every accepted connection
+   * (`SO_KEEPALIVE`, through `Deno.TcpConn.setKeepAlive`). Not with `ssl`:
+   * Deno's TLS connections have no `setKeepAlive`, so that throws.
+   *
+   * @default {false}
+   */
+  keepAlive?: boolean;
+  /**
+   * The address family to listen on: `AF_INET`, `AF_INET6`, or
+   * `AF_UNSPEC` for both. It restricts what the hosts resolve to; with no
+   * host it picks the wildcard address, `0.0.0.0` for `AF_INET` (and
+   * `AF_UNSPEC`) or `::` for `AF_INET6` (see `loop.getaddrinfo()`).
+   *
+   * @default {AF_UNSPEC}
+   */
+  family?: number;
+  /**
+   * `AI_*` flags for resolving the hosts (see `loop.getaddrinfo()`).
+   *
+   * @default {AI_PASSIVE}
+   */
+  flags?: number;
+  /**
+   * Not supported: Deno gives no access to sockets or file descriptors.
+   * Passing it throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sock?: undefined;
 }
 
 /**
@@ -153,17 +300,57 @@ export interface CreateServerOptions {
  */
 export interface CreateUnixServerOptions {
   /**
-   * The listen backlog (validated; Deno picks its own).
+   * Not supported: Deno cannot speak TLS over a Unix socket
+   * (`Deno.listenTls` takes TCP only). Rather than serve plaintext to a
+   * caller who asked for TLS, `true` or TLS settings throw a `TypeError`
+   * before anything listens. Serve TLS over TCP with `createServer`.
    *
-   * @default {100}
+   * @default {undefined}
    */
-  backlog?: number;
+  ssl?: false | null;
   /**
-   * Start accepting connections at once.
+   * Only meaningful with `ssl`, which is not supported: passing it throws.
+   *
+   * @default {undefined}
+   */
+  sslHandshakeTimeout?: undefined;
+  /**
+   * Not supported: Deno closes a TLS connection without waiting for the
+   * peer's `close_notify`, so there is no shutdown to time out. Passing it
+   * throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sslShutdownTimeout?: undefined;
+  /**
+   * Not supported: Deno takes no backlog for a Unix socket listener (it
+   * picks its own). Passing it throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  backlog?: undefined;
+  /**
+   * Start accepting connections at once; see
+   * {@linkcode CreateServerOptions.startServing} for what `false` means
+   * with Deno.
    *
    * @default {true}
    */
   startServing?: boolean;
+  /**
+   * Remove the socket file when the server closes. Deno always does, so
+   * `false` throws.
+   *
+   * @default {true}
+   */
+  cleanupSocket?: true;
+  /**
+   * Not supported: Deno gives no access to sockets or file descriptors.
+   * Passing it throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sock?: undefined;
 }
 
 /** An address given to `createDatagramEndpoint` or `sendto`. */
@@ -212,11 +399,48 @@ export interface DatagramEndpointOptions {
    */
   allowBroadcast?: boolean;
   /**
-   * Let several endpoints bind the same address and port (`SO_REUSEPORT`).
+   * Not supported: Deno cannot set `SO_REUSEPORT` on a UDP socket (only
+   * `SO_REUSEADDR`, which asyncio refuses as a security hole, see
+   * `reuseAddress`). `true` throws a `TypeError`.
    *
    * @default {false}
    */
   reusePort?: boolean;
+  /**
+   * Refused, as asyncio (3.8.1+) refuses it: `SO_REUSEADDR` on a UDP socket
+   * lets any other process bind the same address and port and receive its
+   * datagrams. `true` throws a `TypeError`.
+   *
+   * @default {false}
+   */
+  reuseAddress?: boolean;
+  /**
+   * Restricts the addresses `localAddr` and `remoteAddr` resolve to:
+   * `AF_INET`, `AF_INET6`, or `AF_UNSPEC` for both (see
+   * `loop.getaddrinfo()`).
+   *
+   * @default {AF_UNSPEC}
+   */
+  family?: number;
+  /**
+   * The protocol the addresses are resolved for: 0 or `IPPROTO_UDP`.
+   *
+   * @default {0}
+   */
+  proto?: number;
+  /**
+   * `AI_*` flags for resolving the addresses (see `loop.getaddrinfo()`).
+   *
+   * @default {0}
+   */
+  flags?: number;
+  /**
+   * Not supported: Deno gives no access to sockets or file descriptors.
+   * Passing it throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sock?: undefined;
 }
 
 /**
@@ -240,9 +464,17 @@ export interface StartTlsOptions {
   serverHostname?: string;
   /**
    * Seconds the TLS handshake may take before the connection is closed and
-   * `TimeoutError` is thrown; only with `ssl`.
+   * `TimeoutError` is thrown.
    *
    * @default {60}
    */
   sslHandshakeTimeout?: number;
+  /**
+   * Not supported: Deno closes a TLS connection without waiting for the
+   * peer's `close_notify`, so there is no shutdown to time out. Passing it
+   * throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sslShutdownTimeout?: undefined;
 }

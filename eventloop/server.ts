@@ -104,6 +104,8 @@ export interface ServerSetup {
   tls: boolean;
   /** @internal Seconds a TLS handshake may take. */
   handshakeTimeout: number;
+  /** @internal Turn SO_KEEPALIVE on for accepted TCP conns. */
+  keepAlive?: boolean;
 }
 
 /** A Runnable for the loop's ready queue. */
@@ -160,6 +162,7 @@ export class Server {
   #factory: () => BaseProtocol;
   #tls: boolean;
   #handshakeTimeout: number;
+  #keepAlive: boolean;
   #serving = false;
   #acceptsInFlight = 0;
   /** Accepts paused after running out of resources, to resume later. */
@@ -185,6 +188,7 @@ export class Server {
     this.#factory = setup.protocolFactory;
     this.#tls = setup.tls;
     this.#handshakeTimeout = setup.handshakeTimeout;
+    this.#keepAlive = setup.keepAlive ?? false;
     trackUnclosed(
       this,
       `server on ${
@@ -543,6 +547,20 @@ export class Server {
   #serve(conn: Deno.Conn, extra: Record<string, unknown>): void {
     // Dropped by closeClients()/abortClients() meanwhile.
     if (!this.#unserved.delete(conn)) return;
+    if (this.#keepAlive) {
+      try {
+        (conn as Deno.TcpConn).setKeepAlive(true);
+      } catch (error) {
+        closeQuietly(conn);
+        this.#loop.callExceptionHandler({
+          message: "Cannot set SO_KEEPALIVE on an accepted connection",
+          exception: error,
+          server: this,
+        });
+        this.#maybeWake();
+        return;
+      }
+    }
     let protocol: BaseProtocol;
     try {
       protocol = makeProtocol(this.#factory, "accept a connection");

@@ -11,6 +11,11 @@ import type {
   CreateUnixConnectionOptions,
 } from "../eventloop/network_options.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
+import {
+  OPEN_CONNECTION_OPTIONS,
+  OPEN_UNIX_CONNECTION_OPTIONS,
+} from "./_options.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import { StreamReader } from "./stream_reader.ts";
 import { StreamReaderProtocol } from "./stream_reader_protocol.ts";
@@ -110,6 +115,7 @@ function* openConnectionCoroutine(
   options?: OpenConnectionOptions,
 ): Coroutine<[StreamReader, StreamWriter]> {
   const loop = getRunningLoop();
+  checkOptionNames(options, OPEN_CONNECTION_OPTIONS, "open connection");
   const { limit, ...rest } = options ?? {};
   const reader = new StreamReader({ limit, loop });
   const protocol = new StreamReaderProtocol(reader, { loop });
@@ -176,6 +182,11 @@ function* openUnixConnectionCoroutine(
   options?: OpenUnixConnectionOptions,
 ): Coroutine<[StreamReader, StreamWriter]> {
   const loop = getRunningLoop();
+  checkOptionNames(
+    options,
+    OPEN_UNIX_CONNECTION_OPTIONS,
+    "open Unix connection",
+  );
   const { limit, ...rest } = options ?? {};
   const reader = new StreamReader({ limit, loop });
   const protocol = new StreamReaderProtocol(reader, { loop });

@@ -13,6 +13,8 @@ import type {
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { Server } from "../eventloop/server.ts";
 import { describeValue } from "../eventloop/_util.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
+import { START_SERVER_OPTIONS, START_UNIX_SERVER_OPTIONS } from "./_options.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import { StreamReader } from "./stream_reader.ts";
 import {
@@ -121,6 +123,7 @@ function* startServerCoroutine(
   options?: StartServerOptions,
 ): Coroutine<Server> {
   const loop = getRunningLoop();
+  checkOptionNames(options, START_SERVER_OPTIONS, "start server");
   const { limit, ...rest } = options ?? {};
   checkServerArguments(clientConnectedCb, limit);
   return yield* loop.createServer(
@@ -190,6 +193,7 @@ function* startUnixServerCoroutine(
   options?: StartUnixServerOptions,
 ): Coroutine<Server> {
   const loop = getRunningLoop();
+  checkOptionNames(options, START_UNIX_SERVER_OPTIONS, "start Unix server");
   const { limit, ...rest } = options ?? {};
   checkServerArguments(clientConnectedCb, limit);
   return yield* loop.createUnixServer(

@@ -11,6 +11,8 @@ import { getEventLoop } from "../eventloop/registry.ts";
 import type { TlsOptions } from "../eventloop/network_options.ts";
 import type { Transport, WriteTransport } from "../eventloop/transports.ts";
 import { describeValue } from "../eventloop/_util.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
+import { WRITER_START_TLS_OPTIONS } from "./_options.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import type { FlowControlProtocol } from "./flow_control_protocol.ts";
 import type { StreamReader } from "./stream_reader.ts";
@@ -28,6 +30,21 @@ export interface StreamWriterStartTlsOptions {
    * @default {the peer's address}
    */
   serverHostname?: string;
+  /**
+   * Seconds the TLS handshake may take before the connection is closed and
+   * `TimeoutError` is thrown.
+   *
+   * @default {60}
+   */
+  sslHandshakeTimeout?: number;
+  /**
+   * Not supported: Deno closes a TLS connection without waiting for the
+   * peer's `close_notify`, so there is no shutdown to time out. Passing it
+   * throws a `TypeError`.
+   *
+   * @default {undefined}
+   */
+  sslShutdownTimeout?: undefined;
 }
 
 /**
@@ -381,6 +398,7 @@ export class StreamWriter {
     tlsOptions: TlsOptions | true,
     options?: StreamWriterStartTlsOptions,
   ): Coroutine<void> {
+    checkOptionNames(options, WRITER_START_TLS_OPTIONS, "start TLS");
     const protocol = this.#protocol;
     const unread = this.#reader?._buffered ?? 0;
     if (unread > 0) {
@@ -396,6 +414,8 @@ export class StreamWriter {
       {
         serverSide: protocol._isServerSide,
         serverHostname: options?.serverHostname,
+        sslHandshakeTimeout: options?.sslHandshakeTimeout,
+        sslShutdownTimeout: options?.sslShutdownTimeout,
       },
     );
     this.#transport = transport;

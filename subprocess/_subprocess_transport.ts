@@ -26,7 +26,11 @@ import {
   noteKilledAtClose,
   subprocessHook,
 } from "../eventloop/_subprocess_hook.ts";
-import { checkFunction, describeValue } from "../eventloop/_util.ts";
+import {
+  checkFunction,
+  checkLoopOpen,
+  describeValue,
+} from "../eventloop/_util.ts";
 import { ReadPipeTransport, WritePipeTransport } from "./_pipe_transport.ts";
 
 const STDIO_VALUES: readonly string[] = ["pipe", "null", "inherit"];
@@ -550,6 +554,7 @@ subprocessHook.impl = {
     args: readonly string[],
     options: SubprocessOptions | undefined,
   ): Coroutine<[SubprocessTransport, P]> {
+    checkLoopOpen(loop, "subprocessExec()");
     checkFunction(protocolFactory, "subprocessExec()'s 'protocolFactory'");
     const spec = checkSpec(program, args, options);
     return yield* start(loop, protocolFactory, spec);
@@ -560,6 +565,7 @@ subprocessHook.impl = {
     cmd: string,
     options: SubprocessOptions | undefined,
   ): Coroutine<[SubprocessTransport, P]> {
+    checkLoopOpen(loop, "subprocessShell()");
     checkFunction(protocolFactory, "subprocessShell()'s 'protocolFactory'");
     if (typeof cmd !== "string" || cmd.length === 0) {
       throw optionError("cmd", "a non-empty string", cmd);
