@@ -1198,15 +1198,23 @@ export class EventLoop {
    * @param host A host name or IP address.
    * @param port The port, 1 to 65535.
    * @param options `ssl` (`true` or {@linkcode TlsOptions}),
-   * `serverHostname`, `sslHandshakeTimeout`.
+   * `serverHostname`, `sslHandshakeTimeout`; `family`, `proto`, `flags` for
+   * resolving `host`; `happyEyeballsDelay`, `interleave`, `allErrors` for
+   * the attempts (see {@linkcode CreateConnectionOptions}).
    * @returns `[transport, protocol]`.
-   * @throws {Deno.errors.ConnectionRefused} If nobody listens there.
+   * @throws {Deno.errors.ConnectionRefused} If nobody listens there (with
+   * several addresses: see `allErrors`).
+   * @throws {ExceptionGroup} With `allErrors`, if every attempt fails.
+   * @throws {GaiError} If `host` cannot be resolved.
    * @throws {TimeoutError} If the TLS handshake takes longer than
    * `sslHandshakeTimeout`.
    * @throws {Deno.errors.NotCapable} Without `--allow-net`.
-   * @throws {TypeError} If an argument is not of the right type, or options
-   * conflict (`serverHostname` without `ssl`, `localAddr`).
-   * @throws {RangeError} If `port` is out of range.
+   * @throws {TypeError} If an argument is not of the right type, an option
+   * is unknown or not supported (`localAddr`, `sock`, `sslShutdownTimeout`),
+   * or options conflict (`serverHostname` without `ssl`).
+   * @throws {RangeError} If `port`, `happyEyeballsDelay` or `interleave` is
+   * out of range.
+   * @throws {Error} If the loop is closed.
    *
    * @example Connecting a protocol to a server
    * ```ts
@@ -1267,12 +1275,17 @@ export class EventLoop {
    * @param host Where to listen.
    * @param port The port, 0 to 65535.
    * @param options `ssl` (with `cert` and `key`),
-   * `sslHandshakeTimeout`, `backlog`, `startServing`, `reusePort`.
+   * `sslHandshakeTimeout`, `backlog`, `startServing`, `reusePort`,
+   * `reuseAddress`, `keepAlive`, `family`, `flags` (see
+   * {@linkcode CreateServerOptions}).
    * @returns The {@linkcode Server}.
    * @throws {Deno.errors.AddrInUse} If the port is taken.
+   * @throws {GaiError} If a host cannot be resolved.
    * @throws {Deno.errors.NotCapable} Without `--allow-net`.
-   * @throws {TypeError} If an argument is not of the right type.
+   * @throws {TypeError} If an argument is not of the right type, or an
+   * option is unknown or not supported.
    * @throws {RangeError} If `port` or `backlog` is out of range.
+   * @throws {Error} If the loop is closed.
    *
    * @example A server on a free port
    * ```ts
@@ -1310,11 +1323,15 @@ export class EventLoop {
    * @typeParam P The protocol's type.
    * @param protocolFactory Makes the protocol; must return an object.
    * @param path The socket's path.
-   * @param options Reserved (`ssl` is not supported over Unix sockets).
+   * @param options asyncio's options, all refused: Deno cannot speak TLS
+   * over a Unix socket, so `ssl` (and `serverHostname`,
+   * `sslHandshakeTimeout`, `sslShutdownTimeout`) and `sock` throw.
    * @returns `[transport, protocol]`.
    * @throws {Deno.errors.NotFound} If no socket exists at `path`.
    * @throws {Deno.errors.ConnectionRefused} If nobody listens on it.
-   * @throws {TypeError} If an argument is not of the right type.
+   * @throws {TypeError} If an argument is not of the right type, or an
+   * option is given.
+   * @throws {Error} If the loop is closed.
    *
    * @example Talking over a Unix socket
    * ```ts
@@ -1369,11 +1386,15 @@ export class EventLoop {
    *
    * @param protocolFactory Makes one protocol per connection.
    * @param path The socket's path.
-   * @param options `backlog`, `startServing`.
+   * @param options `startServing`; `ssl` throws before anything listens
+   * (Deno cannot speak TLS over a Unix socket), as do `backlog`,
+   * `cleanupSocket: false` and `sock` (see {@linkcode CreateUnixServerOptions}).
    * @returns The {@linkcode Server}.
    * @throws {Deno.errors.AddrInUse} If something else than a socket is at
    * `path`.
-   * @throws {TypeError} If an argument is not of the right type.
+   * @throws {TypeError} If an argument is not of the right type, or an
+   * option is unknown or not supported.
+   * @throws {Error} If the loop is closed.
    *
    * @example The server reports its path
    * ```ts
@@ -1426,8 +1447,8 @@ export class EventLoop {
    * @param tlsOptions `true` or {@linkcode TlsOptions} (`caCerts`,
    * `alpnProtocols`).
    * @param options `serverHostname` (default: the peer's address),
-   * `sslHandshakeTimeout`; `serverSide: true` is not supported by Deno and
-   * throws.
+   * `sslHandshakeTimeout`; `serverSide: true` and `sslShutdownTimeout` are
+   * not supported by Deno and throw.
    * @returns The TLS transport.
    * @throws {TypeError} If an argument is invalid, or `serverSide` is set.
    * @throws {Error} If a read is in flight, or the handshake fails (for
@@ -1478,10 +1499,14 @@ export class EventLoop {
    * @typeParam P The protocol's type.
    * @param protocolFactory Makes the {@linkcode DatagramProtocol}.
    * @param options `localAddr`, `remoteAddr` (at least one),
-   * `allowBroadcast`, `reusePort`.
+   * `allowBroadcast`; `family`, `proto`, `flags` for resolving the
+   * addresses. `reuseAddress: true` throws, as in asyncio, and so does
+   * `reusePort: true` (see {@linkcode DatagramEndpointOptions}).
    * @returns `[transport, protocol]`.
-   * @throws {TypeError} If an argument is invalid or both addresses are
-   * missing.
+   * @throws {TypeError} If an argument is invalid, an option is unknown or
+   * not supported, or both addresses are missing.
+   * @throws {GaiError} If an address cannot be resolved.
+   * @throws {Error} If the loop is closed.
    * @throws {RangeError} If a port is out of range.
    * @throws {Deno.errors.AddrInUse} If the local address is taken.
    *

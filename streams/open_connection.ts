@@ -58,9 +58,11 @@ export interface OpenUnixConnectionOptions extends CreateUnixConnectionOptions {
  *
  * @param host The host name or address.
  * @param port The port.
- * @param options `limit` of the reader; `ssl` (`true` or
- * {@linkcode TlsOptions}) and `serverHostname`, as
- * `loop.createConnection()` takes them.
+ * @param options `limit` of the reader; the options of
+ * `loop.createConnection()`: `ssl` (`true` or {@linkcode TlsOptions}),
+ * `serverHostname`, `sslHandshakeTimeout`, `family`, `proto`, `flags`,
+ * `happyEyeballsDelay`, `interleave`, `allErrors`. An unknown option throws
+ * a `TypeError`.
  * @returns `[reader, writer]`.
  * @throws {RangeError} If `limit` is not a positive integer, or `port` is
  * out of range.
@@ -134,9 +136,11 @@ function* openConnectionCoroutine(
  * asyncio: `asyncio.open_unix_connection()`.
  *
  * @param path The socket's path.
- * @param options `limit` of the reader.
+ * @param options `limit` of the reader. asyncio's other options are
+ * refused: Deno cannot speak TLS over a Unix socket, so `ssl` throws.
  * @returns `[reader, writer]`.
  * @throws {RangeError} If `limit` is not a positive integer.
+ * @throws {TypeError} If an option is unknown or not supported.
  * @throws {Deno.errors.NotFound} If no socket exists at `path`.
  * @throws {Deno.errors.ConnectionRefused} If nobody listens on it.
  *

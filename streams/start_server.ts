@@ -62,9 +62,11 @@ export interface StartUnixServerOptions extends CreateUnixServerOptions {
  * @param host Where to listen (`null` or `""`: every IPv4 interface; an
  * array: each).
  * @param port The port; 0 picks a free one (`server.sockets[0].addr`).
- * @param options `limit` of the readers; `ssl` (with `cert` and `key`),
- * `backlog`, `startServing`, `reusePort`, as `loop.createServer()` takes
- * them.
+ * @param options `limit` of the readers; the options of
+ * `loop.createServer()`: `ssl` (with `cert` and `key`),
+ * `sslHandshakeTimeout`, `backlog`, `startServing`, `reusePort`,
+ * `reuseAddress`, `keepAlive`, `family`, `flags`. An unknown option throws a
+ * `TypeError`.
  * @returns The `Server`: `close()` then `yield* waitClosed()` to stop it.
  * @throws {TypeError} If `clientConnectedCb` is not a function.
  * @throws {RangeError} If `limit` is not a positive integer, or `port` is
@@ -146,7 +148,9 @@ function* startServerCoroutine(
  *
  * @param clientConnectedCb Serves one connection.
  * @param path The socket's path (a stale socket file there is replaced).
- * @param options `limit` of the readers; `backlog`, `startServing`.
+ * @param options `limit` of the readers; `startServing`. `ssl` throws
+ * before anything listens (Deno cannot speak TLS over a Unix socket), as do
+ * `backlog`, `cleanupSocket: false` and `sock`.
  * @returns The `Server`.
  * @throws {TypeError} If `clientConnectedCb` is not a function.
  * @throws {RangeError} If `limit` is not a positive integer.
