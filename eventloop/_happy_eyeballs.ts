@@ -81,6 +81,27 @@ export function* connectFirst<C extends { close(): void }>(
   delay: number | null,
   connect: (endpoint: Endpoint, signal: AbortSignal) => Promise<C>,
 ): Coroutine<C> {
+  if (endpoints.length === 1) {
+    // One address: no race to run, and no loop pass spent on one.
+    const controller = abortableConnect();
+    const future = ioFuture(
+      loop,
+      () => connect(endpoints[0], controller.signal),
+      closeQuietly,
+    );
+    try {
+      return yield* future;
+    } catch (error) {
+      if (!future.done() || future.cancelled()) {
+        controller.abort(); // Cancelled while connecting.
+      } else if (future.exception() == null) {
+        closeQuietly(future.result()); // Cancelled once connected.
+      } else {
+        throw new AllAttemptsFailed([error]);
+      }
+      throw error;
+    }
+  }
   const winner = loop.createFuture<C>();
   const errors: unknown[] = [];
   const attempts: { future: Future<C>; controller: AbortController }[] = [];

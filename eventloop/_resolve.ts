@@ -363,13 +363,13 @@ function* canonicalName(loop: EventLoop, host: string): Coroutine<string> {
   }
   let name = host;
   for (let hop = 0; hop < 8; hop++) {
-    let targets: string[];
-    try {
-      const query = name;
-      targets = yield* ioAwait(loop, () => Deno.resolveDns(query, "CNAME"));
-    } catch {
-      break; // No CNAME (or no DNS): the name is canonical.
-    }
+    const query = name;
+    // No CNAME, or no DNS at all: the name is canonical. (Caught inside, so
+    // that a CancelledError thrown into the coroutine goes through.)
+    const targets = yield* ioAwait(
+      loop,
+      () => Deno.resolveDns(query, "CNAME").catch((): string[] => []),
+    );
     if (targets.length === 0) break;
     name = targets[0].replace(/\.$/, "");
   }
@@ -421,25 +421,26 @@ function* systemLookup(
   family: number,
   subject: string,
 ): Coroutine<LookupResult[]> {
-  try {
-    return yield* ioAwait(loop, async () => {
-      const dns = await import("node:dns");
-      return await new Promise<LookupResult[]>((resolve, reject) => {
-        dns.lookup(
-          host,
-          {
-            all: true,
-            family: family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0,
-            // The system's order (RFC 6724), not Deno's IPv4-first default.
-            verbatim: true,
-          },
-          (error, addresses) => error ? reject(error) : resolve(addresses),
-        );
-      });
+  // The resolver's errors are mapped inside: a CancelledError thrown into
+  // the coroutine must go through unchanged.
+  return yield* ioAwait(loop, async () => {
+    const dns = await import("node:dns");
+    return await new Promise<LookupResult[]>((resolve, reject) => {
+      dns.lookup(
+        host,
+        {
+          all: true,
+          family: family === AF_INET ? 4 : family === AF_INET6 ? 6 : 0,
+          // The system's order (RFC 6724), not Deno's IPv4-first default.
+          verbatim: true,
+        },
+        (error, addresses) =>
+          error
+            ? reject(resolverError(error, subject, host))
+            : resolve(addresses),
+      );
     });
-  } catch (error) {
-    throw resolverError(error, subject, host);
-  }
+  });
 }
 
 // ---- getaddrinfo ----
@@ -701,23 +702,18 @@ function* reverseLookup(
   flags: number,
   subject: string,
 ): Coroutine<string> {
-  let name: string | null;
-  try {
-    name = yield* ioAwait(loop, async () => {
-      const dns = await import("node:dns");
-      return await new Promise<string | null>((resolve, reject) => {
-        dns.lookupService(address.host, port, (error, hostname) => {
-          // node asks with NI_NAMEREQD: "not found" means "no name".
-          if ((error as { code?: string } | null)?.code === "ENOTFOUND") {
-            resolve(null);
-          } else if (error) reject(error);
-          else resolve(hostname);
-        });
+  let name = yield* ioAwait(loop, async () => {
+    const dns = await import("node:dns");
+    return await new Promise<string | null>((resolve, reject) => {
+      dns.lookupService(address.host, port, (error, hostname) => {
+        // node asks with NI_NAMEREQD: "not found" means "no name".
+        if ((error as { code?: string } | null)?.code === "ENOTFOUND") {
+          resolve(null);
+        } else if (error) reject(resolverError(error, subject, address.host));
+        else resolve(hostname);
       });
     });
-  } catch (error) {
-    throw resolverError(error, subject, address.host);
-  }
+  });
   if (name === null) {
     if (flags & NI_NAMEREQD) throw gaiError("EAI_NONAME", subject);
     return address.host;

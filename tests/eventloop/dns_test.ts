@@ -15,6 +15,7 @@ import {
   AI_NUMERICSERV,
   AI_PASSIVE,
   AI_V4MAPPED,
+  CancelledError,
   GaiError,
   getRunningLoop,
   IPPROTO_TCP,
@@ -29,7 +30,7 @@ import {
   SOCK_RAW,
   SOCK_STREAM,
 } from "../../eventloop/mod.ts";
-import type { Coroutine } from "../../tasks/mod.ts";
+import { type Coroutine, createTask, sleep } from "../../tasks/mod.ts";
 
 const dec = new TextDecoder();
 
@@ -338,4 +339,19 @@ Deno.test("AF_*/SOCK_*/IPPROTO_*/AI_*/NI_* have Linux's values, as Python prints
     NI_NAMEREQD,
     NI_DGRAM,
   ]);
+});
+
+Deno.test("a task cancelled while getaddrinfo() waits for the resolver gets CancelledError, not a resolver error", async () => {
+  await run(function* () {
+    const task = createTask(getRunningLoop().getaddrinfo("localhost", 80));
+    yield* sleep(0); // The task starts and waits for the system resolver.
+    task.cancel();
+    let caught: unknown;
+    try {
+      yield* task;
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof CancelledError, `got ${caught}`);
+  }());
 });

@@ -8,7 +8,7 @@ import {
   run,
   type Transport,
 } from "../../eventloop/mod.ts";
-import { createTask, sleep } from "../../tasks/mod.ts";
+import { createTask, fromPromise, sleep } from "../../tasks/mod.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -911,7 +911,10 @@ Deno.test("createConnection() cancelled mid-handshake closes its connection and 
         },
       ),
     );
-    yield* sleep(0.05);
+    // Connected (and so in the handshake) once the peer has accepted; a
+    // fixed sleep would race the name's resolution on a busy machine.
+    yield* fromPromise(silent);
+    yield* sleep(0.01);
     task.cancel();
     let caught: unknown;
     try {
