@@ -1,8 +1,7 @@
-// Loopback peers for the network tests: a port nobody listens on, a port
-// whose listen queue is full (a connection to it hangs, as to a host that
-// drops packets), and python3 processes that act as peers.
-
-import assert from "node:assert/strict";
+// Loopback fixtures for the network tests: a port nobody listens on, a
+// port whose listen queue is full (a connection to it hangs, as to a host
+// that drops packets), and what /proc/net/tcp says about a socket. The real
+// peers (python3) are in tests/_peers.ts and tests/peers/.
 
 /** A port that was free a moment ago: connecting to it is refused. */
 export function freePort(hostname = "127.0.0.1"): number {
@@ -34,50 +33,6 @@ export async function blackhole(hostname: string): Promise<Blackhole> {
       listener.close();
     },
   };
-}
-
-/**
- * A python3 process. It talks through lines on stdout; closing its stdin
- * tells it to exit.
- */
-export class PythonPeer {
-  #child: Deno.ChildProcess;
-  #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  #lines: ReadableStreamDefaultReader<string>;
-  #buffer = "";
-
-  constructor(script: string, args: string[] = []) {
-    this.#child = new Deno.Command("python3", {
-      args: ["-u", "-c", script, ...args],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    this.#stdin = this.#child.stdin.getWriter();
-    this.#lines = this.#child.stdout.pipeThrough(new TextDecoderStream())
-      .getReader();
-  }
-
-  /** The next line the script prints (without its newline). */
-  async line(): Promise<string> {
-    while (!this.#buffer.includes("\n")) {
-      const { value, done } = await this.#lines.read();
-      assert.ok(!done, `python3 ended before printing a line`);
-      this.#buffer += value;
-    }
-    const at = this.#buffer.indexOf("\n");
-    const line = this.#buffer.slice(0, at);
-    this.#buffer = this.#buffer.slice(at + 1);
-    return line;
-  }
-
-  /** Closes its stdin and waits for it to exit; returns its exit code. */
-  async close(): Promise<number> {
-    await this.#stdin.close().catch(() => {});
-    const status = await this.#child.status;
-    await this.#lines.cancel().catch(() => {});
-    return status.code;
-  }
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   SOCK_RAW,
   SOCK_STREAM,
 } from "../../eventloop/mod.ts";
+import { PeerProcess, peerTest } from "../_peers.ts";
 import { type Coroutine, createTask, sleep } from "../../tasks/mod.ts";
 
 const dec = new TextDecoder();
@@ -47,155 +48,149 @@ function hostsNames(): string[] {
   return [...names];
 }
 
-/** Python's answers: entries as JSON arrays, errors as "ERR EAI_*". */
-function python(kind: "getaddrinfo" | "getnameinfo", cases: unknown[]) {
-  const script = `
-import json, socket, sys
-codes = {getattr(socket, n): n for n in dir(socket) if n.startswith("EAI_")}
-out = []
-for case in json.loads(sys.argv[1]):
-    try:
-        if sys.argv[2] == "getaddrinfo":
-            host, port, opts = case
-            r = socket.getaddrinfo(host, port, **opts)
-            out.append([[int(a[0]), int(a[1]), a[2], a[3], list(a[4])] for a in r])
-        else:
-            addr, flags = case
-            out.append(list(socket.getnameinfo(tuple(addr), flags)))
-    except socket.gaierror as e:
-        out.append("ERR " + codes.get(e.errno, str(e.errno)))
-print(json.dumps(out))
-`;
-  const result = new Deno.Command("python3", {
-    args: ["-c", script, JSON.stringify(cases), kind],
-    stdout: "piped",
-    stderr: "piped",
-  }).outputSync();
-  assert.equal(result.code, 0, dec.decode(result.stderr));
-  return JSON.parse(dec.decode(result.stdout)) as unknown[];
+/** Python's answers (tests/peers/resolver.py): entries, or "ERR EAI_*". */
+async function python(
+  kind: "getaddrinfo" | "getnameinfo",
+  cases: unknown[],
+): Promise<unknown[]> {
+  await using peer = PeerProcess.python("resolver.py", [
+    kind,
+    JSON.stringify(cases),
+  ]);
+  const result = await peer.finish();
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout) as unknown[];
 }
 
-Deno.test("loop.getaddrinfo() answers as python3's socket.getaddrinfo() does on this machine", async () => {
-  const cases: Case[] = [];
-  for (const name of hostsNames()) {
+peerTest(
+  "loop.getaddrinfo() answers as python3's socket.getaddrinfo() does on this machine",
+  ["python3"],
+  async () => {
+    const cases: Case[] = [];
+    for (const name of hostsNames()) {
+      cases.push(
+        [name, 80, {}],
+        [name, "http", {}],
+        [name, "domain", {}],
+        [name, 443, { type: SOCK_STREAM, flags: AI_CANONNAME }],
+        [name.toUpperCase(), 80, { type: SOCK_STREAM, flags: AI_CANONNAME }],
+        [name, 80, { family: AF_INET6 }],
+        [name, 80, { family: AF_INET6, flags: AI_V4MAPPED }],
+        [name, 80, {
+          family: AF_INET6,
+          type: SOCK_STREAM,
+          flags: AI_V4MAPPED | AI_ALL,
+        }],
+        [name, 80, { flags: AI_ADDRCONFIG }],
+        [name, 80, { flags: AI_NUMERICHOST }],
+        [name, null, {}],
+      );
+    }
     cases.push(
-      [name, 80, {}],
-      [name, "http", {}],
-      [name, "domain", {}],
-      [name, 443, { type: SOCK_STREAM, flags: AI_CANONNAME }],
-      [name.toUpperCase(), 80, { type: SOCK_STREAM, flags: AI_CANONNAME }],
-      [name, 80, { family: AF_INET6 }],
-      [name, 80, { family: AF_INET6, flags: AI_V4MAPPED }],
-      [name, 80, {
+      [null, 80, {}],
+      [null, 80, { flags: AI_PASSIVE }],
+      [null, 80, { type: SOCK_STREAM, flags: AI_CANONNAME }],
+      [null, null, {}],
+      ["", 80, {}],
+      ["127.0.0.1", 8080, { type: SOCK_STREAM }],
+      ["127.1", 80, {}],
+      ["0x7f.1", 80, { type: SOCK_STREAM }],
+      ["127.000.000.001", 80, { type: SOCK_STREAM }],
+      ["1.2.3", 80, { type: SOCK_STREAM }],
+      ["127.0.0.1", 80, { type: SOCK_STREAM, flags: AI_CANONNAME }],
+      ["127.0.0.1", 80, { family: AF_INET6 }],
+      ["127.0.0.1", 80, { family: AF_INET6, flags: AI_V4MAPPED }],
+      ["::1", 80, { family: AF_INET }],
+      ["::1", 80, { flags: AI_ADDRCONFIG }],
+      ["::1", 80, {
         family: AF_INET6,
         type: SOCK_STREAM,
         flags: AI_V4MAPPED | AI_ALL,
       }],
-      [name, 80, { flags: AI_ADDRCONFIG }],
-      [name, 80, { flags: AI_NUMERICHOST }],
-      [name, null, {}],
+      ["0:0:0:0:0:0:7f00:1", 80, { type: SOCK_STREAM }],
+      ["::ffff:7f00:1", 80, { type: SOCK_STREAM }],
+      ["::FFFF:127.0.0.1", 80, { type: SOCK_STREAM }],
+      ["1:0:0:1:0:0:0:1", 80, { type: SOCK_STREAM }],
+      ["1:0:0:0:1:0:0:1", 80, { type: SOCK_STREAM }],
+      ["fe80::1%3", 80, { type: SOCK_STREAM }],
+      ["::", 0, { type: SOCK_DGRAM }],
+      ["127.0.0.1", "8080", { type: SOCK_DGRAM }],
+      ["localhost", 80, { proto: IPPROTO_UDP }],
+      ["localhost", 80, { type: SOCK_STREAM, proto: IPPROTO_UDP }],
+      ["localhost", 80, { type: SOCK_STREAM, proto: IPPROTO_TCP }],
+      ["localhost", 80, { proto: 255 }],
+      ["localhost", 80, { family: 99 }],
+      ["localhost", 80, { type: 9 }],
+      ["localhost", 80, { flags: 0x8000 }],
+      ["localhost", "no-such-service", {}],
+      ["localhost", "http", { type: SOCK_DGRAM }],
+      ["localhost", "http", { flags: AI_NUMERICSERV }],
+      ["localhost", "80", { type: SOCK_RAW }],
+      ["localhost", null, { type: SOCK_RAW, proto: 1 }],
     );
-  }
-  cases.push(
-    [null, 80, {}],
-    [null, 80, { flags: AI_PASSIVE }],
-    [null, 80, { type: SOCK_STREAM, flags: AI_CANONNAME }],
-    [null, null, {}],
-    ["", 80, {}],
-    ["127.0.0.1", 8080, { type: SOCK_STREAM }],
-    ["127.1", 80, {}],
-    ["0x7f.1", 80, { type: SOCK_STREAM }],
-    ["127.000.000.001", 80, { type: SOCK_STREAM }],
-    ["1.2.3", 80, { type: SOCK_STREAM }],
-    ["127.0.0.1", 80, { type: SOCK_STREAM, flags: AI_CANONNAME }],
-    ["127.0.0.1", 80, { family: AF_INET6 }],
-    ["127.0.0.1", 80, { family: AF_INET6, flags: AI_V4MAPPED }],
-    ["::1", 80, { family: AF_INET }],
-    ["::1", 80, { flags: AI_ADDRCONFIG }],
-    ["::1", 80, {
-      family: AF_INET6,
-      type: SOCK_STREAM,
-      flags: AI_V4MAPPED | AI_ALL,
-    }],
-    ["0:0:0:0:0:0:7f00:1", 80, { type: SOCK_STREAM }],
-    ["::ffff:7f00:1", 80, { type: SOCK_STREAM }],
-    ["::FFFF:127.0.0.1", 80, { type: SOCK_STREAM }],
-    ["1:0:0:1:0:0:0:1", 80, { type: SOCK_STREAM }],
-    ["1:0:0:0:1:0:0:1", 80, { type: SOCK_STREAM }],
-    ["fe80::1%3", 80, { type: SOCK_STREAM }],
-    ["::", 0, { type: SOCK_DGRAM }],
-    ["127.0.0.1", "8080", { type: SOCK_DGRAM }],
-    ["localhost", 80, { proto: IPPROTO_UDP }],
-    ["localhost", 80, { type: SOCK_STREAM, proto: IPPROTO_UDP }],
-    ["localhost", 80, { type: SOCK_STREAM, proto: IPPROTO_TCP }],
-    ["localhost", 80, { proto: 255 }],
-    ["localhost", 80, { family: 99 }],
-    ["localhost", 80, { type: 9 }],
-    ["localhost", 80, { flags: 0x8000 }],
-    ["localhost", "no-such-service", {}],
-    ["localhost", "http", { type: SOCK_DGRAM }],
-    ["localhost", "http", { flags: AI_NUMERICSERV }],
-    ["localhost", "80", { type: SOCK_RAW }],
-    ["localhost", null, { type: SOCK_RAW, proto: 1 }],
-  );
-  const expected = python("getaddrinfo", cases);
-  const actual = await run(function* () {
-    const loop = getRunningLoop();
-    const out: unknown[] = [];
-    for (const [host, port, options] of cases) {
-      try {
-        out.push(yield* loop.getaddrinfo(host, port, options));
-      } catch (error) {
-        assert.ok(error instanceof GaiError, `${host} ${port}: ${error}`);
-        out.push(`ERR ${error.code}`);
+    const expected = await python("getaddrinfo", cases);
+    const actual = await run(function* () {
+      const loop = getRunningLoop();
+      const out: unknown[] = [];
+      for (const [host, port, options] of cases) {
+        try {
+          out.push(yield* loop.getaddrinfo(host, port, options));
+        } catch (error) {
+          assert.ok(error instanceof GaiError, `${host} ${port}: ${error}`);
+          out.push(`ERR ${error.code}`);
+        }
       }
+      return out;
+    }());
+    for (let i = 0; i < cases.length; i++) {
+      assert.deepEqual(
+        actual[i],
+        expected[i],
+        `case ${JSON.stringify(cases[i])}`,
+      );
     }
-    return out;
-  }());
-  for (let i = 0; i < cases.length; i++) {
-    assert.deepEqual(
-      actual[i],
-      expected[i],
-      `case ${JSON.stringify(cases[i])}`,
-    );
-  }
-});
+  },
+);
 
-Deno.test("loop.getnameinfo() answers as python3's socket.getnameinfo() does on this machine", async () => {
-  const cases: [unknown[], number][] = [
-    [["127.0.0.1", 22], 0],
-    [["127.0.0.1", 22], NI_NUMERICHOST],
-    [["127.0.0.1", 22], NI_NUMERICSERV],
-    [["127.0.0.1", 53], NI_DGRAM],
-    [["127.0.0.1", 9999], 0],
-    [["127.0.0.1", 22], NI_NAMEREQD],
-    [["127.0.0.1", 443], NI_NUMERICHOST | NI_NUMERICSERV],
-    [["127.0.0.1", 0], 0],
-    [["127.1", 22], NI_NUMERICHOST],
-    [["::1", 22, 0, 0], NI_NUMERICHOST],
-    [["::1", 22], NI_NUMERICHOST],
-    [["0:0::1", 80], NI_NUMERICHOST | NI_NUMERICSERV],
-    [["::ffff:127.0.0.1", 22], NI_NUMERICHOST],
-    [["localhost", 22], 0],
-  ];
-  const expected = python("getnameinfo", cases);
-  const actual = await run(function* () {
-    const loop = getRunningLoop();
-    const out: unknown[] = [];
-    for (const [sockaddr, flags] of cases) {
-      try {
-        out.push(
-          yield* loop.getnameinfo(sockaddr as [string, number], flags),
-        );
-      } catch (error) {
-        assert.ok(error instanceof GaiError, `${sockaddr}: ${error}`);
-        out.push(`ERR ${error.code}`);
+peerTest(
+  "loop.getnameinfo() answers as python3's socket.getnameinfo() does on this machine",
+  ["python3"],
+  async () => {
+    const cases: [unknown[], number][] = [
+      [["127.0.0.1", 22], 0],
+      [["127.0.0.1", 22], NI_NUMERICHOST],
+      [["127.0.0.1", 22], NI_NUMERICSERV],
+      [["127.0.0.1", 53], NI_DGRAM],
+      [["127.0.0.1", 9999], 0],
+      [["127.0.0.1", 22], NI_NAMEREQD],
+      [["127.0.0.1", 443], NI_NUMERICHOST | NI_NUMERICSERV],
+      [["127.0.0.1", 0], 0],
+      [["127.1", 22], NI_NUMERICHOST],
+      [["::1", 22, 0, 0], NI_NUMERICHOST],
+      [["::1", 22], NI_NUMERICHOST],
+      [["0:0::1", 80], NI_NUMERICHOST | NI_NUMERICSERV],
+      [["::ffff:127.0.0.1", 22], NI_NUMERICHOST],
+      [["localhost", 22], 0],
+    ];
+    const expected = await python("getnameinfo", cases);
+    const actual = await run(function* () {
+      const loop = getRunningLoop();
+      const out: unknown[] = [];
+      for (const [sockaddr, flags] of cases) {
+        try {
+          out.push(
+            yield* loop.getnameinfo(sockaddr as [string, number], flags),
+          );
+        } catch (error) {
+          assert.ok(error instanceof GaiError, `${sockaddr}: ${error}`);
+          out.push(`ERR ${error.code}`);
+        }
       }
-    }
-    return out;
-  }());
-  assert.deepEqual(actual, expected);
-});
+      return out;
+    }());
+    assert.deepEqual(actual, expected);
+  },
+);
 
 Deno.test("loop.getnameinfo() takes a Deno.NetAddr too, and checks its arguments", async () => {
   await run(function* () {
@@ -312,34 +307,37 @@ Deno.test("loop.getaddrinfo() of a name without --allow-net is Deno's NotCapable
   );
 });
 
-Deno.test("AF_*/SOCK_*/IPPROTO_*/AI_*/NI_* have Linux's values, as Python prints them", () => {
-  const out = new Deno.Command("python3", {
-    args: [
+peerTest(
+  "AF_*/SOCK_*/IPPROTO_*/AI_*/NI_* have Linux's values, as Python prints them",
+  ["python3"],
+  async () => {
+    await using peer = new PeerProcess("python3", [
       "-c",
       "import socket as s; print([int(x) for x in (s.AF_INET, s.AF_INET6, s.SOCK_STREAM, s.SOCK_DGRAM, s.SOCK_RAW, s.IPPROTO_TCP, s.IPPROTO_UDP, s.AI_PASSIVE, s.AI_CANONNAME, s.AI_NUMERICHOST, s.AI_V4MAPPED, s.AI_ALL, s.AI_ADDRCONFIG, s.AI_NUMERICSERV, s.NI_NUMERICHOST, s.NI_NUMERICSERV, s.NI_NAMEREQD, s.NI_DGRAM)])",
-    ],
-  }).outputSync();
-  assert.deepEqual(JSON.parse(dec.decode(out.stdout)), [
-    AF_INET,
-    AF_INET6,
-    SOCK_STREAM,
-    SOCK_DGRAM,
-    SOCK_RAW,
-    IPPROTO_TCP,
-    IPPROTO_UDP,
-    AI_PASSIVE,
-    AI_CANONNAME,
-    AI_NUMERICHOST,
-    AI_V4MAPPED,
-    AI_ALL,
-    AI_ADDRCONFIG,
-    AI_NUMERICSERV,
-    NI_NUMERICHOST,
-    NI_NUMERICSERV,
-    NI_NAMEREQD,
-    NI_DGRAM,
-  ]);
-});
+    ]);
+    const out = await peer.finish();
+    assert.deepEqual(JSON.parse(out.stdout), [
+      AF_INET,
+      AF_INET6,
+      SOCK_STREAM,
+      SOCK_DGRAM,
+      SOCK_RAW,
+      IPPROTO_TCP,
+      IPPROTO_UDP,
+      AI_PASSIVE,
+      AI_CANONNAME,
+      AI_NUMERICHOST,
+      AI_V4MAPPED,
+      AI_ALL,
+      AI_ADDRCONFIG,
+      AI_NUMERICSERV,
+      NI_NUMERICHOST,
+      NI_NUMERICSERV,
+      NI_NAMEREQD,
+      NI_DGRAM,
+    ]);
+  },
+);
 
 Deno.test("a task cancelled while getaddrinfo() waits for the resolver gets CancelledError, not a resolver error", async () => {
   await run(function* () {

@@ -21,7 +21,8 @@ import {
   type Transport,
 } from "../../eventloop/mod.ts";
 import { type Coroutine, ExceptionGroup, waitFor } from "../../tasks/mod.ts";
-import { blackhole, freePort, PythonPeer } from "./_net_fixtures.ts";
+import { blackhole, freePort } from "./_net_fixtures.ts";
+import { hasPeer, PeerProcess, peerTest } from "../_peers.ts";
 
 const dec = new TextDecoder();
 
@@ -68,44 +69,15 @@ class Reader extends Protocol {
   }
 }
 
-/** python3: a greeting asyncio server on 127.0.0.1, a blackhole on ::1. */
-const PEERS = `
-import asyncio, socket, sys
-
-async def greet(reader, writer):
-    writer.write(b"hello from python\\n")
-    await writer.drain()
-    writer.close()
-    await writer.wait_closed()
-
-async def main():
-    server = await asyncio.start_server(greet, "127.0.0.1", 0)
-    print(server.sockets[0].getsockname()[1])
-    hole = socket.socket(socket.AF_INET6)
-    hole.bind(("::1", 0))
-    hole.listen(0)
-    filler = socket.create_connection(("::1", hole.getsockname()[1]))
-    print(hole.getsockname()[1])
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    filler.close()
-    hole.close()
-    server.close()
-    await server.wait_closed()
-
-asyncio.run(main())
-`;
-
+/** tests/peers/dual_stack_server.py: its greeting server's and blackhole's ports. */
 async function withPeers(
   body: (live: number, hole: number) => Promise<void>,
 ): Promise<void> {
-  const peer = new PythonPeer(PEERS);
-  try {
-    const live = Number(await peer.line());
-    const hole = Number(await peer.line());
-    await body(live, hole);
-  } finally {
-    assert.equal(await peer.close(), 0);
-  }
+  await using peer = PeerProcess.python("dual_stack_server.py");
+  const live = Number(await peer.readLine());
+  const hole = Number(await peer.readLine());
+  await body(live, hole);
+  assert.equal((await peer.finish()).code, 0);
 }
 
 /** Connects to dual.test; returns the peer's address and its greeting. */
@@ -134,65 +106,73 @@ function* failure(coro: Coroutine<unknown>): Coroutine<unknown> {
   assert.fail("expected the call to throw");
 }
 
-Deno.test("createConnection() with happyEyeballsDelay races the addresses; without it, they go one after the other (python3 peers)", async (t) => {
-  await withPeers(async (live, hole) => {
-    const loopFactory = () =>
-      new FixedResolverLoop({
-        "dual.test": [["::1", hole, 0, 0], ["127.0.0.1", live]],
-      });
-
-    await t.step(
-      "without a delay, a silent first address holds the connection up",
-      async () => {
-        await run(
-          function* () {
-            const error = yield* failure(waitFor(greeting(), 0.3));
-            assert.ok(error instanceof TimeoutError, `got ${error}`);
-          }(),
-          { loopFactory },
-        );
-      },
-    );
-
-    await t.step(
-      "with a delay, the next address is tried while the first hangs, and the first to answer wins",
-      async () => {
-        const [host, text] = await run(
-          waitFor(greeting({ happyEyeballsDelay: 0.05 }), 5),
-          { loopFactory },
-        );
-        assert.equal(host, "127.0.0.1");
-        assert.equal(text, "hello from python\n");
-      },
-    );
-
-    await t.step(
-      "family restricts the addresses: AF_INET skips the silent IPv6 one",
-      async () => {
-        const [host, text] = await run(
-          waitFor(greeting({ family: AF_INET }), 5),
-          { loopFactory },
-        );
-        assert.equal(host, "127.0.0.1");
-        assert.equal(text, "hello from python\n");
-      },
-    );
-  });
-});
-
-Deno.test("createConnection() without a delay tries the next address when one is refused", async () => {
-  await withPeers(async (live) => {
-    const refused = freePort("::1");
-    const [host, text] = await run(greeting(), {
-      loopFactory: () =>
+peerTest(
+  "createConnection() with happyEyeballsDelay races the addresses; without it, they go one after the other (python3 peers)",
+  ["python3"],
+  async (t) => {
+    await withPeers(async (live, hole) => {
+      const loopFactory = () =>
         new FixedResolverLoop({
-          "dual.test": [["::1", refused, 0, 0], ["127.0.0.1", live]],
-        }),
+          "dual.test": [["::1", hole, 0, 0], ["127.0.0.1", live]],
+        });
+
+      await t.step(
+        "without a delay, a silent first address holds the connection up",
+        async () => {
+          await run(
+            function* () {
+              const error = yield* failure(waitFor(greeting(), 0.3));
+              assert.ok(error instanceof TimeoutError, `got ${error}`);
+            }(),
+            { loopFactory },
+          );
+        },
+      );
+
+      await t.step(
+        "with a delay, the next address is tried while the first hangs, and the first to answer wins",
+        async () => {
+          const [host, text] = await run(
+            waitFor(greeting({ happyEyeballsDelay: 0.05 }), 5),
+            { loopFactory },
+          );
+          assert.equal(host, "127.0.0.1");
+          assert.equal(text, "hello from python\n");
+        },
+      );
+
+      await t.step(
+        "family restricts the addresses: AF_INET skips the silent IPv6 one",
+        async () => {
+          const [host, text] = await run(
+            waitFor(greeting({ family: AF_INET }), 5),
+            { loopFactory },
+          );
+          assert.equal(host, "127.0.0.1");
+          assert.equal(text, "hello from python\n");
+        },
+      );
     });
-    assert.equal(host, "127.0.0.1");
-    assert.equal(text, "hello from python\n");
-  });
-});
+  },
+);
+
+peerTest(
+  "createConnection() without a delay tries the next address when one is refused (python3 peer)",
+  ["python3"],
+  async () => {
+    await withPeers(async (live) => {
+      const refused = freePort("::1");
+      const [host, text] = await run(greeting(), {
+        loopFactory: () =>
+          new FixedResolverLoop({
+            "dual.test": [["::1", refused, 0, 0], ["127.0.0.1", live]],
+          }),
+      });
+      assert.equal(host, "127.0.0.1");
+      assert.equal(text, "hello from python\n");
+    });
+  },
+);
 
 Deno.test("createConnection(): a racing winner aborts the attempt still hanging, leaving no connect op behind", async () => {
   // Deno's own blackhole; the op sanitizer fails the test if the hanging
@@ -384,6 +364,7 @@ function* connectTo(
 
 /** Whether the system resolves localhost to both ::1 and 127.0.0.1. */
 function dualStackLocalhost(): boolean {
+  if (!hasPeer("python3")) return false;
   const out = new Deno.Command("python3", {
     args: [
       "-c",

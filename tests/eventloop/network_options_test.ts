@@ -66,12 +66,8 @@ import {
   START_UNIX_SERVER_OPTIONS,
   WRITER_START_TLS_OPTIONS,
 } from "../../streams/_options.ts";
-import {
-  blackhole,
-  freePort,
-  keepAliveOn,
-  PythonPeer,
-} from "./_net_fixtures.ts";
+import { blackhole, freePort, keepAliveOn } from "./_net_fixtures.ts";
+import { PeerProcess, type PeerProgram, peerTest } from "../_peers.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -869,47 +865,18 @@ const datagramCases: Cases<DatagramEndpointOptions> = {
 };
 // ---- startTls ----
 
-/**
- * python3 STARTTLS server: answers "GO" to a line, then upgrades with
- * StreamWriter.start_tls() and echoes a line; in "hang" mode it never
- * starts its side of the handshake.
- */
-const STARTTLS = `
-import asyncio, ssl, sys
-cert, key, mode = sys.argv[1:4]
-
-async def handle(reader, writer):
-    await reader.readline()
-    writer.write(b"GO\\n")
-    await writer.drain()
-    if mode == "hang":
-        await reader.read()
-    else:
-        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ctx.load_cert_chain(cert, key)
-        await writer.start_tls(ctx)
-        writer.write(await reader.readline())
-        await writer.drain()
-    writer.close()
-
-async def main():
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    print(server.sockets[0].getsockname()[1])
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    server.close()
-
-asyncio.run(main())
-`;
-
 /** Upgrades through one entry point; returns the TLS extra info. */
 type StartTls = (port: number, options: Options) => Coroutine<unknown>;
 
+/** Waits for the SMTP-style go-ahead ("220 go ahead") to STARTTLS. */
 class GoAhead extends Protocol {
   text = "";
   go = getRunningLoop().createFuture<void>();
   override dataReceived(data: Uint8Array): void {
     this.text += dec.decode(data);
-    if (this.text === "GO\n" && !this.go.done()) this.go.setResult();
+    if (this.text.endsWith("220 go ahead\r\n") && !this.go.done()) {
+      this.go.setResult();
+    }
   }
 }
 
@@ -920,7 +887,7 @@ const loopStartTls: StartTls = function* (port, options) {
     "127.0.0.1",
     port,
   );
-  plain.write(enc.encode("STARTTLS\n"));
+  plain.write(enc.encode("STARTTLS\r\n"));
   yield* protocol.go;
   let secure: Transport;
   try {
@@ -939,8 +906,9 @@ const loopStartTls: StartTls = function* (port, options) {
 
 const writerStartTls: StartTls = function* (port, options) {
   const [reader, writer] = yield* openConnection("127.0.0.1", port);
-  writer.write(enc.encode("STARTTLS\n"));
-  assert.equal(dec.decode(yield* reader.readLine()), "GO\n");
+  writer.write(enc.encode("STARTTLS\r\n"));
+  assert.equal(dec.decode(yield* reader.readLine()), "220 ready\r\n");
+  assert.equal(dec.decode(yield* reader.readLine()), "220 go ahead\r\n");
   try {
     yield* writer.startTls({ caCerts: [CA] }, options);
   } catch (error) {
@@ -955,19 +923,63 @@ const writerStartTls: StartTls = function* (port, options) {
   return extra;
 };
 
-async function withStartTlsPeer(
-  mode: string,
-  body: (port: number) => Promise<void>,
-) {
-  const peer = new PythonPeer(STARTTLS, [
+/** tests/peers/starttls_server.py (Python's ssl), for one connection. */
+async function withStartTlsPeer(body: (port: number) => Promise<void>) {
+  await using peer = PeerProcess.python("starttls_server.py", [
     testdata("tls_localhost.pem"),
     testdata("tls_localhost.key"),
-    mode,
+    "1",
   ]);
+  await body(Number(await peer.readLine()));
+  const result = await peer.finish();
+  assert.equal(result.code, 0, result.stderr);
+}
+
+/**
+ * A Deno server that speaks the same STARTTLS greeting and go-ahead but
+ * never starts its side of the handshake (for the timeout and the
+ * refusals, which must reach the option check on a live connection).
+ */
+function silentStartTlsServer(): { port: number; close(): Promise<void> } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns = new Set<Deno.Conn>();
+  const handlers: Promise<void>[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      conns.add(conn);
+      handlers.push((async () => {
+        const buf = new Uint8Array(64);
+        await conn.write(enc.encode("220 ready\r\n")).catch(() => 0);
+        await conn.read(buf).catch(() => null);
+        await conn.write(enc.encode("220 go ahead\r\n")).catch(() => 0);
+        // Then silence, until close() (Deno does not shut the socket of a
+        // TLS connection given up mid-handshake, so no EOF may come).
+        while ((await conn.read(buf).catch(() => null)) !== null) {
+          // Reads and drops the client's hello.
+        }
+      })());
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async close() {
+      listener.close();
+      await accepting.catch(() => {});
+      for (const conn of conns) conn.close();
+      await Promise.all(handlers);
+    },
+  };
+}
+
+/** Runs `body` against a fresh silentStartTlsServer(), then closes it. */
+function* withSilentServer(
+  body: (port: number) => Coroutine<unknown>,
+): Coroutine<unknown> {
+  const server = silentStartTlsServer();
   try {
-    await body(Number(await peer.line()));
+    return yield* body(server.port);
   } finally {
-    assert.equal(await peer.close(), 0);
+    yield* fromPromise(server.close());
   }
 }
 
@@ -976,7 +988,7 @@ function startTlsCases(startTls: StartTls): Cases<StreamWriterStartTlsOptions> {
     serverHostname: {
       value: "localhost",
       async check(options) {
-        await withStartTlsPeer("echo", async (port) => {
+        await withStartTlsPeer(async (port) => {
           const extra = await run(startTls(port, options));
           assert.deepEqual(extra, [true, "localhost"]);
         });
@@ -985,26 +997,24 @@ function startTlsCases(startTls: StartTls): Cases<StreamWriterStartTlsOptions> {
     sslHandshakeTimeout: {
       value: 0.1,
       async check(options) {
-        await withStartTlsPeer("hang", async (port) => {
-          const error = await run(failure(
-            waitFor(
-              startTls(port, { serverHostname: "localhost", ...options }),
-              5,
-            ),
-          ));
-          assert.ok(error instanceof TimeoutError, `got ${error}`);
-          assert.match(error.message, /TLS handshake/);
-        });
+        const error = await run(failure(withSilentServer((port) =>
+          waitFor(
+            startTls(port, { serverHostname: "localhost", ...options }),
+            5,
+          )
+        )));
+        assert.ok(error instanceof TimeoutError, `got ${error}`);
+        assert.match(error.message, /TLS handshake/);
       },
     },
     sslShutdownTimeout: {
       value: 5,
       async check(options) {
-        await withStartTlsPeer("hang", async (port) => {
-          const error = await run(failure(startTls(port, options)));
-          assert.ok(error instanceof TypeError, `got ${error}`);
-          assert.match(error.message, /'sslShutdownTimeout' is not supported/);
-        });
+        const error = await run(
+          failure(withSilentServer((port) => startTls(port, options))),
+        );
+        assert.ok(error instanceof TypeError, `got ${error}`);
+        assert.match(error.message, /'sslShutdownTimeout' is not supported/);
       },
     },
   };
@@ -1015,11 +1025,11 @@ const loopStartTlsCases: Cases<StartTlsOptions> = {
   serverSide: {
     value: true,
     async check(options) {
-      await withStartTlsPeer("hang", async (port) => {
-        const error = await run(failure(loopStartTls(port, options)));
-        assert.ok(error instanceof TypeError, `got ${error}`);
-        assert.match(error.message, /'serverSide' is not supported/);
-      });
+      const error = await run(
+        failure(withSilentServer((port) => loopStartTls(port, options))),
+      );
+      assert.ok(error instanceof TypeError, `got ${error}`);
+      assert.match(error.message, /'serverSide' is not supported/);
     },
   },
 };
@@ -1053,51 +1063,10 @@ function* readOneLine(
 
 // ---- The walk ----
 
-/**
- * A Deno server that answers "GO" to the first line, for the unknown-name
- * rows of startTls (which must reach the option check on a live
- * connection).
- */
-function goServer(): { port: number; close(): Promise<void> } {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const handlers: Promise<void>[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      handlers.push((async () => {
-        const buf = new Uint8Array(64);
-        await conn.read(buf).catch(() => null);
-        await conn.write(enc.encode("GO\n")).catch(() => 0);
-        while ((await conn.read(buf).catch(() => null)) !== null) {
-          /* drain */
-        }
-        conn.close();
-      })());
-    }
-  })();
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    async close() {
-      listener.close();
-      await accepting.catch(() => {});
-      await Promise.all(handlers);
-    },
-  };
-}
-
-/** Runs `body` against a fresh goServer(), closing it afterwards. */
-function* withGoServer(
-  body: (port: number) => Coroutine<unknown>,
-): Coroutine<unknown> {
-  const server = goServer();
-  try {
-    return yield* body(server.port);
-  } finally {
-    yield* fromPromise(server.close());
-  }
-}
-
 interface EntryPoint {
   name: string;
+  /** The real peers some of its rows need. */
+  needs?: PeerProgram[];
   names: Readonly<Record<string, true>>;
   cases: Record<string, Case>;
   /** Calls it with options (for the unknown-name rows). */
@@ -1258,33 +1227,40 @@ const entryPoints: EntryPoint[] = [
   },
   {
     name: "loop.startTls",
+    needs: ["python3"],
     names: names(START_TLS_OPTIONS),
     cases: loopStartTlsCases,
-    call: (o) => withGoServer((port) => loopStartTls(port, o)),
+    call: (o) => withSilentServer((port) => loopStartTls(port, o)),
   },
   {
     name: "writer.startTls",
+    needs: ["python3"],
     names: names(WRITER_START_TLS_OPTIONS),
     cases: startTlsCases(writerStartTls),
-    call: (o) => withGoServer((port) => writerStartTls(port, o)),
+    call: (o) => withSilentServer((port) => writerStartTls(port, o)),
   },
 ];
 
 for (const entry of entryPoints) {
-  Deno.test(`${entry.name}(): every option shows its effect or throws a clear error`, async (t) => {
-    assert.deepEqual(
-      Object.keys(entry.cases).sort(),
-      Object.keys(entry.names).sort(),
-      "every option the entry point accepts has a row, and no other",
-    );
-    for (const [name, row] of Object.entries(entry.cases)) {
-      assert.notEqual(row.value, undefined, `${name}: a non-default value`);
-      await t.step(
-        `${name}: ${JSON.stringify(row.value)}`,
-        () => row.check({ [name]: row.value }),
+  peerTest(
+    `${entry.name}(): every option shows its effect or throws a clear error`,
+    entry.needs ?? [],
+    async (t) => {
+      assert.deepEqual(
+        Object.keys(entry.cases).sort(),
+        Object.keys(entry.names).sort(),
+        "every option the entry point accepts has a row, and no other",
       );
-    }
-  });
+      for (const [name, row] of Object.entries(entry.cases)) {
+        assert.notEqual(row.value, undefined, `${name}: a non-default value`);
+        const shown = JSON.stringify(row.value);
+        await t.step(
+          `${name}: ${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown}`,
+          () => row.check({ [name]: row.value }),
+        );
+      }
+    },
+  );
 }
 
 Deno.test("every network entry point refuses an unknown option, a Python spelling and a non-object, naming them", async (t) => {

@@ -21,7 +21,8 @@ import {
   type StreamReader,
   type StreamWriter,
 } from "../../streams/mod.ts";
-import { keepAliveOn, PythonPeer } from "./_net_fixtures.ts";
+import { keepAliveOn } from "./_net_fixtures.ts";
+import { PeerProcess, peerTest } from "../_peers.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -43,31 +44,6 @@ class Shout extends Protocol {
   }
 }
 
-/**
- * python3 asyncio client: connects, prints "connected", sends "ping\n",
- * prints what comes back (or "timeout" after the given seconds), then waits
- * for stdin to close.
- */
-const CLIENT = `
-import asyncio, sys
-port, wait = int(sys.argv[1]), float(sys.argv[2])
-
-async def main():
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    print("connected")
-    writer.write(b"ping\\n")
-    await writer.drain()
-    try:
-        line = await asyncio.wait_for(reader.readline(), wait)
-        print(line.decode().strip() or "eof")
-    except TimeoutError:
-        print("timeout")
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    writer.close()
-
-asyncio.run(main())
-`;
-
 /** Whether a connection from local port `port` is in TIME_WAIT (06). */
 function timeWaitOn(port: number): boolean {
   const hex = port.toString(16).toUpperCase().padStart(4, "0");
@@ -83,63 +59,98 @@ function* closeServer(server: Server): Coroutine<void> {
   yield* server.waitClosed();
 }
 
-Deno.test("createServer({ keepAlive: true }) turns TCP keep-alive on for each accepted connection (python3 client)", async (t) => {
-  for (const keepAlive of [true, false]) {
-    await t.step(`keepAlive: ${keepAlive}`, async () => {
-      await run(function* () {
+/** The line_client.py peers a test started; killed if the test fails. */
+const clients: PeerProcess[] = [];
+
+/** tests/peers/line_client.py: sends "ping", prints the reply or "timeout". */
+function lineClient(port: number, wait: number): PeerProcess {
+  const peer = PeerProcess.python("line_client.py", [
+    String(port),
+    String(wait),
+  ]);
+  clients.push(peer);
+  return peer;
+}
+
+/** Runs `body`, then kills (or waits for) the clients it started. */
+async function withClients(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } finally {
+    for (const peer of clients.splice(0)) await peer[Symbol.asyncDispose]();
+  }
+}
+
+peerTest(
+  "createServer({ keepAlive: true }) turns TCP keep-alive on for each accepted connection (python3 client)",
+  ["python3"],
+  async (t) => {
+    for (const keepAlive of [true, false]) {
+      await t.step(
+        `keepAlive: ${keepAlive}`,
+        () =>
+          withClients(() =>
+            run(function* () {
+              const server = yield* getRunningLoop().createServer(
+                () => new Shout(),
+                "127.0.0.1",
+                0,
+                { keepAlive },
+              );
+              const { port } = server.sockets[0].addr as Deno.NetAddr;
+              const peer = lineClient(port, 5);
+              assert.equal(yield* fromPromise(peer.readLine()), "connected");
+              // The reply means the server made the transport (and set the option).
+              assert.equal(yield* fromPromise(peer.readLine()), "PING");
+              assert.deepEqual(keepAliveOn(port), [keepAlive]);
+              assert.equal((yield* fromPromise(peer.finish())).code, 0);
+              yield* closeServer(server);
+            }())
+          ),
+      );
+    }
+  },
+);
+
+peerTest(
+  "createServer({ startServing: false }): a python3 client's connection waits, unanswered, until startServing()",
+  ["python3"],
+  () =>
+    withClients(() =>
+      run(function* () {
+        let made = 0;
         const server = yield* getRunningLoop().createServer(
-          () => new Shout(),
+          () => {
+            made++;
+            return new Shout();
+          },
           "127.0.0.1",
           0,
-          { keepAlive },
+          { startServing: false },
         );
         const { port } = server.sockets[0].addr as Deno.NetAddr;
-        const peer = new PythonPeer(CLIENT, [String(port), "5"]);
-        assert.equal(yield* fromPromise(peer.line()), "connected");
-        // The reply means the server made the transport (and set the option).
-        assert.equal(yield* fromPromise(peer.line()), "PING");
-        assert.deepEqual(keepAliveOn(port), [keepAlive]);
-        assert.equal(yield* fromPromise(peer.close()), 0);
+        // The client's wait for a reply (0.3 s) runs out before serving starts.
+        const early = lineClient(port, 0.3);
+        // Deno listens at once: the kernel completes the handshake...
+        assert.equal(yield* fromPromise(early.readLine()), "connected");
+        // ...but no protocol is made and nothing answers.
+        assert.equal(yield* fromPromise(early.readLine()), "timeout");
+        assert.equal(made, 0);
+        assert.equal(server.isServing(), false);
+        yield* server.startServing();
+        // The queued connection is served now; so is a new one.
+        for (let i = 0; i < 1000 && made === 0; i++) yield* sleep(0.002);
+        assert.equal(made, 1);
+        const late = lineClient(port, 5);
+        assert.equal(yield* fromPromise(late.readLine()), "connected");
+        assert.equal(yield* fromPromise(late.readLine()), "PING");
+        assert.equal(made, 2);
+        assert.equal((yield* fromPromise(early.finish())).code, 0);
+        assert.equal((yield* fromPromise(late.finish())).code, 0);
         yield* closeServer(server);
-      }());
-    });
-  }
-});
-
-Deno.test("createServer({ startServing: false }): a python3 client's connection waits, unanswered, until startServing()", async () => {
-  await run(function* () {
-    let made = 0;
-    const server = yield* getRunningLoop().createServer(
-      () => {
-        made++;
-        return new Shout();
-      },
-      "127.0.0.1",
-      0,
-      { startServing: false },
-    );
-    const { port } = server.sockets[0].addr as Deno.NetAddr;
-    // The client's wait for a reply (0.3 s) runs out before serving starts.
-    const early = new PythonPeer(CLIENT, [String(port), "0.3"]);
-    // Deno listens at once: the kernel completes the handshake...
-    assert.equal(yield* fromPromise(early.line()), "connected");
-    // ...but no protocol is made and nothing answers.
-    assert.equal(yield* fromPromise(early.line()), "timeout");
-    assert.equal(made, 0);
-    assert.equal(server.isServing(), false);
-    yield* server.startServing();
-    // The queued connection is served now; so is a new one.
-    for (let i = 0; i < 1000 && made === 0; i++) yield* sleep(0.002);
-    assert.equal(made, 1);
-    const late = new PythonPeer(CLIENT, [String(port), "5"]);
-    assert.equal(yield* fromPromise(late.line()), "connected");
-    assert.equal(yield* fromPromise(late.line()), "PING");
-    assert.equal(made, 2);
-    assert.equal(yield* fromPromise(early.close()), 0);
-    assert.equal(yield* fromPromise(late.close()), 0);
-    yield* closeServer(server);
-  }());
-});
+      }())
+    ),
+);
 
 Deno.test("createServer({ reuseAddress: true }) rebinds a port whose connection the server closed first (TIME_WAIT)", async () => {
   await run(function* () {
