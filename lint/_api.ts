@@ -81,6 +81,8 @@ export const API: Api = {
         "createUnixServer": "Server",
         "startTls": null,
         "createDatagramEndpoint": null,
+        "getaddrinfo": null,
+        "getnameinfo": null,
       },
       "callbacks": {
         "setTaskFactory": { "0": ["EventLoop", null, null] },
@@ -90,6 +92,7 @@ export const API: Api = {
     "ExceptionGroup": { "returns": { "subgroup": "ExceptionGroup" } },
     "FlowControlProtocol": { "extends": "Protocol" },
     "Future": { "returns": { "getLoop": "EventLoop" } },
+    "GaiError": {},
     "Handle": { "returns": { "getLoop": "EventLoop" } },
     "IncompleteReadError": {},
     "InvalidStateError": {},

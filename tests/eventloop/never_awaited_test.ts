@@ -137,6 +137,8 @@ const MAKERS: Record<string, (f: Fixtures) => Coroutine<unknown>> = {
   "EventLoop.subprocessShell": (f) =>
     f.loop.subprocessShell(() => new SubprocessProtocol(), "true"),
   "EventLoop.shutdownDefaultExecutor": (f) => f.loop.shutdownDefaultExecutor(),
+  "EventLoop.getaddrinfo": (f) => f.loop.getaddrinfo("127.0.0.1", 80),
+  "EventLoop.getnameinfo": (f) => f.loop.getnameinfo(["127.0.0.1", 80]),
 };
 
 /** Every coroutine the module exports, as lint/_api.ts derives them. */
