@@ -108,7 +108,6 @@ function denoSocket(
     receive(p?: Uint8Array): Promise<[Uint8Array, Deno.Addr]>;
     send(p: Uint8Array, addr: Deno.Addr): Promise<number>;
     close(): void;
-    setBroadcast?(flag: boolean): void;
   };
   const conn = listen({
     transport: "udp",
@@ -116,7 +115,10 @@ function denoSocket(
     port: local.port,
     reuseAddress: reuse,
   });
-  if (broadcast) conn.setBroadcast?.(true);
+  // Deno turns SO_BROADCAST on for every socket it makes and has no way to
+  // turn it off, so without allowBroadcast the kernel's refusal (EACCES, as
+  // asyncio's endpoint gets it) is made here, before the send.
+  const refuse = broadcast ? null : broadcastAddresses();
   let receiving: Promise<void> = Promise.resolve();
   let closed = false;
   return {
@@ -136,7 +138,14 @@ function denoSocket(
       };
       receiving = loop();
     },
-    send: (data, to) => conn.send(data, to),
+    send: (data, to) =>
+      refuse !== null && refuse.has(to.hostname)
+        ? Promise.reject(
+          new Deno.errors.PermissionDenied(
+            `Permission denied (os error 13): ${to.hostname} is a broadcast address; pass allowBroadcast: true to send to it`,
+          ),
+        )
+        : conn.send(data, to),
     close() {
       closed = true;
       try {
@@ -147,6 +156,55 @@ function denoSocket(
       return receiving;
     },
   };
+}
+
+/**
+ * The IPv4 broadcast addresses a send could reach: the limited broadcast
+ * address and the directed broadcast address of every local IPv4 network.
+ * `null` when Deno may not list the interfaces (no `--allow-sys`): the
+ * caller then uses node:dgram, which can leave SO_BROADCAST off.
+ */
+function broadcastAddresses(): Set<string> | null {
+  let interfaces: Deno.NetworkInterfaceInfo[];
+  try {
+    interfaces = Deno.networkInterfaces();
+  } catch {
+    return null;
+  }
+  const found = new Set(["255.255.255.255"]);
+  for (const info of interfaces) {
+    if (info.family !== "IPv4") continue;
+    const address = ipv4ToNumber(info.address);
+    const mask = ipv4ToNumber(info.netmask);
+    if (address === null || mask === null || mask === 0xffffffff) continue;
+    const all = (address | ~mask) >>> 0;
+    found.add(
+      [all >>> 24, (all >>> 16) & 255, (all >>> 8) & 255, all & 255].join("."),
+    );
+  }
+  return found;
+}
+
+function ipv4ToNumber(text: string): number | null {
+  const parts = text.split(".");
+  if (parts.length !== 4) return null;
+  let value = 0;
+  for (const part of parts) {
+    const n = Number(part);
+    if (!Number.isInteger(n) || n < 0 || n > 255) return null;
+    value = value * 256 + n;
+  }
+  return value;
+}
+
+/** Whether Deno may list the network interfaces (see broadcastAddresses). */
+function canListInterfaces(): boolean {
+  try {
+    Deno.networkInterfaces();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** node:dgram, which needs no unstable flag. */
@@ -535,7 +593,10 @@ export function* createDatagramEndpoint<P extends BaseProtocol>(
     remote = udp(pair[1]);
   }
   const reuse = false; // SO_REUSEADDR: refused above.
-  const socket: UdpSocket = hasUnstableNet()
+  // Deno.listenDatagram cannot leave SO_BROADCAST off; where the broadcast
+  // addresses cannot be listed to refuse those sends, node:dgram serves.
+  const socket: UdpSocket = hasUnstableNet() &&
+      (broadcast || canListInterfaces())
     ? denoSocket(local, reuse, broadcast)
     : yield* ioAwait(
       loop,

@@ -393,7 +393,13 @@ export interface DatagramEndpointOptions {
    */
   remoteAddr?: DatagramAddress;
   /**
-   * Allow sending to broadcast addresses.
+   * Allow sending to broadcast addresses. Without it a send to one fails
+   * with `PermissionDenied` through `errorReceived()`, as the kernel's
+   * `EACCES` does in asyncio. Under `--unstable-net`, `Deno.listenDatagram`
+   * always allows broadcast, so the library refuses those sends itself: the
+   * limited broadcast address and each local network's directed broadcast
+   * address (listed with `Deno.networkInterfaces()`; without `--allow-sys`
+   * the endpoint uses `node:dgram`, which honours the option).
    *
    * @default {false}
    */

@@ -221,6 +221,60 @@ Deno.test("createDatagramEndpoint() uses Deno.listenDatagram under --unstable-ne
   );
 });
 
+Deno.test("createDatagramEndpoint() under --unstable-net refuses broadcast sends without allowBroadcast, as the kernel does", async () => {
+  // Deno.listenDatagram turns SO_BROADCAST on for every socket, so the
+  // library must refuse what the kernel would refuse without the option.
+  const mod = new URL("../../eventloop/mod.ts", import.meta.url).href;
+  const code = `
+    import { DatagramProtocol, getRunningLoop, run } from ${
+    JSON.stringify(mod)
+  };
+    class Errors extends DatagramProtocol {
+      errors = [];
+      errorReceived(error) { this.errors.push(error.name); }
+    }
+    const out = await run(function* () {
+      const loop = getRunningLoop();
+      const results = [];
+      for (const allowBroadcast of [false, true]) {
+        const [t, p] = yield* loop.createDatagramEndpoint(() => new Errors(), {
+          localAddr: ["0.0.0.0", 0],
+          allowBroadcast,
+        });
+        t.sendto(new Uint8Array([1]), ["255.255.255.255", 9]);
+        t.sendto(new Uint8Array([2]), ["127.255.255.255", 9]);
+        const later = loop.createFuture();
+        loop.callLater(0.1, () => later.setResult());
+        yield* later;
+        results.push(allowBroadcast + ":" + p.errors.join(","));
+        t.close();
+      }
+      return results.join(" ");
+    }());
+    console.log(out);
+  `;
+  const file = await Deno.makeTempFile({ suffix: ".js" });
+  await Deno.writeTextFile(file, code);
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-config",
+      "--unstable-net",
+      "--allow-net",
+      "--allow-sys",
+      file,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(file);
+  assert.equal(
+    dec.decode(result.stdout).trim(),
+    "false:PermissionDenied,PermissionDenied true:",
+    dec.decode(result.stderr),
+  );
+});
+
 Deno.test("DatagramTransport: a failed send goes to errorReceived() and the endpoint stays open", async () => {
   await run(function* () {
     const loop = getRunningLoop();
