@@ -49,6 +49,10 @@ import type { AddrInfo, GetAddrInfoOptions, SockAddr } from "./dns.ts";
 import { getaddrinfo, getnameinfo } from "./_resolve.ts";
 import { checkOptionNames, GETADDRINFO_OPTIONS } from "./_options.ts";
 import { addSignalHandler, removeSignalHandler } from "./_signals.ts";
+import type { Protocol } from "./protocols.ts";
+import type { ReadTransport, WriteTransport } from "./transports.ts";
+import type { ReadPipe, WritePipe } from "./pipes.ts";
+import { connectReadPipe, connectWritePipe } from "./_pipes.ts";
 import {
   checkCallback,
   checkCoroutine,
@@ -1727,6 +1731,124 @@ export class EventLoop {
    */
   removeSignalHandler(signal: Deno.Signal): boolean {
     return removeSignalHandler(this, signal);
+  }
+
+  /**
+   * Connects a protocol to a pipe that is open for reading: `Deno.stdin`, an
+   * opened `Deno.FsFile` (a FIFO, or a file), or a `ReadableStream` of bytes.
+   * The protocol gets `connectionMade`, then `dataReceived` for each chunk,
+   * then `eofReceived` and `connectionLost(null)` at the end of the stream
+   * (or `connectionLost(error)` if reading fails). The transport can pause
+   * and resume reading; closing it cancels the stream, which closes the
+   * file or the standard input. Resolves once `connectionMade` has run.
+   *
+   * For lines of text, put a `StreamReader` on it (`openReadPipe()` in
+   * the streams module does that).
+   *
+   * Differences from asyncio: the pipe is a Deno stream, not a file
+   * descriptor; a regular file is read too (asyncio refuses anything but a
+   * pipe, a socket or a character device).
+   *
+   * asyncio: `loop.connect_read_pipe()`.
+   *
+   * @typeParam P The protocol's type.
+   * @param protocolFactory Makes the protocol.
+   * @param pipe What to read: a {@linkcode ReadPipe}.
+   * @returns `[transport, protocol]`.
+   * @throws {TypeError} If `protocolFactory` is not a function, or `pipe` has
+   * no readable stream, or its stream is locked (read by something else).
+   *
+   * @example Reading a stream through a protocol
+   * ```ts
+   * import { getRunningLoop, Protocol, run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * class Collect extends Protocol {
+   *   text = "";
+   *   done = getRunningLoop().createFuture<void>();
+   *   override dataReceived(data: Uint8Array) {
+   *     this.text += new TextDecoder().decode(data);
+   *   }
+   *   override connectionLost() {
+   *     this.done.setResult();
+   *   }
+   * }
+   * const text = await run(function* () {
+   *   const encoder = new TextEncoder();
+   *   const pipe = ReadableStream.from([encoder.encode("hello "), encoder.encode("pipe")]);
+   *   const [_transport, protocol] = yield* getRunningLoop().connectReadPipe(
+   *     () => new Collect(),
+   *     pipe,
+   *   );
+   *   yield* protocol.done;
+   *   return protocol.text;
+   * }());
+   * assert.equal(text, "hello pipe");
+   * ```
+   */
+  connectReadPipe<P extends Protocol>(
+    protocolFactory: () => P,
+    pipe: ReadPipe,
+  ): Coroutine<[ReadTransport, P]> {
+    return connectReadPipe(this, protocolFactory, pipe);
+  }
+
+  /**
+   * Connects a protocol to a pipe that is open for writing: `Deno.stdout`,
+   * `Deno.stderr`, an opened `Deno.FsFile` (a FIFO, or a file), or a
+   * `WritableStream` of bytes. `write()` never blocks; once more than the
+   * high-water mark (64 KiB) waits to be written the protocol's
+   * `pauseWriting()` is called, and `resumeWriting()` once it drained below
+   * the low-water mark. `close()` flushes, then closes the stream (for
+   * `Deno.stdout`, the process's standard output, as asyncio closes the
+   * file it was given). Resolves once `connectionMade` has run.
+   *
+   * For a writer with `drain()`, put a `StreamWriter` on it
+   * (`openWritePipe()` in the streams module does that).
+   *
+   * asyncio: `loop.connect_write_pipe()`.
+   *
+   * @typeParam P The protocol's type.
+   * @param protocolFactory Makes the protocol.
+   * @param pipe Where to write: a {@linkcode WritePipe}.
+   * @returns `[transport, protocol]`.
+   * @throws {TypeError} If `protocolFactory` is not a function, or `pipe` has
+   * no writable stream, or its stream is locked (written by something else).
+   *
+   * @example Writing to a stream through a transport
+   * ```ts
+   * import { getRunningLoop, Protocol, run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const chunks: string[] = [];
+   * const sink = new WritableStream<Uint8Array>({
+   *   write(chunk) {
+   *     chunks.push(new TextDecoder().decode(chunk));
+   *   },
+   * });
+   * class Closed extends Protocol {
+   *   done = getRunningLoop().createFuture<void>();
+   *   override connectionLost() {
+   *     this.done.setResult();
+   *   }
+   * }
+   * await run(function* () {
+   *   const [transport, protocol] = yield* getRunningLoop().connectWritePipe(
+   *     () => new Closed(),
+   *     sink,
+   *   );
+   *   transport.write(new TextEncoder().encode("hello"));
+   *   transport.close(); // flushes first
+   *   yield* protocol.done;
+   * }());
+   * assert.deepEqual(chunks, ["hello"]);
+   * ```
+   */
+  connectWritePipe<P extends BaseProtocol>(
+    protocolFactory: () => P,
+    pipe: WritePipe,
+  ): Coroutine<[WriteTransport, P]> {
+    return connectWritePipe(this, protocolFactory, pipe);
   }
 
   /**

@@ -31,7 +31,10 @@ import {
   checkLoopOpen,
   describeValue,
 } from "../eventloop/_util.ts";
-import { ReadPipeTransport, WritePipeTransport } from "./_pipe_transport.ts";
+import {
+  ReadPipeTransport,
+  WritePipeTransport,
+} from "../eventloop/_pipe_transport.ts";
 
 const STDIO_VALUES: readonly string[] = ["pipe", "null", "inherit"];
 const OPTION_NAMES: readonly string[] = [

@@ -1,22 +1,26 @@
-// The pipe transports of a child process: a read transport over one or more
-// of its ReadableStreams (stdout; stdout and stderr merged for STDOUT) and a
-// write transport over its stdin WritableStream. asyncio's
+// The pipe transports: a read transport over one or more ReadableStreams (a
+// child's stdout; stdout and stderr merged for STDOUT; Deno.stdin or a FIFO
+// for `loop.connectReadPipe()`) and a write transport over a WritableStream
+// (a child's stdin; Deno.stdout for `loop.connectWritePipe()`). asyncio's
 // `_UnixReadPipeTransport` / `_UnixWritePipeTransport`, over Web Streams.
+// They live in the loop's folder because `loop.connectReadPipe()` makes them;
+// the subprocess folder, above, uses them for a child's pipes.
 //
 // Every protocol call happens inside a loop pass (through callSoon), never
 // from a promise callback, so protocols see a running loop. A promise of
 // Deno's in flight counts as real I/O (`_ioStarted`/`_ioFinished`), so a
 // virtual clock waits for it.
 
-import type { EventLoop } from "../eventloop/event_loop.ts";
-import type { BaseProtocol, Protocol } from "../eventloop/protocols.ts";
-import type { ReadTransport, WriteTransport } from "../eventloop/transports.ts";
-import { describeValue } from "../eventloop/_util.ts";
+import type { EventLoop } from "./event_loop.ts";
+import type { BaseProtocol, Protocol } from "./protocols.ts";
+import type { ReadTransport, WriteTransport } from "./transports.ts";
+import { describeValue } from "./_util.ts";
+import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 import {
   callWriteFlow,
   DEFAULT_HIGH_WATER,
   writeBufferLimits,
-} from "../eventloop/_write_flow.ts";
+} from "./_write_flow.ts";
 
 function ignore(): void {}
 
@@ -58,6 +62,9 @@ export class ReadPipeTransport implements ReadTransport {
    * @param deferStart Wait for `_start()` (or `_readWhole()`) before reading,
    * so that a caller can still take the whole source at once. Otherwise
    * reading starts now.
+   * @param unclosed A description for the "unclosed transport" report, for a
+   * pipe that nothing else closes (`loop.connectReadPipe()`); a child's
+   * pipes are closed with the child instead.
    */
   constructor(
     loop: EventLoop,
@@ -65,6 +72,7 @@ export class ReadPipeTransport implements ReadTransport {
     protocol: Protocol,
     extra: Record<string, unknown>,
     deferStart = false,
+    unclosed: string | null = null,
   ) {
     this.#loop = loop;
     this.#protocol = protocol;
@@ -75,6 +83,7 @@ export class ReadPipeTransport implements ReadTransport {
     this.#open = sources.length;
     this.#extra = extra;
     loop.callSoon(() => (this.#protocol as BaseProtocol).connectionMade(this));
+    if (unclosed !== null) trackUnclosed(this, unclosed, loop, releaser(this));
     if (!deferStart) this._start();
   }
 
@@ -249,6 +258,7 @@ export class ReadPipeTransport implements ReadTransport {
   #cancelReaders(): void {
     if (this.#released) return;
     this.#released = true;
+    untrack(this);
     // A source nobody reads yet is cancelled directly. One that
     // _readWhole() reads cannot be: it ends when the child closes its end.
     if (!this.#started) {
@@ -291,11 +301,16 @@ export class WritePipeTransport implements WriteTransport {
   #released = false;
   #extra: Record<string, unknown>;
 
+  /**
+   * @param unclosed A description for the "unclosed transport" report, for a
+   * pipe that nothing else closes (`loop.connectWritePipe()`).
+   */
   constructor(
     loop: EventLoop,
     sink: WritableStream<Uint8Array>,
     protocol: BaseProtocol,
     extra: Record<string, unknown>,
+    unclosed: string | null = null,
   ) {
     this.#loop = loop;
     this.#protocol = protocol;
@@ -304,6 +319,7 @@ export class WritePipeTransport implements WriteTransport {
     this.#writer.closed.catch(ignore);
     this.#extra = extra;
     loop.callSoon(() => this.#protocol.connectionMade(this));
+    if (unclosed !== null) trackUnclosed(this, unclosed, loop, releaser(this));
   }
 
   getExtraInfo(name: string, defaultValue?: unknown): unknown {
@@ -407,6 +423,7 @@ export class WritePipeTransport implements WriteTransport {
 
   /** The buffer is flushed: close the pipe, then report a clean loss. */
   #finishClose(): void {
+    untrack(this);
     this.#lost = true;
     const loop = this.#loop;
     this.#released = true;
@@ -436,6 +453,7 @@ export class WritePipeTransport implements WriteTransport {
   }
 
   #abortWriter(): void {
+    untrack(this);
     if (this.#released) return;
     this.#released = true;
     this.#writer.abort().catch(ignore);
@@ -452,6 +470,16 @@ export class WritePipeTransport implements WriteTransport {
     this.#protocolPaused = false;
     callWriteFlow(this.#loop, this, this.#protocol, "resumeWriting");
   }
+}
+
+/**
+ * What releases a pipe if its loop closes with it open. It holds the
+ * transport weakly, so that an unclosed transport can still be collected and
+ * reported.
+ */
+function releaser(transport: { _release(): void }): () => void {
+  const ref = new WeakRef(transport);
+  return () => ref.deref()?._release();
 }
 
 function toError(error: unknown): Error {
