@@ -172,6 +172,13 @@ export class ReadPipeTransport implements ReadTransport {
   resumeReading(): void {
     if (this.#closing || !this.#paused) return;
     this.#paused = false;
+    // What was held is delivered in a later pass, as new data would be, not
+    // from inside this call: a StreamReader resumes reading from inside a
+    // read method, before it waits, and would miss a wake-up given now.
+    this.#loop.callSoon(() => this.#deliverHeld());
+  }
+
+  #deliverHeld(): void {
     while (this.#held.length > 0 && !this.#paused && !this.#closing) {
       this.#handle(this.#held.shift()!);
     }
@@ -228,7 +235,8 @@ export class ReadPipeTransport implements ReadTransport {
       this.#ended[i] = true;
       this.#open--;
     }
-    if (this.#paused) {
+    // Behind held events (delivered by #deliverHeld), to keep the order.
+    if (this.#paused || this.#held.length > 0) {
       this.#held.push(event);
       return;
     }

@@ -27,4 +27,5 @@ export * from "./stream_reader.ts";
 export * from "./stream_reader_protocol.ts";
 export * from "./stream_writer.ts";
 export * from "./open_connection.ts";
+export * from "./open_pipe.ts";
 export * from "./start_server.ts";
