@@ -65,6 +65,7 @@ export * from "./registry.ts";
 export * from "./runner.ts";
 export * from "./subprocess_options.ts";
 export * from "./network_options.ts";
+export * from "./os_errors.ts";
 export * from "./pipes.ts";
 export * from "./protocols.ts";
 export * from "./server.ts";
