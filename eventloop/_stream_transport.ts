@@ -108,6 +108,8 @@ export class StreamTransport implements Transport {
   #high = DEFAULT_HIGH_WATER;
   #low = DEFAULT_HIGH_WATER / 4;
   #protocolPaused = false;
+  /** The protocol's last flow call was pauseWriting (resume runs a pass later). */
+  #toldPaused = false;
   #eof = false;
   #eofWritten = false;
 
@@ -303,6 +305,15 @@ export class StreamTransport implements Transport {
   }
 
   // ---- For startTls and the Server ----
+
+  /**
+   * @internal Whether the protocol was last told `pauseWriting()` (and not
+   * yet `resumeWriting()`): `loop.sendfile()` hands this state over when it
+   * swaps protocols.
+   */
+  get _writingPaused(): boolean {
+    return this.#toldPaused;
+  }
 
   /** @internal Whether the protocol's `connectionLost` has been called. */
   get _lost(): boolean {
@@ -578,11 +589,13 @@ export class StreamTransport implements Transport {
   #maybePauseProtocol(): void {
     if (this.#protocolPaused || this.#bufferSize <= this.#high) return;
     this.#protocolPaused = true;
+    this.#toldPaused = true;
     callWriteFlow(this.#loop, this, this.#protocol, "pauseWriting");
   }
 
   #callResumeWriting(): void {
     if (this.#lostState !== 0) return;
+    this.#toldPaused = false;
     callWriteFlow(this.#loop, this, this.#protocol, "resumeWriting");
   }
 

@@ -125,3 +125,49 @@ export class KeyboardInterrupt extends Error {
     this.name = "KeyboardInterrupt";
   }
 }
+
+/**
+ * Thrown by `loop.sendfile()` with `fallback: false`: Deno has no zero-copy
+ * `sendfile(2)` (nor `os.sendfile`), so the only way to send a file is to
+ * read it in chunks and write them, which `fallback: false` forbids.
+ *
+ * asyncio: `asyncio.SendfileNotAvailableError` (a `RuntimeError`).
+ *
+ * @example Asking for a native sendfile
+ * ```ts
+ * import { getRunningLoop, Protocol, run, SendfileNotAvailableError } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * const path = Deno.makeTempFileSync();
+ * const error = await run(function* () {
+ *   const loop = getRunningLoop();
+ *   const server = yield* loop.createServer(() => new Protocol(), "127.0.0.1", 0);
+ *   const { port } = server.sockets[0].addr as Deno.NetAddr;
+ *   const [transport] = yield* loop.createConnection(() => new Protocol(), "127.0.0.1", port);
+ *   using file = Deno.openSync(path);
+ *   try {
+ *     yield* loop.sendfile(transport, file, 0, null, { fallback: false });
+ *   } catch (error) {
+ *     return error;
+ *   } finally {
+ *     transport.close();
+ *     server.close();
+ *     server.closeClients();
+ *     yield* server.waitClosed();
+ *   }
+ * }());
+ * Deno.removeSync(path);
+ * assert.ok(error instanceof SendfileNotAvailableError);
+ * ```
+ */
+export class SendfileNotAvailableError extends Error {
+  /**
+   * Makes the error.
+   *
+   * @param message Why sendfile is not available.
+   */
+  constructor(message?: string) {
+    super(message ?? "sendfile is not available");
+    this.name = "SendfileNotAvailableError";
+  }
+}

@@ -53,6 +53,9 @@ import type { Protocol } from "./protocols.ts";
 import type { ReadTransport, WriteTransport } from "./transports.ts";
 import type { ReadPipe, WritePipe } from "./pipes.ts";
 import { connectReadPipe, connectWritePipe } from "./_pipes.ts";
+import type { BaseTransport } from "./transports.ts";
+import type { SendfileFile, SendfileOptions } from "./sendfile_options.ts";
+import { sendfile } from "./_sendfile.ts";
 import {
   checkCallback,
   checkCoroutine,
@@ -1849,6 +1852,78 @@ export class EventLoop {
     pipe: WritePipe,
   ): Coroutine<[WriteTransport, P]> {
     return connectWritePipe(this, protocolFactory, pipe);
+  }
+
+  /**
+   * Sends a file through a TCP, TLS or Unix-socket transport, `count` bytes
+   * (or to its end) from `offset`, and returns how many were sent. The file
+   * is read in 64 KiB chunks and each is written once the transport's buffer
+   * is below its high-water mark, so a large file is never held in memory
+   * and a slow peer holds the sender back. While it runs, the transport
+   * does not read and its protocol gets no flow-control calls; afterwards
+   * they resume. The file position is left at `offset` plus what was sent,
+   * also after an error or a cancellation.
+   *
+   * Deno has no zero-copy `sendfile(2)`: this is always asyncio's fallback
+   * path, and `fallback: false` throws {@linkcode SendfileNotAvailableError}.
+   * With streams, pass the writer's transport:
+   * `yield* loop.sendfile(writer.transport, file)`.
+   *
+   * asyncio: `loop.sendfile()`.
+   *
+   * @param transport The transport to send through.
+   * @param file A file opened for reading (`Deno.open(path)`).
+   * @param offset Where to start reading, in bytes.
+   * @param count How many bytes to send; `null`: to the end of the file.
+   * @param options `fallback` (default `true`).
+   * @returns How many bytes were sent (fewer than `count` if the file ends
+   * first).
+   * @throws {SendfileNotAvailableError} With `fallback: false`.
+   * @throws {TypeError} If an argument is not of the right type.
+   * @throws {RangeError} If `offset` is negative or `count` is not positive.
+   * @throws {Error} If the transport is closing, or is not a socket
+   * transport (a pipe, a datagram endpoint).
+   *
+   * @example Sending a file to a peer
+   * ```ts
+   * import { getRunningLoop, Protocol, run } from "@asyncio/asyncio/eventloop";
+   * import { fromPromise } from "@asyncio/asyncio/tasks";
+   * import assert from "node:assert/strict";
+   *
+   * const path = Deno.makeTempFileSync();
+   * Deno.writeTextFileSync(path, "hello from a file\n");
+   * let received = "";
+   * await run(function* () {
+   *   const loop = getRunningLoop();
+   *   const done = loop.createFuture<void>();
+   *   class Collect extends Protocol {
+   *     override dataReceived(data: Uint8Array) { received += new TextDecoder().decode(data); }
+   *     override connectionLost() { done.setResult(); }
+   *   }
+   *   const server = yield* loop.createServer(() => new Collect(), "127.0.0.1", 0);
+   *   const { port } = server.sockets[0].addr as Deno.NetAddr;
+   *   const [transport] = yield* loop.createConnection(() => new Protocol(), "127.0.0.1", port);
+   *   const file = yield* fromPromise(Deno.open(path));
+   *   const sent = yield* loop.sendfile(transport, file);
+   *   file.close();
+   *   assert.equal(sent, 18);
+   *   transport.close();
+   *   yield* done;
+   *   server.close();
+   *   yield* server.waitClosed();
+   * }());
+   * Deno.removeSync(path);
+   * assert.equal(received, "hello from a file\n");
+   * ```
+   */
+  sendfile(
+    transport: BaseTransport,
+    file: SendfileFile,
+    offset?: number,
+    count?: number | null,
+    options?: SendfileOptions,
+  ): Coroutine<number> {
+    return sendfile(this, transport, file, offset ?? 0, count ?? null, options);
   }
 
   /**

@@ -63,6 +63,7 @@ export * from "./handle.ts";
 export * from "./log.ts";
 export * from "./registry.ts";
 export * from "./runner.ts";
+export * from "./sendfile_options.ts";
 export * from "./subprocess_options.ts";
 export * from "./network_options.ts";
 export * from "./os_errors.ts";
