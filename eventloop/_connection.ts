@@ -24,6 +24,7 @@ import {
   SOCK_WHY,
 } from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
+import { clientCertOf, connectTlsWithCert } from "./_tls_client_cert.ts";
 import { checkLoopOpen, describeValue } from "./_util.ts";
 import { explainTlsError } from "./_tls_errors.ts";
 import {
@@ -182,6 +183,42 @@ export function* createConnection<P extends BaseProtocol>(
         describeValue(allErrors)
       }`,
     );
+  }
+
+  const clientCert = tls === null ? null : clientCertOf(tls, WHAT);
+  if (clientCert !== null) {
+    if (serverHostname !== undefined && serverHostname !== host) {
+      throw new TypeError(
+        `Cannot create connection as 'serverHostname' must be the host with a client certificate (Deno.connectTls checks the certificate against the host it connects to): received ${
+          describeValue(serverHostname)
+        } for host ${describeValue(host)}`,
+      );
+    }
+    // Deno.connectTls resolves the host and connects by itself: what picks
+    // or races addresses one by one cannot be passed to it.
+    const perAddress: [string, boolean][] = [
+      ["interleave", options?.interleave !== undefined],
+      ["allErrors", allErrors],
+      ["family", resolveOptions.family !== AF_UNSPEC],
+      ["proto", resolveOptions.proto !== 0],
+      ["flags", resolveOptions.flags !== 0],
+    ];
+    for (const [name, given] of perAddress) {
+      if (!given) continue;
+      throw new TypeError(
+        `Cannot create connection with a client certificate and '${name}': Deno.connectTls, the only way Deno presents a client certificate, resolves and connects by itself`,
+      );
+    }
+    const [tlsConn, info] = yield* connectTlsWithCert(
+      loop,
+      host,
+      port,
+      tls!,
+      clientCert,
+      handshakeTimeout,
+      delay,
+    );
+    return yield* wrap(loop, tlsConn, protocolFactory, info, false);
   }
 
   const endpoints = yield* resolveEndpoints(loop, host, port, resolveOptions);

@@ -19,6 +19,7 @@ import {
   SHUTDOWN_TIMEOUT_WHY,
   SOCK_WHY,
 } from "./_net.ts";
+import { refuseClientVerification } from "./_tls_client_cert.ts";
 import { Server } from "./server.ts";
 import { checkLoopOpen, describeValue } from "./_util.ts";
 import { checkUnixTls } from "./_connection.ts";
@@ -109,6 +110,7 @@ export function* createServer(
       "Cannot create server as 'ssl' must have both 'cert' and 'key' for a server",
     );
   }
+  if (tls !== null) refuseClientVerification(tls, what);
   const handshakeTimeout = checkHandshakeTimeout(
     options?.sslHandshakeTimeout,
     tls !== null,

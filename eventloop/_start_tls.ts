@@ -13,6 +13,7 @@ import {
   SHUTDOWN_TIMEOUT_WHY,
 } from "./_net.ts";
 import { checkOptionNames, refuse, START_TLS_OPTIONS } from "./_options.ts";
+import { refuseClientCertOnUpgrade } from "./_tls_client_cert.ts";
 import { StreamTransport } from "./_stream_transport.ts";
 import { upgrade } from "./_connection.ts";
 import { checkLoopOpen, describeValue } from "./_util.ts";
@@ -65,6 +66,7 @@ export function* startTls(
       "Cannot start TLS as 'serverSide' is not supported: Deno.startTls upgrades only the client side of a connection",
     );
   }
+  refuseClientCertOnUpgrade(tls, WHAT);
   const handshakeTimeout = checkHandshakeTimeout(
     options?.sslHandshakeTimeout,
     true,

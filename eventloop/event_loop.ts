@@ -1197,6 +1197,9 @@ export class EventLoop {
    * Opens a TCP connection (TLS with `ssl`) to `host:port`, makes a protocol
    * with `protocolFactory` and connects the two. Resolves once the
    * protocol's `connectionMade` has run (and the TLS handshake is done).
+   * With `ssl.cert` and `ssl.key` the client presents that certificate to a
+   * server that asks for one (then `serverHostname`, if given, must be the
+   * host: `Deno.connectTls` checks the server against the host it dials).
    *
    * asyncio: `loop.create_connection()`.
    *

@@ -16,14 +16,50 @@
  * TLS settings, as Deno's TLS APIs take them. Certificates are always
  * verified: there is no option to turn the checks off.
  *
+ * A client can present a certificate (`cert` and `key`, made with
+ * `Deno.connectTls`); a server cannot ask for one or verify it, since
+ * `Deno.listenTls` has no option for it, so `caCerts` on a server throws.
+ *
+ * A TLS transport's `getExtraInfo()` reports `"tls"` (`true`),
+ * `"alpnProtocol"` (the protocol ALPN chose, or `null`), `"serverHostname"`
+ * (client side), `"peername"`, `"sockname"`. Deno does not expose the
+ * peer's certificate, the cipher, the TLS version or the SSL object, so
+ * asyncio's `"peercert"`, `"cipher"`, `"compression"`, `"ssl_object"` and
+ * `"sslcontext"` give the default value.
+ *
  * asyncio: `ssl.SSLContext` (the parts Deno exposes).
+ *
+ * @example A client certificate; a server cannot ask for one
+ * ```ts
+ * import { getRunningLoop, Protocol, run, type TlsOptions } from "@asyncio/asyncio/eventloop";
+ * import assert from "node:assert/strict";
+ *
+ * // A client presents its certificate with createConnection/openConnection:
+ * // Deno.readTextFileSync("client.crt") and so on in a program.
+ * const client: TlsOptions = { caCerts: ["<ca PEM>"], cert: "<PEM>", key: "<PEM>" };
+ * assert.ok(client.cert && client.key);
+ *
+ * // A server given CAs to verify its clients with refuses, before listening.
+ * const error = await run(function* () {
+ *   try {
+ *     yield* getRunningLoop().createServer(() => new Protocol(), "127.0.0.1", 0, {
+ *       ssl: { cert: "<PEM>", key: "<PEM>", caCerts: ["<ca PEM>"] },
+ *     });
+ *   } catch (error) {
+ *     return error;
+ *   }
+ * }());
+ * assert.ok(error instanceof TypeError);
+ * assert.match(error.message, /Deno.listenTls cannot do/);
+ * ```
  */
 export interface TlsOptions {
   /**
-   * Extra trusted root certificates in PEM, besides the system's (client
-   * side), for example a self-signed test certificate. Deno's TLS refuses a
-   * server certificate that is itself a CA certificate (basicConstraints
-   * CA:TRUE, which a plain `openssl req -x509` makes) with
+   * Extra trusted root certificates in PEM, besides the system's, to verify
+   * the server with (client side), for example a self-signed test
+   * certificate. Not on a server: it cannot verify clients. Deno's TLS
+   * refuses a server certificate that is itself a CA certificate
+   * (basicConstraints CA:TRUE, which a plain `openssl req -x509` makes) with
    * `CaUsedAsEndEntity`, where Python accepts it: make a self-signed test
    * certificate with CA:FALSE and the names it serves,
    * `openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem
@@ -42,13 +78,16 @@ export interface TlsOptions {
    */
   alpnProtocols?: string[];
   /**
-   * The certificate chain in PEM: required for a server.
+   * The certificate chain in PEM: required for a server; for a client, the
+   * certificate it presents to a server that asks for one (with `key`;
+   * `createConnection` and `openConnection` only, not `startTls`).
    *
    * @default {undefined}
    */
   cert?: string;
   /**
-   * The private key in PEM: required for a server.
+   * The private key of `cert` in PEM: required for a server, and with a
+   * client's `cert`.
    *
    * @default {undefined}
    */
