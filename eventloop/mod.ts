@@ -70,4 +70,5 @@ export * from "./os_errors.ts";
 export * from "./pipes.ts";
 export * from "./protocols.ts";
 export * from "./server.ts";
+export * from "./serving.ts";
 export * from "./transports.ts";

@@ -355,8 +355,36 @@ export class Server {
   }
 
   /**
+   * Closes the server (`close()`) at the end of a `using` scope, which a
+   * coroutine can write: `using server = yield* startServer(...)`. It does
+   * not wait for the connections to end; `yield* serving(server, body)`
+   * closes and waits, as `async with server:` does.
+   *
+   * @example Closing when a coroutine's scope ends
+   * ```ts
+   * import { getRunningLoop, Protocol, run, type Server } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * await run(function* () {
+   *   let outside: Server;
+   *   {
+   *     using server = yield* getRunningLoop().createServer(() => new Protocol(), "127.0.0.1", 0);
+   *     outside = server;
+   *     assert.equal(server.isServing(), true);
+   *   }
+   *   assert.equal(outside.isServing(), false);
+   *   yield* outside.waitClosed();
+   * }());
+   * ```
+   */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
    * Closes the server and resolves once it is fully closed; for `await
-   * using` in async code while the loop runs.
+   * using` in async code while the loop runs (in a coroutine, use
+   * `yield* serving(server, body)`).
    *
    * @returns A promise that settles when the server is closed.
    */
