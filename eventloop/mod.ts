@@ -60,6 +60,7 @@ export * from "./event_loop.ts";
 export * from "./executor.ts";
 export * from "./future.ts";
 export * from "./handle.ts";
+export * from "./is_future.ts";
 export * from "./log.ts";
 export * from "./registry.ts";
 export * from "./runner.ts";

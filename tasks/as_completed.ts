@@ -5,12 +5,13 @@
  */
 
 import { TimeoutError } from "../eventloop/errors.ts";
-import { Future } from "../eventloop/future.ts";
+import type { Future } from "../eventloop/future.ts";
 import type { TimerHandle } from "../eventloop/handle.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
-import { describeValue, isGenerator } from "../eventloop/_util.ts";
+import { describeValue } from "../eventloop/_util.ts";
 import { checkAwaitable, toFuture } from "./_to_future.ts";
+import { checkAwaitables } from "./_iterable.ts";
 import type { Awaitable } from "./gather.ts";
 
 /** Options of {@linkcode asCompleted}. */
@@ -39,7 +40,9 @@ export interface AsCompletedOptions {
  * coroutines).
  *
  * @typeParam T The result type.
- * @param aws The awaitables (duplicates count once).
+ * @param aws The awaitables (duplicates count once): any iterable (an
+ * array, a Set, an iterator helper), but not a generator object, which is a
+ * coroutine here: spread a generator's items into an array first.
  * @param options `timeout`.
  * @returns An array of coroutines, as many as distinct awaitables.
  * @throws {TypeError} If `aws` is not an iterable of awaitables, or
@@ -66,17 +69,7 @@ export function asCompleted<T>(
   aws: Iterable<Awaitable<T>>,
   options?: AsCompletedOptions,
 ): Coroutine<T>[] {
-  if (
-    aws === null || typeof aws !== "object" || aws instanceof Future ||
-    isGenerator(aws) ||
-    typeof (aws as Iterable<unknown>)[Symbol.iterator] !== "function"
-  ) {
-    throw new TypeError(
-      `asCompleted() expects an iterable of awaitables as 'aws': received ${
-        describeValue(aws)
-      }`,
-    );
-  }
+  checkAwaitables(aws, "asCompleted()", "awaitables");
   const timeout = options?.timeout ?? null;
   if (
     timeout !== null && (typeof timeout !== "number" || Number.isNaN(timeout))

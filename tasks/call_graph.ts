@@ -14,6 +14,7 @@ import { loopState } from "../eventloop/_state.ts";
 import { describeValue } from "../eventloop/_util.ts";
 import { Task } from "./task.ts";
 import type { FanOut } from "./_call_graph_hooks.ts";
+import { describeFuture } from "./_task_stack.ts";
 
 /** A task (or future) waiting on the graph's future, and who waits on it. */
 export interface AwaitedBy {
@@ -379,21 +380,6 @@ export function dumpTasks(options?: DumpTasksOptions): string {
   const text = lines.join("\n");
   write(text);
   return text;
-}
-
-/** `Task 'name' (state)` or `Future (state)`: short, for graphs. */
-function describeFuture(future: Future<unknown>): string {
-  const state = future.cancelled()
-    ? "cancelled"
-    : future.done()
-    ? "finished"
-    : "pending";
-  if (future instanceof Task) {
-    const kind = future.constructor.name;
-    return `${kind} '${future.getName()}' (${state})`;
-  }
-  const label = (future as Future<unknown> & FanOut)._callGraphLabel;
-  return `${label ?? future.constructor.name} (${state})`;
 }
 
 function checkLimit(limit: unknown): number {

@@ -17,6 +17,7 @@ import {
   isGenerator,
   isPromiseLike,
 } from "../eventloop/_util.ts";
+import { checkStackLimit, formatTaskStack, taskStack } from "./_task_stack.ts";
 
 const PENDING = 0;
 const FINISHED = 1;
@@ -39,6 +40,27 @@ export interface TaskOptions extends FutureOptions {
    * @default {false}
    */
   eagerStart?: boolean;
+}
+
+/** Options of {@linkcode Task.getStack}. */
+export interface TaskStackOptions {
+  /**
+   * The most entries to return: the innermost (newest) ones, as Python keeps
+   * the newest frames of a stack. `null` or `undefined`: all.
+   *
+   * @default {undefined}
+   */
+  limit?: number | null;
+}
+
+/** Options of {@linkcode Task.printStack}. */
+export interface PrintStackOptions extends TaskStackOptions {
+  /**
+   * Receives the text (asyncio's `file`).
+   *
+   * @default {console.error}
+   */
+  write?: (text: string) => void;
 }
 
 /**
@@ -321,6 +343,94 @@ export class Task<T = unknown> extends Future<T> {
       if (this._numCancelsRequested === 0) this._mustCancel = false;
     }
     return this._numCancelsRequested;
+  }
+
+  /**
+   * What the suspended task waits on: the future or task it is suspended in
+   * (`yield* other`), what that task waits on in turn, and so on down to a
+   * future that is not a task — outermost first. Empty while the task runs
+   * or is ready to run, and once it is done.
+   *
+   * A generator's frames cannot be inspected in JavaScript, so this chain of
+   * futures stands for asyncio's list of frames; a failed task's error keeps
+   * its own `stack`, which `printStack()` prints.
+   *
+   * asyncio: `Task.get_stack(limit=None)`.
+   *
+   * @param options `limit`: the most entries, the innermost kept.
+   * @returns The futures, outermost first.
+   * @throws {RangeError} If `limit` is not a non-negative integer.
+   *
+   * @example A task waiting on a task waiting on a sleep
+   * ```ts
+   * import { run } from "@asyncio/asyncio/eventloop";
+   * import { createTask, sleep } from "@asyncio/asyncio/tasks";
+   * import assert from "node:assert/strict";
+   *
+   * await run(function* () {
+   *   const inner = createTask(sleep(10), { name: "inner" });
+   *   const outer = createTask(function* () { yield* inner; }(), { name: "outer" });
+   *   yield* sleep(1);
+   *   const stack = outer.getStack();
+   *   assert.equal(stack.length, 2);
+   *   assert.equal(stack[0], inner); // then the sleep's timer future
+   *   assert.deepEqual(outer.getStack({ limit: 1 }), [stack[1]]);
+   *   yield* outer;
+   *   assert.deepEqual(outer.getStack(), []); // done
+   * }(), { virtualTime: true });
+   * ```
+   */
+  getStack(options?: TaskStackOptions): Future<unknown>[] {
+    return taskStack(this, checkStackLimit(options?.limit, "getStack()"));
+  }
+
+  /**
+   * Prints what the task waits on (see {@linkcode Task.getStack}), one line
+   * per future, and in debug mode where each task was made; for a task that
+   * failed, its error's stack; otherwise that there is no stack.
+   *
+   * asyncio: `Task.print_stack(limit=None, file=None)`.
+   *
+   * @param options `limit`, and `write` to receive the text instead of
+   * `console.error`.
+   * @throws {RangeError} If `limit` is not a non-negative integer.
+   * @throws {TypeError} If `write` is not a function.
+   *
+   * @example Printing the chain of a waiting task
+   * ```ts
+   * import { run } from "@asyncio/asyncio/eventloop";
+   * import { createTask, sleep } from "@asyncio/asyncio/tasks";
+   * import assert from "node:assert/strict";
+   *
+   * let text = "";
+   * await run(function* () {
+   *   const inner = createTask(sleep(10), { name: "inner" });
+   *   const outer = createTask(function* () { yield* inner; }(), { name: "outer" });
+   *   yield* sleep(1);
+   *   outer.printStack({ write: (t) => text = t });
+   *   yield* outer;
+   * }(), { virtualTime: true });
+   * assert.equal(
+   *   text,
+   *   [
+   *     "Stack for Task 'outer' (pending) (most recent call last):",
+   *     "  awaits Task 'inner' (pending)",
+   *     "  awaits Future (pending)",
+   *   ].join("\n"),
+   * );
+   * ```
+   */
+  printStack(options?: PrintStackOptions): void {
+    const limit = checkStackLimit(options?.limit, "printStack()");
+    const write = options?.write ?? ((text: string) => console.error(text));
+    if (typeof write !== "function") {
+      throw new TypeError(
+        `printStack()'s 'write' must be a function: received ${
+          describeValue(write)
+        }`,
+      );
+    }
+    write(formatTaskStack(this, limit));
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   isGeneratorFunction,
   isPromiseLike,
 } from "../eventloop/_util.ts";
+import { checkAwaitables } from "./_iterable.ts";
 
 /**
  * `wait()` returns when any future finishes or is cancelled.
@@ -123,7 +124,10 @@ export interface WaitOptions {
  * asyncio: `asyncio.wait(aws, timeout=None, return_when=ALL_COMPLETED)`.
  *
  * @typeParam F The type of the futures.
- * @param aws The futures or tasks: an array, Set or other iterable.
+ * @param aws The futures or tasks: any iterable (an array, a Set, a Map's
+ * `values()`, an iterator helper such as `tasks.values().filter(...)`), but
+ * not a generator object, which is a coroutine here: spread a generator's
+ * items into an array first.
  * @param options `timeout` and `returnWhen`.
  * @returns A coroutine to `yield*`, giving `[done, pending]`.
  * @throws {TypeError} If `aws` is not an iterable of futures (coroutines and
@@ -149,17 +153,7 @@ export function wait<F extends Future<unknown>>(
   aws: Iterable<F>,
   options?: WaitOptions,
 ): Coroutine<[Set<F>, Set<F>]> {
-  if (
-    aws === null || typeof aws !== "object" || aws instanceof Future ||
-    isGenerator(aws) ||
-    typeof (aws as Iterable<F>)[Symbol.iterator] !== "function"
-  ) {
-    throw new TypeError(
-      `wait() expects an iterable of futures as 'aws': received ${
-        describeValue(aws)
-      }`,
-    );
-  }
+  checkAwaitables(aws, "wait()", "futures");
   const futures = new Set(aws);
   if (futures.size === 0) {
     throw new RangeError(
