@@ -8,4 +8,8 @@
  * @module
  */
 
-export { ExceptionGroup } from "../eventloop/_exception_group.ts";
+export {
+  type ErrorClass,
+  type ErrorMatcher,
+  ExceptionGroup,
+} from "../eventloop/_exception_group.ts";
