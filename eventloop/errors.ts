@@ -100,7 +100,9 @@ export class TimeoutError extends Error {
  * blocks run, and once it has finished, this is thrown in place of its
  * `CancelledError`. A second Ctrl-C ends the process at once. A program that
  * installs its own SIGINT handler with `loop.addSignalHandler()` is left to
- * handle Ctrl-C itself.
+ * handle Ctrl-C itself. If nobody catches it, the program ends as Python's
+ * does: killed by SIGINT, so a shell sees status 130 (set up by the first
+ * `Runner.run()`; other uncaught errors keep Deno's status 1).
  *
  * asyncio: the builtin `KeyboardInterrupt`, as `asyncio.run()` raises it.
  *

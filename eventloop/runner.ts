@@ -95,6 +95,7 @@ export class Runner {
   async #run<T>(coro: Coroutine<T> | (() => Coroutine<T>)): Promise<T> {
     const main = toCoroutine(coro, "Runner.run()");
     const loop = this.#lazyInit();
+    exitOnUncaughtKeyboardInterrupt();
     const task = loop.createTask(main);
     // Ctrl-C cancels the main task, so its finally blocks run (asyncio's
     // Runner._on_sigint); a second Ctrl-C ends the process. A program that
@@ -220,6 +221,8 @@ export class Runner {
  * process. asyncio installs this only while SIGINT has Python's default
  * handler; here it stands aside whenever the program has its own SIGINT
  * handler on the loop (`loop.addSignalHandler`), checked at each signal.
+ * A `KeyboardInterrupt` that nobody catches ends the program by SIGINT
+ * (exit status 130), as Python does, rather than with Deno's status 1.
  *
  * asyncio: `asyncio.run()`.
  *
@@ -325,6 +328,36 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
       });
     }
   }
+}
+
+let exitHookInstalled = false;
+
+/**
+ * Python ends a program whose `KeyboardInterrupt` nobody caught by killing
+ * itself with SIGINT, so that the shell sees it was interrupted (status 130)
+ * rather than failed. Deno reports an uncaught error as an unhandled
+ * rejection and exits with status 1; this listener, installed once by the
+ * first `Runner.run()`, does what Python does for a `KeyboardInterrupt`
+ * that reaches the top of the program, and leaves every other error alone.
+ */
+function exitOnUncaughtKeyboardInterrupt(): void {
+  if (exitHookInstalled || typeof globalThis.addEventListener !== "function") {
+    return;
+  }
+  exitHookInstalled = true;
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    const error = event.reason;
+    if (!(error instanceof KeyboardInterrupt)) return;
+    event.preventDefault();
+    console.error(`error: Uncaught ${error.name}: ${error.message}`);
+    try {
+      Deno.kill(Deno.pid, "SIGINT");
+    } catch {
+      // No signals here (a Worker): the exit below gives the same status.
+    }
+    // A SIGINT listener of the program's own may have taken the signal.
+    setTimeout(() => Deno.exit(130), 100);
+  });
 }
 
 /**

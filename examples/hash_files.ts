@@ -140,14 +140,20 @@ function* main(args: string[]): Coroutine<number> {
     );
     return 2;
   }
-  const [input] = yield* openReadPipe(Deno.stdin);
+  const [input, stdin] = yield* openReadPipe(Deno.stdin);
   const output = yield* openWritePipe(Deno.stdout);
-  const summary = yield* hashLines(input, output, {
-    jobs,
-    onError: (path, error) => console.error(`hash_files: ${path}: ${error}`),
-  });
-  output.close(); // flushes, then closes stdout
-  yield* output.waitClosed();
+  let summary: Summary;
+  try {
+    summary = yield* hashLines(input, output, {
+      jobs,
+      onError: (path, error) => console.error(`hash_files: ${path}: ${error}`),
+    });
+  } finally {
+    // Also after Ctrl-C (the task is cancelled): nothing is left open.
+    stdin.close();
+    output.close(); // flushes, then closes stdout
+    yield* output.waitClosed();
+  }
   if (values.stats) {
     console.error(
       `${summary.hashed} hashed, ${summary.failed} failed, at most ${summary.mostAtOnce} at once`,

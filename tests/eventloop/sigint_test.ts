@@ -36,10 +36,52 @@ async function interrupt(variant: string, signals = 1) {
 }
 
 Deno.test("run(): Ctrl-C cancels the main task, its finally runs, and run() throws KeyboardInterrupt", async () => {
-  const { out, err, code } = await interrupt("plain");
+  const { out, err, code, signal } = await interrupt("plain");
+  assert.equal(out, "ready\nfinally ran\n");
+  assert.match(
+    err,
+    /^error: Uncaught KeyboardInterrupt: interrupted by Ctrl-C/m,
+  );
+  // Uncaught, it ends the program by SIGINT, as Python does: status 130.
+  assert.equal(signal, "SIGINT");
+  assert.equal(code, 130);
+});
+
+Deno.test("Runner.run(): an uncaught KeyboardInterrupt also ends the program by SIGINT", async () => {
+  const { out, err, code, signal } = await interrupt("runner");
   assert.equal(out, "ready\nfinally ran\n");
   assert.match(err, /KeyboardInterrupt/);
-  assert.equal(code, 1);
+  assert.equal(signal, "SIGINT");
+  assert.equal(code, 130);
+});
+
+Deno.test("run(): a KeyboardInterrupt caught, then rethrown, still ends the program with status 130", async () => {
+  const { out, code, signal } = await interrupt("rethrow");
+  assert.equal(out, "ready\nfinally ran\ncleaning up, then rethrowing\n");
+  assert.equal(signal, "SIGINT");
+  assert.equal(code, 130);
+});
+
+Deno.test("run(): other uncaught errors still end the program with status 1", async () => {
+  const child = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      "--no-check",
+      `import { run } from ${
+        JSON.stringify(new URL("../../eventloop/mod.ts", import.meta.url).href)
+      };
+       await run(function* () { yield; throw new RangeError("plain failure"); });`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  assert.equal(child.code, 1);
+  assert.equal(child.signal, null);
+  assert.match(
+    new TextDecoder().decode(child.stderr),
+    /RangeError: plain failure/,
+  );
 });
 
 Deno.test("run(): KeyboardInterrupt can be caught around run()", async () => {

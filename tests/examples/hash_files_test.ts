@@ -119,3 +119,35 @@ test("examples: hash_files.ts refuses a bad --jobs with status 2", async () => {
   assert.equal(await stdout, "");
   assert.match(await stderr, /--jobs must be a positive integer: 0/);
 });
+
+test("examples: hash_files.ts stopped by Ctrl-C ends by SIGINT (status 130) with nothing left open", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const paths = makeFiles(dir, 3).slice(1);
+    const child = start([]);
+    const stderr = new Response(child.stderr).text();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(paths.join("\n") + "\n"));
+    // Both lines out: the program now waits for more input.
+    let out = "";
+    while (out.split("\n").length < 3) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    child.kill("SIGINT");
+    const status = await child.status;
+    await reader.cancel();
+    await writer.close().catch(() => {});
+    const err = await stderr;
+    assert.equal(status.signal, "SIGINT", err);
+    assert.equal(status.code, 130);
+    assert.match(err, /KeyboardInterrupt/);
+    assert.doesNotMatch(err, /Unclosed/);
+    assert.equal(out, await pythonSums(paths));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

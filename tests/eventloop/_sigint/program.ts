@@ -4,6 +4,7 @@ import {
   getRunningLoop,
   KeyboardInterrupt,
   run,
+  Runner,
 } from "../../../eventloop/mod.ts";
 import { sleep } from "../../../tasks/mod.ts";
 
@@ -48,6 +49,16 @@ if (variant === "catch") {
   } catch (error) {
     const ok = error instanceof KeyboardInterrupt;
     console.log(`caught ${(error as Error).name}${ok ? "" : " (wrong class)"}`);
+  }
+} else if (variant === "runner") {
+  await using runner = new Runner();
+  console.log(await runner.run(main));
+} else if (variant === "rethrow") {
+  try {
+    await run(main);
+  } catch (error) {
+    console.log("cleaning up, then rethrowing");
+    throw error;
   }
 } else {
   console.log(await run(main));
