@@ -24,6 +24,7 @@ import { comparisons as subprocessComparisons } from "./subprocess_bench.ts";
 import { comparisons as diagnosticsComparisons } from "./diagnostics_bench.ts";
 import { comparisons as streamsComparisons } from "./streams_bench.ts";
 import { comparisons as datagramComparisons } from "./datagram_bench.ts";
+import { comparisons as sendfileComparisons } from "./sendfile_bench.ts";
 
 const quick = Deno.args.includes("--quick");
 const noPython = Deno.args.includes("--no-python");
@@ -39,6 +40,7 @@ const all: Comparison[] = [
   ...diagnosticsComparisons(),
   ...streamsComparisons(),
   ...datagramComparisons(),
+  ...sendfileComparisons(),
 ];
 const modes: PythonMode[] = noPython ? [] : await pythonModes();
 if (modes.length === 0 && !noPython) {
