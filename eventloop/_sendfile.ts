@@ -20,6 +20,8 @@ import type { SendfileFile, SendfileOptions } from "./sendfile_options.ts";
 
 /** Bytes read and written at a time. */
 const BLOCK_SIZE = 65536;
+/** Buffers kept for reuse: flow control keeps few chunks unwritten at once. */
+const POOL_SIZE = 4;
 
 /** Implements `loop.sendfile()`. */
 export function* sendfile(
@@ -90,6 +92,20 @@ function* sendChunks(
 ): Coroutine<number> {
   let total = 0;
   let reading: Promise<unknown> | null = null;
+  // The transport keeps each chunk it is given until it is written, so a
+  // buffer is reused only once the bytes it held are out: when fewer bytes
+  // wait in the transport than were handed over after them. (Other data in
+  // the transport's buffer only makes this count smaller, never wrong.)
+  // Fresh 64 KiB buffers cost more than their size suggests (see the
+  // README's notes on the echo benchmarks).
+  const pool: { buffer: Uint8Array; end: number }[] = [];
+  const takeBuffer = (): { buffer: Uint8Array; end: number } => {
+    const written = total - transport.getWriteBufferSize();
+    for (const slot of pool) if (slot.end <= written) return slot;
+    const slot = { buffer: new Uint8Array(BLOCK_SIZE), end: Infinity };
+    if (pool.length < POOL_SIZE) pool.push(slot);
+    return slot;
+  };
   file.seekSync(offset, Deno.SeekMode.Start);
   const proto = new SendfileFallbackProtocol(loop, transport);
   try {
@@ -99,9 +115,11 @@ function* sendChunks(
         size = Math.min(count - total, BLOCK_SIZE);
         if (size <= 0) break;
       }
-      // A new buffer each time: the transport keeps what it is given until
-      // it is written.
-      const buffer = new Uint8Array(size);
+      const slot = takeBuffer();
+      slot.end = Infinity; // in use until handed over
+      const buffer = size === BLOCK_SIZE
+        ? slot.buffer
+        : slot.buffer.subarray(0, size);
       const n = yield* ioAwait(loop, () => {
         const promise = file.read(buffer);
         reading = promise;
@@ -112,6 +130,7 @@ function* sendChunks(
       yield* proto.drain();
       transport.write(n === size ? buffer : buffer.subarray(0, n));
       total += n;
+      slot.end = total;
     }
     return total;
   } finally {
