@@ -11,6 +11,7 @@ import type { Coroutine } from "./_coroutine.ts";
 import type { TlsOptions } from "./network_options.ts";
 import { TimeoutError } from "./errors.ts";
 import { closeQuietly, ioAwait } from "./_net.ts";
+import { explainTlsError } from "./_tls_errors.ts";
 
 /** The client certificate and key of `tls`, or `null` if it has none. */
 export function clientCertOf(
@@ -108,7 +109,7 @@ export function* connectTlsWithCert(
         `The TLS handshake with ${host} did not complete within ${timeout} seconds`,
       );
     }
-    throw error;
+    throw explainTlsError(error);
   } finally {
     timer.cancel();
   }
