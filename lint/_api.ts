@@ -12,7 +12,10 @@ export const API: Api = {
       "createSubprocessExec": "Process",
       "createSubprocessShell": "Process",
       "openConnection": ["StreamReader", "StreamWriter"],
+      "openReadPipe": ["StreamReader", null],
       "openUnixConnection": ["StreamReader", "StreamWriter"],
+      "openWritePipe": "StreamWriter",
+      "serving": null,
       "sleep": null,
       "startServer": "Server",
       "startUnixServer": "Server",
@@ -37,6 +40,7 @@ export const API: Api = {
       "shield": "Future",
     },
     "callbacks": {
+      "serving": { "1": ["Server"] },
       "startServer": { "0": ["StreamReader", "StreamWriter"] },
       "startUnixServer": { "0": ["StreamReader", "StreamWriter"] },
       "taskGroup": { "0": ["TaskGroup"] },
@@ -83,6 +87,9 @@ export const API: Api = {
         "createDatagramEndpoint": null,
         "getaddrinfo": null,
         "getnameinfo": null,
+        "connectReadPipe": null,
+        "connectWritePipe": null,
+        "sendfile": null,
       },
       "callbacks": {
         "setTaskFactory": { "0": ["EventLoop", null, null] },
@@ -118,6 +125,7 @@ export const API: Api = {
     "RealClock": {},
     "Runner": { "returns": { "getLoop": "EventLoop" } },
     "Semaphore": { "coroutines": { "acquire": null, "hold": null } },
+    "SendfileNotAvailableError": {},
     "Server": {
       "returns": { "getLoop": "EventLoop" },
       "coroutines": {
