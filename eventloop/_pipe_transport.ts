@@ -87,7 +87,7 @@ export class ReadPipeTransport implements ReadTransport {
     if (!deferStart) this._start();
   }
 
-  /** @internal Starts reading chunk by chunk, unless it has started. */
+  /** @ignore @internal Starts reading chunk by chunk, unless it has started. */
   _start(): void {
     if (this.#started || this.#closing) return;
     this.#started = true;
@@ -95,7 +95,7 @@ export class ReadPipeTransport implements ReadTransport {
     for (let i = 0; i < this.#readers.length; i++) this.#pump(i);
   }
 
-  /** @internal Whether `_readWhole()` owns the source. */
+  /** @ignore @internal Whether `_readWhole()` owns the source. */
   get _readingWhole(): boolean {
     return this.#whole;
   }
@@ -108,6 +108,7 @@ export class ReadPipeTransport implements ReadTransport {
    * has started.
    *
    * @returns Whether the pipe now reads whole.
+   * @ignore
    */
   _readWhole(): boolean {
     if (this.#started || this.#closing || this.#sources.length !== 1) {
@@ -186,12 +187,12 @@ export class ReadPipeTransport implements ReadTransport {
     for (let i = 0; i < this.#readers.length; i++) this.#pump(i);
   }
 
-  /** @internal Ends the pipe with `error` (a protocol callback failed). */
+  /** @ignore @internal Ends the pipe with `error` (a protocol callback failed). */
   _fail(error: Error): void {
     if (!this.#closing) this.#close(error);
   }
 
-  /** @internal Releases the streams at once, with no callbacks (the loop is closing). */
+  /** @ignore @internal Releases the streams at once, with no callbacks (the loop is closing). */
   _release(): void {
     this.#closing = true;
     this.#cancelReaders();
@@ -410,7 +411,7 @@ export class WritePipeTransport implements WriteTransport {
     if (!this.#lost) this.#close(null);
   }
 
-  /** @internal Releases the stream at once, with no callbacks (the loop is closing). */
+  /** @ignore @internal Releases the stream at once, with no callbacks (the loop is closing). */
   _release(): void {
     this.#closing = true;
     this.#lost = true;

@@ -36,7 +36,7 @@ const EMPTY = new Uint8Array(0);
 
 /** Something a transport reports its end to (a Server). */
 export interface TransportOwner {
-  /** @internal */
+  /** @ignore @internal */
   _detach(transport: StreamTransport): void;
 }
 
@@ -310,12 +310,13 @@ export class StreamTransport implements Transport {
    * @internal Whether the protocol was last told `pauseWriting()` (and not
    * yet `resumeWriting()`): `loop.sendfile()` hands this state over when it
    * swaps protocols.
+   * @ignore
    */
   get _writingPaused(): boolean {
     return this.#toldPaused;
   }
 
-  /** @internal Whether the protocol's `connectionLost` has been called. */
+  /** @ignore @internal Whether the protocol's `connectionLost` has been called. */
   get _lost(): boolean {
     return this.#lostState !== 0;
   }
@@ -325,6 +326,7 @@ export class StreamTransport implements Transport {
    * write buffer to drain, and resolves with the conn, which this transport
    * no longer uses. Rejects if a read is in flight (Deno cannot take a conn
    * with a pending read) or the transport is closing.
+   * @ignore
    */
   _detach(): Promise<Deno.Conn> {
     if (this.#closing || this.#lostState !== 0) {
@@ -359,6 +361,7 @@ export class StreamTransport implements Transport {
   /**
    * @internal startTls failed after `_detach()`: the conn is gone, so the
    * protocol learns of it through connectionLost(error), once.
+   * @ignore
    */
   _detachFailed(error: Error): void {
     if (this.#lostState !== 0) return;

@@ -93,9 +93,10 @@ export class VirtualClock implements Clock {
   /**
    * Makes a virtual clock.
    *
-   * @param start The time it starts at, in seconds.
+   * @param start The time it starts at, in seconds (default 0).
    */
-  constructor(start = 0) {
+  constructor(start?: number) {
+    if (start === undefined) start = 0;
     if (typeof start !== "number" || !Number.isFinite(start)) {
       throw new TypeError(
         `Cannot create VirtualClock as 'start' must be a finite number: received ${

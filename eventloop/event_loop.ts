@@ -186,33 +186,37 @@ export class EventLoop {
    * `_readyLen` slots of `_ready`. The arrays never shrink (setting an
    * array's length to 0 makes V8 drop its backing store, and the next push
    * allocate a new one: once per pass); used slots are cleared as they run.
+   * @ignore
    */
   _ready: Array<Runnable | undefined> = [];
-  /** @internal How many slots of `_ready` are in use. */
+  /** @ignore @internal How many slots of `_ready` are in use. */
   _readyLen = 0;
-  /** @internal The other half of the ready queue's double buffer. */
+  /** @ignore @internal The other half of the ready queue's double buffer. */
   _spare: Array<Runnable | undefined> = [];
-  /** @internal A binary heap of timers ordered by (when, seq). */
+  /** @ignore @internal A binary heap of timers ordered by (when, seq). */
   _timers: TimerHandle[] = [];
-  /** @internal */
+  /** @ignore @internal */
   _timerCancelledCount = 0;
-  /** @internal */
+  /** @ignore @internal */
   _timerSeq = 0;
-  /** @internal The task whose step is running. */
+  /** @ignore @internal The task whose step is running. */
   _currentTask: Task<unknown> | null = null;
   /**
    * @internal Tasks of this loop that are not done: a `Set`, or in debug mode
    * a set that holds them weakly so that lost pending tasks are reported.
+   * @ignore
    */
   _tasks: TaskList<Task<unknown>> | WeakTaskSet<Task<unknown>> = new TaskList();
   /**
    * @internal Real I/O operations in flight that can schedule callbacks; a
    * virtual clock waits for them instead of jumping ahead.
+   * @ignore
    */
   _ioPending = 0;
   /**
    * @internal Run once by `close()`: resources that must not outlive the loop
    * (child processes and their pipes) release themselves.
+   * @ignore
    */
   _onClose: Set<() => void> = new Set();
   #clock: Clock;
@@ -404,23 +408,23 @@ export class EventLoop {
     return timer;
   }
 
-  /** @internal Called by TimerHandle.cancel() while it is in the heap. */
+  /** @ignore @internal Called by TimerHandle.cancel() while it is in the heap. */
   _timerHandleCancelled(_timer: TimerHandle): void {
     this._timerCancelledCount++;
   }
 
-  /** @internal Puts a task step (or any Runnable) on the ready queue. */
+  /** @ignore @internal Puts a task step (or any Runnable) on the ready queue. */
   _pushReady(runnable: Runnable): void {
     this._ready[this._readyLen++] = runnable;
     if (this.#wake !== null) this.#wakeUp();
   }
 
-  /** @internal An I/O operation that can schedule callbacks has started. */
+  /** @ignore @internal An I/O operation that can schedule callbacks has started. */
   _ioStarted(): void {
     this._ioPending++;
   }
 
-  /** @internal That I/O operation has ended. */
+  /** @ignore @internal That I/O operation has ended. */
   _ioFinished(): void {
     this._ioPending--;
     // Only a virtual clock's idle wait depends on the count (it may jump
@@ -853,7 +857,7 @@ export class EventLoop {
     }
   }
 
-  /** @internal Whether a default executor was made and not shut down. */
+  /** @ignore @internal Whether a default executor was made and not shut down. */
   get _hasDefaultExecutor(): boolean {
     return this.#defaultExecutor !== null;
   }

@@ -67,23 +67,24 @@ export interface FutureOptions {
  * ```
  */
 export class Future<T = unknown> implements PromiseLike<T> {
-  /** @internal 0 pending, 1 finished, 2 cancelled. */
+  /** @ignore @internal 0 pending, 1 finished, 2 cancelled. */
   _state: number = PENDING;
-  /** @internal */
+  /** @ignore @internal */
   _result: T | undefined = undefined;
-  /** @internal */
+  /** @ignore @internal */
   _exception: unknown = undefined;
-  /** @internal */
+  /** @ignore @internal */
   _loop: EventLoop;
-  /** @internal Functions, or waiters woken without a handle. */
+  /** @ignore @internal Functions, or waiters woken without a handle. */
   _callbacks: Array<((future: never) => void) | Waiter> | null = null;
-  /** @internal */
+  /** @ignore @internal */
   _cancelMessage: string | undefined = undefined;
-  /** @internal The CancelledError a task's coroutine raised, kept to rethrow it. */
+  /** @ignore @internal The CancelledError a task's coroutine raised, kept to rethrow it. */
   _cancelledExc: CancelledError | null = null;
   /**
    * @internal Where the future was made, captured in debug mode only; its
    * text is formatted when first read (formatting is the costly part).
+   * @ignore
    */
   _source: SourceStack | null = null;
   #logTraceback = false;
@@ -126,6 +127,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /**
    * @internal Where the future was made, as stack lines without this
    * package's frames; `null` unless it was made in debug mode.
+   * @ignore
    */
   get _sourceTraceback(): string | null {
     return this._source === null ? null : formatSource(this._source);
@@ -135,11 +137,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * @internal `true` while an error is set that nobody has read yet. Setting
    * it watches the future: if it is collected while still `true`, "exception
    * was never retrieved" goes to the loop's exception handler.
+   * @ignore
    */
   get _logTraceback(): boolean {
     return this.#logTraceback;
   }
 
+  /** @ignore @internal */
   set _logTraceback(value: boolean) {
     if (value === this.#logTraceback) return;
     this.#logTraceback = value;
@@ -299,13 +303,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return removed;
   }
 
-  /** @internal Wakes `waiter` (a task) when done; no handle is made. */
+  /** @ignore @internal Wakes `waiter` (a task) when done; no handle is made. */
   _addWaiter(waiter: Waiter): void {
     if (this._callbacks === null) this._callbacks = [waiter];
     else this._callbacks.push(waiter);
   }
 
-  /** @internal */
+  /** @ignore @internal */
   _scheduleCallbacks(): void {
     const callbacks = this._callbacks;
     if (callbacks === null) return;
@@ -322,7 +326,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
   }
 
-  /** @internal asyncio's `_make_cancelled_error`. */
+  /** @ignore @internal asyncio's `_make_cancelled_error`. */
   _makeCancelledError(): CancelledError {
     const saved = this._cancelledExc;
     if (saved !== null) {

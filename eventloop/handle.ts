@@ -33,13 +33,13 @@ import { describeCallback, isGenerator, lostThisHint } from "./_util.ts";
  * ```
  */
 export class Handle {
-  /** @internal */
+  /** @ignore @internal */
   _callback: ((...args: never[]) => unknown) | null;
-  /** @internal */
+  /** @ignore @internal */
   _args: unknown[];
-  /** @internal */
+  /** @ignore @internal */
   _loop: EventLoop;
-  /** @internal */
+  /** @ignore @internal */
   _cancelled = false;
 
   /**
@@ -90,6 +90,7 @@ export class Handle {
    * @internal The one place where scheduled callbacks are called: with no
    * `this`, as asyncio calls a plain function (a bound method there keeps its
    * object; a method passed here does not, and the report says so).
+   * @ignore
    */
   _run(): void {
     // deno-lint-ignore no-explicit-any -- the arguments were typed at callSoon
@@ -156,11 +157,11 @@ export class Handle {
  * ```
  */
 export class TimerHandle extends Handle {
-  /** @internal */
+  /** @ignore @internal */
   _when: number;
-  /** @internal FIFO order among timers due at the same time. */
+  /** @ignore @internal FIFO order among timers due at the same time. */
   _seq: number;
-  /** @internal Whether it is still in the loop's timer heap. */
+  /** @ignore @internal Whether it is still in the loop's timer heap. */
   _scheduled = false;
 
   /**

@@ -94,15 +94,15 @@ export interface ServerSocket {
   readonly addr: Deno.Addr;
 }
 
-/** @internal How a server listens; made by `createServer` and friends. */
+/** @ignore @internal How a server listens; made by `createServer` and friends. */
 export interface ServerSetup {
-  /** @internal */
+  /** @ignore @internal */
   listeners: Deno.Listener[];
-  /** @internal */
+  /** @ignore @internal */
   protocolFactory: () => BaseProtocol;
-  /** @internal Whether accepted conns are TLS (handshake before use). */
+  /** @ignore @internal Whether accepted conns are TLS (handshake before use). */
   tls: boolean;
-  /** @internal Seconds a TLS handshake may take. */
+  /** @ignore @internal Seconds a TLS handshake may take. */
   handshakeTimeout: number;
   /** @internal Turn SO_KEEPALIVE on for accepted TCP conns. */
   keepAlive?: boolean;
@@ -249,7 +249,7 @@ export class Server {
     yield;
   }
 
-  /** @internal Starts the accept loops (plain call, for createServer). */
+  /** @ignore @internal Starts the accept loops (plain call, for createServer). */
   _startServing(): void {
     if (this.#listeners === null) {
       throw new Error("Cannot start serving: the server is closed");
@@ -396,7 +396,7 @@ export class Server {
     await waiter;
   }
 
-  /** @internal A transport it accepted has called connectionLost. */
+  /** @ignore @internal A transport it accepted has called connectionLost. */
   _detach(transport: StreamTransport): void {
     this.#transports.delete(transport);
     this.#maybeWake();

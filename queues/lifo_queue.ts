@@ -29,22 +29,22 @@ import { Queue } from "./queue.ts";
 export class LifoQueue<T> extends Queue<T> {
   #stack: T[] = [];
 
-  /** @internal */
+  /** @ignore @internal */
   override _size(): number {
     return this.#stack.length;
   }
 
-  /** @internal */
+  /** @ignore @internal */
   override _items(): T[] {
     return this.#stack.slice();
   }
 
-  /** @internal */
+  /** @ignore @internal */
   override _put(item: T): void {
     this.#stack.push(item);
   }
 
-  /** @internal */
+  /** @ignore @internal */
   override _get(): T {
     return this.#stack.pop() as T;
   }

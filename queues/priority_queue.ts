@@ -72,13 +72,14 @@ export class PriorityQueue<T> extends Queue<T> {
   /**
    * Makes a priority queue.
    *
-   * @param maxsize The most items it holds; 0 or less for no limit.
+   * @param maxsize The most items it holds; 0 or less for no limit
+   * (default 0).
    * @param options The order of the items.
    * @throws {RangeError} If `maxsize` is not an integer.
    * @throws {TypeError} If `maxsize` is not a number, or `compare` is given
    * and is not a function.
    */
-  constructor(maxsize: number = 0, options?: PriorityQueueOptions<T>) {
+  constructor(maxsize?: number, options?: PriorityQueueOptions<T>) {
     super(maxsize);
     const compare = options?.compare;
     if (compare !== undefined && typeof compare !== "function") {
@@ -91,12 +92,12 @@ export class PriorityQueue<T> extends Queue<T> {
     this.#compare = compare ?? pythonOrder;
   }
 
-  /** @internal */
+  /** @ignore @internal */
   override _size(): number {
     return this.#heap.length;
   }
 
-  /** @internal The heap, as asyncio shows it. */
+  /** @ignore @internal The heap, as asyncio shows it. */
   override _items(): T[] {
     return this.#heap.slice();
   }
@@ -104,6 +105,7 @@ export class PriorityQueue<T> extends Queue<T> {
   /**
    * @internal Sifts up. Every comparison runs before the heap is touched,
    * so a comparator that throws leaves it as it was.
+   * @ignore
    */
   override _put(item: T): void {
     const heap = this.#heap;
@@ -128,6 +130,7 @@ export class PriorityQueue<T> extends Queue<T> {
   /**
    * @internal Sifts down, again comparing before moving anything, so that
    * a comparator that throws loses no item.
+   * @ignore
    */
   override _get(): T {
     const heap = this.#heap;

@@ -60,11 +60,11 @@ import { reuseError } from "../tasks/_reuse.ts";
  */
 export class Queue<T> {
   #maxsize: number;
-  /** @internal Futures of the tasks waiting in get(), oldest first. */
+  /** @ignore @internal Futures of the tasks waiting in get(), oldest first. */
   _getters: Future<unknown>[] = [];
-  /** @internal Futures of the tasks waiting in put(), oldest first. */
+  /** @ignore @internal Futures of the tasks waiting in put(), oldest first. */
   _putters: Future<unknown>[] = [];
-  /** @internal Set by shutdown(). */
+  /** @ignore @internal Set by shutdown(). */
   _isShutdown = false;
   #unfinished = 0;
   /** Futures of the tasks waiting in join(). */
@@ -77,11 +77,13 @@ export class Queue<T> {
   /**
    * Makes a queue that holds at most `maxsize` items (0 or less: no limit).
    *
-   * @param maxsize The most items the queue holds; 0 or less for no limit.
+   * @param maxsize The most items the queue holds; 0 or less for no limit
+   * (default 0).
    * @throws {RangeError} If `maxsize` is not an integer.
    * @throws {TypeError} If `maxsize` is not a number.
    */
-  constructor(maxsize: number = 0) {
+  constructor(maxsize?: number) {
+    if (maxsize === undefined) maxsize = 0;
     if (typeof maxsize !== "number" || !Number.isInteger(maxsize)) {
       const message =
         `Cannot create ${new.target.name} as 'maxsize' must be an integer: received ${
@@ -258,9 +260,9 @@ export class Queue<T> {
    *
    * asyncio: `Queue.shutdown()` (3.13).
    *
-   * @param immediate Drop the items left in the queue.
+   * @param immediate Drop the items left in the queue (default `false`).
    */
-  shutdown(immediate: boolean = false): void {
+  shutdown(immediate?: boolean): void {
     this._isShutdown = true;
     if (immediate) {
       while (this._size() > 0) {
@@ -308,22 +310,22 @@ export class Queue<T> {
   // The storage, overridden by PriorityQueue and LifoQueue (asyncio's
   // `_init`, `_put`, `_get`).
 
-  /** @internal How many items are stored. */
+  /** @ignore @internal How many items are stored. */
   _size(): number {
     return this.#items.length - this.#head;
   }
 
-  /** @internal The items, in storage order (a copy). */
+  /** @ignore @internal The items, in storage order (a copy). */
   _items(): T[] {
     return this.#items.slice(this.#head);
   }
 
-  /** @internal Stores an item. */
+  /** @ignore @internal Stores an item. */
   _put(item: T): void {
     this.#items.push(item);
   }
 
-  /** @internal Removes the next item; only called when there is one. */
+  /** @ignore @internal Removes the next item; only called when there is one. */
   _get(): T {
     const items = this.#items;
     const head = this.#head;
@@ -342,7 +344,7 @@ export class Queue<T> {
     return item;
   }
 
-  /** @internal Wakes the first waiter of `waiters` that is not done yet. */
+  /** @ignore @internal Wakes the first waiter of `waiters` that is not done yet. */
   _wakeUpNext(waiters: Future<unknown>[]): void {
     while (waiters.length > 0) {
       const fut = waiters.shift()!;
@@ -353,7 +355,7 @@ export class Queue<T> {
     }
   }
 
-  /** @internal Queues a new waiter future on `waiters`. */
+  /** @ignore @internal Queues a new waiter future on `waiters`. */
   _newWaiter(waiters: Future<unknown>[]): Future<unknown> {
     return this.#newWaiter(waiters);
   }

@@ -62,13 +62,13 @@ export interface FlowControlProtocolOptions {
  * ```
  */
 export class FlowControlProtocol extends Protocol {
-  /** @internal */
+  /** @ignore @internal */
   _loop: EventLoop | null;
-  /** @internal Whether the transport asked us to stop writing. */
+  /** @ignore @internal Whether the transport asked us to stop writing. */
   _paused = false;
-  /** @internal The futures of the drains that wait. */
+  /** @ignore @internal The futures of the drains that wait. */
   _drainWaiters: Future<void>[] = [];
-  /** @internal */
+  /** @ignore @internal */
   _connectionLost = false;
 
   /**
@@ -113,6 +113,7 @@ export class FlowControlProtocol extends Protocol {
   /**
    * @internal What `StreamWriter.drain()` waits for: nothing unless writing
    * is paused.
+   * @ignore
    */
   *_drainHelper(): Coroutine<void> {
     if (this._connectionLost) {
@@ -129,17 +130,18 @@ export class FlowControlProtocol extends Protocol {
     }
   }
 
-  /** @internal Whether this is the server side (for `startTls`). */
+  /** @ignore @internal Whether this is the server side (for `startTls`). */
   get _isServerSide(): boolean {
     return false;
   }
 
-  /** @internal `StreamWriter.startTls` swapped in a TLS transport. */
+  /** @ignore @internal `StreamWriter.startTls` swapped in a TLS transport. */
   _replaceTransport(_transport: Transport): void {}
 
   /**
    * @internal The future `StreamWriter.waitClosed()` waits for; subclasses
    * provide it.
+   * @ignore
    */
   _getCloseWaiter(_writer: StreamWriter): Future<void> {
     throw new Error(

@@ -254,6 +254,7 @@ export class StreamReader {
   /**
    * @internal Points the reader at a new transport (after `startTls`),
    * keeping its flow-control state.
+   * @ignore
    */
   _replaceTransport(transport: ReadTransport, onDemand = false): void {
     this.#transport = transport;
@@ -265,13 +266,14 @@ export class StreamReader {
   /**
    * @internal Reads on demand (or not): the transport reads only while a
    * read waits.
+   * @ignore
    */
   _setReadOnDemand(onDemand: boolean): void {
     this.#onDemand = onDemand;
     this.#syncReading();
   }
 
-  /** @internal The bytes buffered and not read yet. */
+  /** @ignore @internal The bytes buffered and not read yet. */
   get _buffered(): number {
     return this.#size;
   }
@@ -339,7 +341,8 @@ export class StreamReader {
    *
    * asyncio: `StreamReader.read()`.
    *
-   * @param n The most bytes to return, or -1 for all until EOF.
+   * @param n The most bytes to return, or -1 for all until EOF (default
+   * -1).
    * @returns The bytes; empty at EOF.
    * @throws {TypeError} If `n` is not an integer.
    * @throws The reader's exception, if one is set.
@@ -361,8 +364,11 @@ export class StreamReader {
    * assert.deepEqual(data, new Uint8Array([3, 4]));
    * ```
    */
-  read(n: number = -1): Coroutine<Uint8Array> {
-    return watchCoroutine(this.#read(n), "StreamReader.read");
+  read(n?: number): Coroutine<Uint8Array> {
+    return watchCoroutine(
+      this.#read(n === undefined ? -1 : n),
+      "StreamReader.read",
+    );
   }
 
   *#read(n: number = -1): Coroutine<Uint8Array> {
@@ -479,7 +485,7 @@ export class StreamReader {
    * asyncio: `StreamReader.readuntil()`.
    *
    * @param separator One separator, or an array of them; each at least one
-   * byte.
+   * byte (default a newline).
    * @returns The data with the separator at its end.
    * @throws {TypeError} If a separator is not a `Uint8Array`.
    * @throws {RangeError} If a separator is empty, or the array is.
@@ -526,9 +532,12 @@ export class StreamReader {
    * ```
    */
   readUntil(
-    separator: Uint8Array | readonly Uint8Array[] = NEWLINE,
+    separator?: Uint8Array | readonly Uint8Array[],
   ): Coroutine<Uint8Array> {
-    return watchCoroutine(this.#readUntil(separator), "StreamReader.readUntil");
+    return watchCoroutine(
+      this.#readUntil(separator === undefined ? NEWLINE : separator),
+      "StreamReader.readUntil",
+    );
   }
 
   *#readUntil(
@@ -720,6 +729,7 @@ export class StreamReader {
   /**
    * @internal Reads the next chunk as it was fed (no copy when it is read
    * whole), waiting for one; empty at EOF. The Web stream adapter's pull.
+   * @ignore
    */
   *_readChunk(): Coroutine<Uint8Array> {
     const now = this._readChunkNow();
@@ -736,6 +746,7 @@ export class StreamReader {
   /**
    * @internal The next chunk if one is buffered (empty at EOF), or `null`
    * when a read would have to wait.
+   * @ignore
    */
   _readChunkNow(): Uint8Array | null {
     if (this.#exception !== null) throw this.#exception;
@@ -746,13 +757,13 @@ export class StreamReader {
     return data;
   }
 
-  /** @internal Empties the buffer (the Web stream was cancelled). */
+  /** @ignore @internal Empties the buffer (the Web stream was cancelled). */
   _discard(): void {
     this.#clear();
     this.#maybeResumeTransport();
   }
 
-  /** @internal The transport, for the Web stream adapter. */
+  /** @ignore @internal The transport, for the Web stream adapter. */
   get _transport(): ReadTransport | null {
     return this.#transport;
   }

@@ -117,12 +117,12 @@ export class StreamReaderProtocol extends FlowControlProtocol {
     this.#clientConnectedCb = cb;
   }
 
-  /** @internal Whether this is the server side of a connection. */
+  /** @ignore @internal Whether this is the server side of a connection. */
   override get _isServerSide(): boolean {
     return this.#clientConnectedCb !== null;
   }
 
-  /** @internal The transport of the connection. */
+  /** @ignore @internal The transport of the connection. */
   get _transport(): Transport | null {
     return this.#transport;
   }
@@ -229,12 +229,12 @@ export class StreamReaderProtocol extends FlowControlProtocol {
     return !this.#overTls;
   }
 
-  /** @internal */
+  /** @ignore @internal */
   override _getCloseWaiter(_writer: StreamWriter): Future<void> {
     return this.#closedFuture();
   }
 
-  /** @internal After `startTls`, the writer and reader use `transport`. */
+  /** @ignore @internal After `startTls`, the writer and reader use `transport`. */
   override _replaceTransport(transport: Transport): void {
     this.#transport = transport;
     this.#overTls = isTls(transport);

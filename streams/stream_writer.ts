@@ -460,19 +460,19 @@ export class StreamWriter {
     return this.#writable;
   }
 
-  /** @internal Whether `drain()` would do more than return at once. */
+  /** @ignore @internal Whether `drain()` would do more than return at once. */
   _mustDrain(): boolean {
     const protocol = this.#protocol;
     return protocol._paused || protocol._connectionLost ||
       this.#transport.isClosing() || this.#reader?.exception() != null;
   }
 
-  /** @internal */
+  /** @ignore @internal */
   get _loop(): EventLoop {
     return this.#loop;
   }
 
-  /** @internal */
+  /** @ignore @internal */
   get _protocol(): FlowControlProtocol {
     return this.#protocol;
   }

@@ -27,6 +27,7 @@ export class SubprocessStreamProtocol extends FlowControlProtocol {
   /**
    * @internal Tells the transport to leave the reading pipes idle until the
    * Process starts them, so that `communicate()` can take them whole.
+   * @ignore
    */
   readonly _defersPipeReading = true;
   #limit: number;

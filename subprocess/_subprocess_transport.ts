@@ -100,7 +100,7 @@ class PipeProto extends Protocol {
  * `wait()`ers are woken right after `connectionLost`.
  */
 class PipedSubprocessTransport implements SubprocessTransport {
-  /** @internal */
+  /** @ignore @internal */
   _protocol: SubprocessProtocol;
   #loop: EventLoop;
   #child: Deno.ChildProcess | null;
@@ -241,6 +241,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
   /**
    * @internal The return code, once the child has exited and (if it had not
    * exited yet when called) every pipe is closed: asyncio's `_wait()`.
+   * @ignore
    */
   *_wait(): Coroutine<number> {
     if (this.#returncode !== null) return this.#returncode;
@@ -257,6 +258,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
    * task), or in a task made in that step (`createTask(...)`,
    * `gather(...)`), whose first step runs in the next pass, hence two
    * passes. Otherwise the pipes read eagerly from then on, as asyncio's do.
+   * @ignore
    */
   _startReadingSoon(): void {
     if (!this.#pipes.has(1) && !this.#pipes.has(2)) return;
@@ -268,7 +270,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
     this.#loop.callSoon(() => this.#loop.callSoon(start));
   }
 
-  /** @internal Schedules connectionMade, then resolves `waiter`. */
+  /** @ignore @internal Schedules connectionMade, then resolves `waiter`. */
   _connect(waiter: Future<void>): void {
     const protocol = this._protocol;
     this.#loop.callSoon(() => protocol.connectionMade(this));
@@ -277,7 +279,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
     });
   }
 
-  /** @internal */
+  /** @ignore @internal */
   _pipeDataReceived(fd: number, data: Uint8Array): void {
     const protocol = this._protocol;
     this.#loop.callSoon(() => {
@@ -298,7 +300,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
     });
   }
 
-  /** @internal */
+  /** @ignore @internal */
   _pipeConnectionLost(fd: number, error: Error | null): void {
     const protocol = this._protocol;
     this.#loop.callSoon(() => protocol.pipeConnectionLost(fd, error));

@@ -232,11 +232,12 @@ export class Condition {
    *
    * asyncio: `Condition.notify()`.
    *
-   * @param n How many waiters to wake.
+   * @param n How many waiters to wake (default 1).
    * @throws {Error} If the lock is not held.
    * @throws {RangeError} If `n` is negative or fractional.
    */
-  notify(n: number = 1): void {
+  notify(n?: number): void {
+    if (n === undefined) n = 1;
     if (!this.locked()) {
       throw new Error(
         "Cannot notify on a Condition whose lock is not acquired",

@@ -71,9 +71,9 @@ import { reuseError } from "../tasks/_reuse.ts";
  * ```
  */
 export class Lock {
-  /** @internal */
+  /** @ignore @internal */
   _locked = false;
-  /** @internal The waiters' futures, oldest first. */
+  /** @ignore @internal The waiters' futures, oldest first. */
   _waiters: Future<unknown>[] = [];
   #loop: EventLoop | null = null;
 
@@ -157,6 +157,7 @@ export class Lock {
    * @internal Whether `acquire()` may take the lock without waiting: it is
    * free and nobody is queued (queued waiters that were all cancelled do not
    * count: asyncio lets a newcomer jump such a queue).
+   * @ignore
    */
   _canTakeNow(): boolean {
     if (this._locked) return false;
@@ -167,7 +168,7 @@ export class Lock {
     return true;
   }
 
-  /** @internal Queues a new waiter and returns its future. */
+  /** @ignore @internal Queues a new waiter and returns its future. */
   _enqueue(): Future<unknown> {
     const loop = boundLoop(this.#loop, this);
     this.#loop = loop;
@@ -180,6 +181,7 @@ export class Lock {
    * @internal Makes sure the first waiter will run. A done head is already
    * set to wake up (or cancelled, and its owner passes the turn on when it
    * leaves the queue).
+   * @ignore
    */
   _wakeUpFirst(): void {
     const head = this._waiters[0];

@@ -48,7 +48,7 @@ import { Held } from "./_hold.ts";
  * ```
  */
 export class Semaphore {
-  /** @internal Free slots. */
+  /** @ignore @internal Free slots. */
   _value: number;
   #waiters: Future<unknown>[] = [];
   #loop: EventLoop | null = null;
@@ -56,11 +56,12 @@ export class Semaphore {
   /**
    * Makes a semaphore with `value` free slots.
    *
-   * @param value The initial number of free slots.
+   * @param value The initial number of free slots (default 1).
    * @throws {RangeError} If `value` is a negative or fractional number.
    * @throws {TypeError} If `value` is not a number.
    */
-  constructor(value: number = 1) {
+  constructor(value?: number) {
+    if (value === undefined) value = 1;
     this._value = checkCount(
       value,
       `Cannot create ${new.target.name} as 'value'`,
@@ -204,11 +205,12 @@ export class BoundedSemaphore extends Semaphore {
   /**
    * Makes a bounded semaphore with `value` free slots, also its maximum.
    *
-   * @param value The initial and largest number of free slots.
+   * @param value The initial and largest number of free slots (default 1).
    * @throws {RangeError} If `value` is a negative or fractional number.
    * @throws {TypeError} If `value` is not a number.
    */
-  constructor(value: number = 1) {
+  constructor(value?: number) {
+    if (value === undefined) value = 1;
     super(value);
     this.#bound = value;
   }

@@ -105,32 +105,33 @@ export interface PrintStackOptions extends TaskStackOptions {
  * ```
  */
 export class Task<T = unknown> extends Future<T> {
-  /** @internal */
+  /** @ignore @internal */
   _coro: Coroutine<T>;
   /**
    * @internal The coroutine's own `next`, taken before the task claimed it
    * (a claimed generator's `next` property throws: see _reuse.ts).
+   * @ignore
    */
   _coroNext: Coroutine<T>["next"];
-  /** @internal The name given, or null for the default `Task-N`. */
+  /** @ignore @internal The name given, or null for the default `Task-N`. */
   _name: string | null;
-  /** @internal The N of the default name. */
+  /** @ignore @internal The N of the default name. */
   _nameNumber: number;
-  /** @internal Links of the loop's list of pending tasks. */
+  /** @ignore @internal Links of the loop's list of pending tasks. */
   _livePrev: Task<unknown> | null = null;
-  /** @internal */
+  /** @ignore @internal */
   _liveNext: Task<unknown> | null = null;
-  /** @internal The future this task waits on, if it waits on one. */
+  /** @ignore @internal The future this task waits on, if it waits on one. */
   _futWaiter: Future<unknown> | null = null;
-  /** @internal Throw CancelledError into the coroutine at its next step. */
+  /** @ignore @internal Throw CancelledError into the coroutine at its next step. */
   _mustCancel = false;
-  /** @internal */
+  /** @ignore @internal */
   _numCancelsRequested = 0;
-  /** @internal The future that woke this task; null for a plain step. */
+  /** @ignore @internal The future that woke this task; null for a plain step. */
   _wakeFrom: Future<unknown> | null = null;
-  /** @internal Ready-queue flag; a task step is never skipped. */
+  /** @ignore @internal Ready-queue flag; a task step is never skipped. */
   readonly _cancelled = false;
-  /** @internal Made by the first read of `signal`; null until then. */
+  /** @ignore @internal Made by the first read of `signal`; null until then. */
   _abortController: AbortController | null = null;
 
   /**
@@ -485,7 +486,7 @@ export class Task<T = unknown> extends Future<T> {
     }>`;
   }
 
-  /** @internal Runs from the ready queue: a plain step or a wake-up. */
+  /** @ignore @internal Runs from the ready queue: a plain step or a wake-up. */
   _run(): void {
     const future = this._wakeFrom;
     if (future === null) {

@@ -145,7 +145,7 @@ export class Timeout {
     return `<Timeout [${this.#state}]${when}>`;
   }
 
-  /** @internal Runs `body` under the deadline in the current task. */
+  /** @ignore @internal Runs `body` under the deadline in the current task. */
   *_run<T>(body: TimeoutBody<T>): Coroutine<T> {
     this.#enter();
     let exited = false;
