@@ -1800,7 +1800,10 @@ export class EventLoop {
     protocolFactory: () => P,
     pipe: ReadPipe,
   ): Coroutine<[ReadTransport, P]> {
-    return connectReadPipe(this, protocolFactory, pipe);
+    return watchCoroutine(
+      connectReadPipe(this, protocolFactory, pipe),
+      "EventLoop.connectReadPipe",
+    );
   }
 
   /**
@@ -1858,7 +1861,10 @@ export class EventLoop {
     protocolFactory: () => P,
     pipe: WritePipe,
   ): Coroutine<[WriteTransport, P]> {
-    return connectWritePipe(this, protocolFactory, pipe);
+    return watchCoroutine(
+      connectWritePipe(this, protocolFactory, pipe),
+      "EventLoop.connectWritePipe",
+    );
   }
 
   /**
@@ -1930,7 +1936,10 @@ export class EventLoop {
     count?: number | null,
     options?: SendfileOptions,
   ): Coroutine<number> {
-    return sendfile(this, transport, file, offset ?? 0, count ?? null, options);
+    return watchCoroutine(
+      sendfile(this, transport, file, offset ?? 0, count ?? null, options),
+      "EventLoop.sendfile",
+    );
   }
 
   /**

@@ -7,6 +7,7 @@
 import type { Coroutine } from "./_coroutine.ts";
 import { Server } from "./server.ts";
 import { describeValue, isGenerator } from "./_util.ts";
+import { watchCoroutine } from "./_never_awaited.ts";
 
 /**
  * Runs `body` with `server`, then — however `body` ends: a result, an error,
@@ -59,7 +60,14 @@ import { describeValue, isGenerator } from "./_util.ts";
  * assert.equal(served, false);
  * ```
  */
-export function* serving<T>(
+export function serving<T>(
+  server: Server,
+  body: Coroutine<T> | ((server: Server) => Coroutine<T>),
+): Coroutine<T> {
+  return watchCoroutine(servingCoroutine(server, body), "serving");
+}
+
+function* servingCoroutine<T>(
   server: Server,
   body: Coroutine<T> | ((server: Server) => Coroutine<T>),
 ): Coroutine<T> {

@@ -7,6 +7,7 @@
  */
 
 import { getRunningLoop } from "../eventloop/registry.ts";
+import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { ReadPipe, WritePipe } from "../eventloop/pipes.ts";
 import type { ReadTransport } from "../eventloop/transports.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
@@ -71,9 +72,16 @@ export interface OpenReadPipeOptions {
  * assert.deepEqual(lines, ["one", "two"]);
  * ```
  */
-export function* openReadPipe(
+export function openReadPipe(
   pipe: ReadPipe,
   options?: OpenReadPipeOptions,
+): Coroutine<[StreamReader, ReadTransport]> {
+  return watchCoroutine(openReadPipeCoroutine(pipe, options), "openReadPipe");
+}
+
+function* openReadPipeCoroutine(
+  pipe: ReadPipe,
+  options: OpenReadPipeOptions | undefined,
 ): Coroutine<[StreamReader, ReadTransport]> {
   const loop = getRunningLoop();
   const reader = new StreamReader({ limit: options?.limit, loop });
@@ -128,7 +136,11 @@ export function* openReadPipe(
  * assert.equal(text, "line 1\nline 2\nline 3\n");
  * ```
  */
-export function* openWritePipe(pipe: WritePipe): Coroutine<StreamWriter> {
+export function openWritePipe(pipe: WritePipe): Coroutine<StreamWriter> {
+  return watchCoroutine(openWritePipeCoroutine(pipe), "openWritePipe");
+}
+
+function* openWritePipeCoroutine(pipe: WritePipe): Coroutine<StreamWriter> {
   const loop = getRunningLoop();
   const protocol = new StreamReaderProtocol(null, { loop });
   const [transport] = yield* loop.connectWritePipe(() => protocol, pipe);

@@ -13,13 +13,16 @@ import {
   Lock,
   type LogRecord,
   openConnection,
+  openReadPipe,
   openUnixConnection,
+  openWritePipe,
   type Process,
   Protocol,
   Queue,
   run,
   Semaphore,
   type Server,
+  serving,
   sleep,
   startServer,
   startUnixServer,
@@ -139,6 +142,18 @@ const MAKERS: Record<string, (f: Fixtures) => Coroutine<unknown>> = {
   "EventLoop.shutdownDefaultExecutor": (f) => f.loop.shutdownDefaultExecutor(),
   "EventLoop.getaddrinfo": (f) => f.loop.getaddrinfo("127.0.0.1", 80),
   "EventLoop.getnameinfo": (f) => f.loop.getnameinfo(["127.0.0.1", 80]),
+  "EventLoop.connectReadPipe": (f) =>
+    f.loop.connectReadPipe(() => new Protocol(), new ReadableStream()),
+  "EventLoop.connectWritePipe": (f) =>
+    f.loop.connectWritePipe(() => new Protocol(), new WritableStream()),
+  "EventLoop.sendfile": (f) =>
+    f.loop.sendfile(f.transport, {
+      read: () => Promise.resolve(null),
+      seekSync: () => 0,
+    }),
+  "openReadPipe": () => openReadPipe(new ReadableStream()),
+  "openWritePipe": () => openWritePipe(new WritableStream()),
+  "serving": (f) => serving(f.server, () => sleep(0)),
 };
 
 /** Every coroutine the module exports, as lint/_api.ts derives them. */
