@@ -10,7 +10,7 @@ import type { ReadTransport, WriteTransport } from "./transports.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import { checkProtocolFactory, makeProtocol } from "./_net.ts";
 import { ReadPipeTransport, WritePipeTransport } from "./_pipe_transport.ts";
-import { describeValue } from "./_util.ts";
+import { checkLoopOpen, describeValue } from "./_util.ts";
 import type { ReadPipe, WritePipe } from "./pipes.ts";
 
 /** Implements `loop.connectReadPipe()`. */
@@ -20,6 +20,7 @@ export function* connectReadPipe<P extends Protocol>(
   pipe: ReadPipe,
 ): Coroutine<[ReadTransport, P]> {
   const what = "connect read pipe";
+  checkLoopOpen(loop, "connectReadPipe()");
   checkProtocolFactory(protocolFactory, what);
   const stream = readableOf(pipe);
   const protocol = makeProtocol(protocolFactory, what);
@@ -53,6 +54,7 @@ export function* connectWritePipe<P extends BaseProtocol>(
   pipe: WritePipe,
 ): Coroutine<[WriteTransport, P]> {
   const what = "connect write pipe";
+  checkLoopOpen(loop, "connectWritePipe()");
   checkProtocolFactory(protocolFactory, what);
   const stream = writableOf(pipe);
   const protocol = makeProtocol(protocolFactory, what);

@@ -14,7 +14,7 @@ import type { Coroutine } from "./_coroutine.ts";
 import { SendfileNotAvailableError } from "./errors.ts";
 import { ioAwait } from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
-import { describeValue } from "./_util.ts";
+import { checkLoopOpen, describeValue } from "./_util.ts";
 import { callWriteFlow } from "./_write_flow.ts";
 import type { SendfileFile, SendfileOptions } from "./sendfile_options.ts";
 
@@ -33,6 +33,7 @@ export function* sendfile(
   options: SendfileOptions | undefined,
 ): Coroutine<number> {
   const what = "send file";
+  checkLoopOpen(loop, "sendfile()");
   if (
     typeof transport !== "object" || transport === null ||
     typeof transport.isClosing !== "function"

@@ -184,3 +184,56 @@ Deno.test("a closed loop refuses startTls()", async () => {
   );
   assertClosedError(error, "startTls()");
 });
+
+Deno.test("a closed loop refuses connectReadPipe()/connectWritePipe() and leaves the streams alone", async () => {
+  const readable = new ReadableStream<Uint8Array>();
+  const writable = new WritableStream<Uint8Array>();
+  assertClosedError(
+    await refusal(() =>
+      closedLoop().connectReadPipe(() => new Protocol(), readable)
+    ),
+    "connectReadPipe()",
+  );
+  assertClosedError(
+    await refusal(() =>
+      closedLoop().connectWritePipe(() => new Protocol(), writable)
+    ),
+    "connectWritePipe()",
+  );
+  assert.equal(readable.locked, false);
+  assert.equal(writable.locked, false);
+});
+
+Deno.test("a closed loop refuses sendfile() and reads nothing of the file", async () => {
+  const path = await Deno.makeTempFile();
+  await Deno.writeTextFile(path, "not to be read");
+  using file = await Deno.open(path);
+  file.seekSync(4, Deno.SeekMode.Start);
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  try {
+    const error = await run(function* () {
+      const loop = getRunningLoop();
+      const [transport] = yield* loop.createConnection(
+        () => new Protocol(),
+        "127.0.0.1",
+        (listener.addr as Deno.NetAddr).port,
+      );
+      try {
+        yield* closedLoop().sendfile(transport, file);
+      } catch (error) {
+        return error;
+      } finally {
+        transport.close();
+      }
+    }());
+    assertClosedError(error, "sendfile()");
+    assert.equal(file.seekSync(0, Deno.SeekMode.Current), 4);
+    const conn = await accepted;
+    assert.equal(await conn.read(new Uint8Array(16)), null); // nothing sent
+    conn.close();
+  } finally {
+    listener.close();
+    await Deno.remove(path);
+  }
+});
