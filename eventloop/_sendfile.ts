@@ -15,8 +15,11 @@ import { SendfileNotAvailableError } from "./errors.ts";
 import { ioAwait } from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
 import { checkLoopOpen, describeValue } from "./_util.ts";
+import { checkOptionNames, type OptionNames } from "./_options.ts";
 import { callWriteFlow } from "./_write_flow.ts";
 import type { SendfileFile, SendfileOptions } from "./sendfile_options.ts";
+
+const SENDFILE_OPTIONS: OptionNames<SendfileOptions> = { fallback: true };
 
 /** Bytes read and written at a time. */
 const BLOCK_SIZE = 65536;
@@ -56,6 +59,7 @@ export function* sendfile(
   }
   checkOffset(offset);
   checkCount(count);
+  checkOptionNames(options, SENDFILE_OPTIONS, what);
   const fallback = options?.fallback ?? true;
   if (typeof fallback !== "boolean") {
     throw new TypeError(

@@ -8,6 +8,7 @@
 
 import { getRunningLoop } from "../eventloop/registry.ts";
 import { watchCoroutine } from "../eventloop/_never_awaited.ts";
+import { checkOptionNames, type OptionNames } from "../eventloop/_options.ts";
 import type { ReadPipe, WritePipe } from "../eventloop/pipes.ts";
 import type { ReadTransport } from "../eventloop/transports.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
@@ -29,6 +30,10 @@ export interface OpenReadPipeOptions {
    */
   limit?: number;
 }
+
+const OPEN_READ_PIPE_OPTIONS: OptionNames<OpenReadPipeOptions> = {
+  limit: true,
+};
 
 /**
  * Opens a pipe for reading as a {@linkcode StreamReader}: `Deno.stdin`, an
@@ -83,6 +88,7 @@ function* openReadPipeCoroutine(
   pipe: ReadPipe,
   options: OpenReadPipeOptions | undefined,
 ): Coroutine<[StreamReader, ReadTransport]> {
+  checkOptionNames(options, OPEN_READ_PIPE_OPTIONS, "open read pipe");
   const loop = getRunningLoop();
   const reader = new StreamReader({ limit: options?.limit, loop });
   const protocol = new StreamReaderProtocol(reader, { loop });

@@ -336,6 +336,16 @@ test("loop.sendfile() refuses bad arguments and fallback: false before sending a
       );
       rejects(
         () =>
+          loop.sendfile(transport, file, 0, null, {
+            fall_back: false,
+          } as never),
+        (e) =>
+          e instanceof TypeError &&
+          /'fall_back' is not one of its options \(did you mean 'fallback'\?\)/
+            .test(e.message),
+      );
+      rejects(
+        () =>
           loop.sendfile(transport, file, 0, null, { fallback: "no" as never }),
         (e) => e instanceof TypeError && /'fallback'/.test(e.message),
       );

@@ -90,6 +90,10 @@ test("openReadPipe() refuses a bad limit or pipe before touching the stream", as
     assert.throws(() => bad.next(), RangeError);
     assert.equal(stream.locked, false);
     assert.throws(
+      () => openReadPipe(stream, { Limit: 10 } as never).next(),
+      /'Limit' is not one of its options \(did you mean 'limit'\?\)/,
+    );
+    assert.throws(
       () => openReadPipe({} as never).next(),
       /'pipe' must be a ReadableStream/,
     );
