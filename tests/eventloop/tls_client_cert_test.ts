@@ -196,6 +196,8 @@ test("openConnection() presents a client certificate made by openssl to a python
             key: certs.clientKey,
             alpnProtocols: ["x-test"],
           },
+          // By name, Deno races the addresses itself (passed on).
+          happyEyeballsDelay: host === "localhost" ? 0.25 : undefined,
         });
         const line = new TextDecoder().decode(yield* reader.readLine());
         const extra = Object.fromEntries(
@@ -330,6 +332,19 @@ test("client certificates: what Deno cannot do is refused before anything is ope
           }),
         /'serverHostname' must be the host with a client certificate/,
       );
+      // Deno.connectTls resolves and connects by itself.
+      for (
+        const option of [{ family: 2 }, { allErrors: true }, { interleave: 1 }]
+      ) {
+        refuse(
+          () =>
+            loop.createConnection(() => new Protocol(), "127.0.0.1", port, {
+              ssl: { cert: certs.clientCert, key: certs.clientKey },
+              ...option,
+            }),
+          /with a client certificate and '(family|allErrors|interleave)': Deno.connectTls/,
+        );
+      }
       // A server cannot ask for or verify client certificates.
       refuse(
         () =>
