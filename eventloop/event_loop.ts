@@ -1647,7 +1647,7 @@ export class EventLoop {
    *
    * @param sockaddr `[host, port]`, `[host, port, flowinfo, scopeId]`, or a
    * `Deno.NetAddr`.
-   * @param flags `NI_*` flags, or-ed together.
+   * @param flags `NI_*` flags, or-ed together (default 0).
    * @returns `[host, service]`.
    * @throws {GaiError} If the host is not a numeric address, the flags are
    * unknown, or `NI_NAMEREQD` is set and the address has no name.
@@ -1668,11 +1668,11 @@ export class EventLoop {
    */
   getnameinfo(
     sockaddr: SockAddr | Deno.NetAddr,
-    flags: number = 0,
+    flags?: number,
   ): Coroutine<[string, string]> {
     checkLoopOpen(this, "getnameinfo()");
     return watchCoroutine(
-      getnameinfo(this, sockaddr, flags),
+      getnameinfo(this, sockaddr, flags === undefined ? 0 : flags),
       "EventLoop.getnameinfo",
     );
   }
