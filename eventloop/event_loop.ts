@@ -7,7 +7,7 @@
 
 import { setImmediate } from "node:timers";
 import { type Clock, RealClock, VirtualClock } from "./clock.ts";
-import { Future } from "./future.ts";
+import { Future, type FutureOptions } from "./future.ts";
 import { Handle, TimerHandle } from "./handle.ts";
 import { loopState } from "./_state.ts";
 import { TaskList } from "./_task_list.ts";
@@ -47,7 +47,13 @@ import { startTls } from "./_start_tls.ts";
 import { createDatagramEndpoint } from "./_datagram.ts";
 import type { AddrInfo, GetAddrInfoOptions, SockAddr } from "./dns.ts";
 import { getaddrinfo, getnameinfo } from "./_resolve.ts";
-import { checkOptionNames, GETADDRINFO_OPTIONS } from "./_options.ts";
+import {
+  builtOptions,
+  checkLoopOptions,
+  checkOptionNames,
+  GETADDRINFO_OPTIONS,
+  TASK_FACTORY_OPTIONS,
+} from "./_options.ts";
 import { addSignalHandler, removeSignalHandler } from "./_signals.ts";
 import type { Protocol } from "./protocols.ts";
 import type { ReadTransport, WriteTransport } from "./transports.ts";
@@ -234,13 +240,18 @@ export class EventLoop {
   #idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** Callbacks run since Deno's loop last had a turn. */
   #work = 0;
+  /** What `createFuture()` passes to each Future: made once. */
+  readonly #futureOptions: FutureOptions = { loop: this };
 
   /**
    * Makes a loop. `newEventLoop()` is the usual way.
    *
    * @param options The clock and debug mode.
+   * @throws {TypeError} If an option is unknown or of the wrong type, or
+   * `virtualTime: true` comes with a `clock` (give one or the other).
    */
   constructor(options?: EventLoopOptions) {
+    if (options !== undefined) checkLoopOptions(options, "create EventLoop");
     const clock = options?.clock ??
       (options?.virtualTime ? new VirtualClock() : new RealClock());
     if (
@@ -441,7 +452,9 @@ export class EventLoop {
    * @returns The future.
    */
   createFuture<T = unknown>(): Future<T> {
-    return new Future<T>({ loop: this });
+    const options = this.#futureOptions;
+    builtOptions.next = options;
+    return new Future<T>(options);
   }
 
   /**
@@ -590,8 +603,8 @@ export class EventLoop {
    * @param options The task's name, and `eagerStart` (given to the task
    * factory when one is set, as asyncio 3.14 does).
    * @returns The task.
-   * @throws {TypeError} If `coro` is not a coroutine, or `eagerStart` is not a
-   * boolean.
+   * @throws {TypeError} If `coro` is not a coroutine, an option is unknown,
+   * or `eagerStart` is not a boolean.
    * @throws {Error} If the loop is closed.
    *
    * @example An eager task runs its first step inside createTask
@@ -616,6 +629,9 @@ export class EventLoop {
     checkCoroutine(coro, "createTask()");
     if (this.#closed) this.#throwClosed("createTask()");
     if (this.#debug) this.#checkCaller("createTask()");
+    if (options !== undefined) {
+      checkOptionNames(options, TASK_FACTORY_OPTIONS, "call createTask()");
+    }
     const eagerStart = options?.eagerStart;
     if (eagerStart !== undefined && typeof eagerStart !== "boolean") {
       throw new TypeError(
@@ -626,11 +642,9 @@ export class EventLoop {
     }
     const factory = this.#taskFactory;
     if (factory === null) {
-      return new Task<T>(coro, {
-        loop: this,
-        name: options?.name,
-        eagerStart,
-      });
+      const taskOptions = { loop: this, name: options?.name, eagerStart };
+      builtOptions.next = taskOptions;
+      return new Task<T>(coro, taskOptions);
     }
     return factory(this, coro, { ...options });
   }
@@ -1157,9 +1171,17 @@ export class EventLoop {
    * asyncio: `loop.set_debug()`.
    *
    * @param enabled Whether debug mode is on.
+   * @throws {TypeError} If `enabled` is not a boolean.
    */
   setDebug(enabled: boolean): void {
-    const debug = Boolean(enabled);
+    if (typeof enabled !== "boolean") {
+      throw new TypeError(
+        `setDebug()'s 'enabled' must be a boolean: received ${
+          describeValue(enabled)
+        }`,
+      );
+    }
+    const debug = enabled;
     this.#debug = debug;
     const tasks = this._tasks;
     if (debug && tasks instanceof TaskList) {

@@ -14,6 +14,13 @@ import {
 } from "./_job.ts";
 import { CancelledError } from "./errors.ts";
 import { describeValue } from "./_util.ts";
+import {
+  checkBooleanOption,
+  checkOptionNames,
+  SHUTDOWN_OPTIONS,
+  SUBMIT_OPTIONS,
+  WORKER_POOL_EXECUTOR_OPTIONS,
+} from "./_options.ts";
 
 /**
  * A function that runs in a Worker, named by the URL of the module that
@@ -168,16 +175,27 @@ export class WorkerPoolExecutor implements Executor, AsyncDisposable {
    *
    * @param options The most Workers to run at once.
    * @throws {RangeError} If `maxWorkers` is not a positive integer.
+   * @throws {TypeError} If an option is unknown, or `maxWorkers` is not a
+   * number.
    */
   constructor(options?: WorkerPoolExecutorOptions) {
+    if (options !== undefined) {
+      checkOptionNames(
+        options,
+        WORKER_POOL_EXECUTOR_OPTIONS,
+        "create WorkerPoolExecutor",
+      );
+    }
     const maxWorkers = options?.maxWorkers ??
       Math.max(1, navigator.hardwareConcurrency || 1);
     if (!Number.isInteger(maxWorkers) || maxWorkers < 1) {
-      throw new RangeError(
+      const message =
         `Cannot create WorkerPoolExecutor as 'maxWorkers' must be a positive integer: received ${
           describeValue(maxWorkers)
-        }`,
-      );
+        }`;
+      throw typeof maxWorkers === "number"
+        ? new RangeError(message)
+        : new TypeError(message);
     }
     this.#maxWorkers = maxWorkers;
   }
@@ -213,7 +231,8 @@ export class WorkerPoolExecutor implements Executor, AsyncDisposable {
    * @returns A promise of the result, rejected with the function's error, a
    * `TypeError` if the arguments or result cannot be cloned, or a
    * {@linkcode CancelledError} if the job was dropped.
-   * @throws {TypeError} If `fn` is not a {@linkcode WorkerFunction}.
+   * @throws {TypeError} If `fn` is not a {@linkcode WorkerFunction}, an
+   * option is unknown, or `signal` is not an AbortSignal.
    * @throws {Error} After {@linkcode WorkerPoolExecutor.shutdown}.
    */
   submit<T = unknown>(
@@ -226,6 +245,17 @@ export class WorkerPoolExecutor implements Executor, AsyncDisposable {
       throw new TypeError(
         `submit()'s 'args' must be an array: received ${describeValue(args)}`,
       );
+    }
+    if (options !== undefined) {
+      checkOptionNames(options, SUBMIT_OPTIONS, "call submit()");
+      const signal = options?.signal;
+      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+        throw new TypeError(
+          `Cannot call submit() as 'signal' must be an AbortSignal: received ${
+            describeValue(signal)
+          }`,
+        );
+      }
     }
     if (this.#shutdown) {
       throw new Error("Cannot schedule new jobs after shutdown");
@@ -264,8 +294,19 @@ export class WorkerPoolExecutor implements Executor, AsyncDisposable {
    * @param options `wait: false` stops the Workers at once; `cancelFutures`
    * drops the jobs that have not started.
    * @returns A promise that settles once no Worker is left.
+   * @throws {TypeError} If an option is unknown or not a boolean (as a
+   * rejection, before anything is shut down).
    */
   async shutdown(options?: ShutdownOptions): Promise<void> {
+    if (options !== undefined) {
+      checkOptionNames(options, SHUTDOWN_OPTIONS, "call shutdown()");
+      checkBooleanOption(options?.wait, "wait", "call shutdown()");
+      checkBooleanOption(
+        options?.cancelFutures,
+        "cancelFutures",
+        "call shutdown()",
+      );
+    }
     this.#shutdown = true;
     const wait = options?.wait ?? true;
     if (options?.cancelFutures || !wait) {

@@ -7,6 +7,7 @@
 import type { EventLoop } from "./event_loop.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { defaultLoop } from "./_state.ts";
+import { builtOptions, checkOptionNames, FUTURE_OPTIONS } from "./_options.ts";
 import {
   checkCallback,
   describeValue,
@@ -90,35 +91,30 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #logTraceback = false;
 
   /**
+   * @internal The option names the constructor takes: a subclass with more
+   * options (Task) names them all here, and its constructor passes them on.
+   */
+  static readonly _optionNames: Readonly<Record<string, true>> = FUTURE_OPTIONS;
+
+  /**
    * Makes a pending future. Prefer `loop.createFuture()`.
    *
    * @param options Which loop it belongs to.
    * @throws {TypeError} If `options` is not an options object: asyncio's
    * positional `Future(loop)` is `new Future({ loop })` here, and anything
-   * else (`new Future(42)`) is refused rather than ignored.
+   * else (`new Future(42)`) is refused rather than ignored; if an option is
+   * unknown, or `loop` is not an EventLoop.
    */
   constructor(options?: FutureOptions) {
     let loop: EventLoop;
     if (options === undefined) {
       loop = defaultLoop();
+    } else if (options === builtOptions.next && options !== null) {
+      // Built by the module (createFuture, createTask) with its own loop.
+      builtOptions.next = null;
+      loop = options.loop!;
     } else {
-      if (typeof options !== "object" || options === null) {
-        throw badFutureOptions(new.target.name, options);
-      }
-      const given = options.loop;
-      if (given === undefined) {
-        // A loop given positionally has no 'loop' field of its own.
-        if (isLoop(options)) throw badFutureOptions(new.target.name, options);
-        loop = defaultLoop();
-      } else if (isLoop(given)) {
-        loop = given;
-      } else {
-        throw new TypeError(
-          `Cannot create ${new.target.name} as 'loop' must be an EventLoop: received ${
-            describeValue(given)
-          }`,
-        );
-      }
+      loop = loopOfOptions(options, new.target);
     }
     this._loop = loop;
     if (loop.getDebug()) this._source = captureSource(new.target);
@@ -396,6 +392,33 @@ export class Future<T = unknown> implements PromiseLike<T> {
 function isLoop(value: unknown): value is EventLoop {
   return typeof value === "object" && value !== null &&
     typeof (value as EventLoop).createFuture === "function";
+}
+
+/**
+ * The loop named by options given to a Future's (or a subclass's)
+ * constructor, once they are checked; kept out of the constructor, whose
+ * hot path is the module's own options.
+ */
+function loopOfOptions(
+  options: unknown,
+  ctor: { name: string; _optionNames: Readonly<Record<string, true>> },
+): EventLoop {
+  if (typeof options !== "object" || options === null) {
+    throw badFutureOptions(ctor.name, options);
+  }
+  const given = (options as FutureOptions).loop;
+  // A loop given positionally has no 'loop' field of its own.
+  if (given === undefined && isLoop(options)) {
+    throw badFutureOptions(ctor.name, options);
+  }
+  checkOptionNames(options, ctor._optionNames, `create ${ctor.name}`);
+  if (given === undefined) return defaultLoop();
+  if (isLoop(given)) return given;
+  throw new TypeError(
+    `Cannot create ${ctor.name} as 'loop' must be an EventLoop: received ${
+      describeValue(given)
+    }`,
+  );
 }
 
 function badFutureOptions(name: string, options: unknown): TypeError {

@@ -7,6 +7,7 @@
  */
 
 import { describeValue } from "./_util.ts";
+import { checkOptionNames, LOG_OPTIONS } from "./_options.ts";
 
 /** Severity of a log record, lowest first (Python's logging levels). */
 export type LogLevel = "debug" | "info" | "warning" | "error" | "critical";
@@ -33,6 +34,22 @@ export interface LogRecord {
   extra?: Record<string, unknown>;
   /** When it was logged (wall-clock milliseconds, `Date.now()`). */
   created: number;
+}
+
+/** Options of {@linkcode Logger.log} and the methods of each level. */
+export interface LogOptions {
+  /**
+   * The error the message is about.
+   *
+   * @default {undefined}
+   */
+  exception?: unknown;
+  /**
+   * Extra data, such as the exception handler's context.
+   *
+   * @default {undefined}
+   */
+  extra?: Record<string, unknown>;
 }
 
 /** A function that receives every record at or above the logger's level. */
@@ -101,13 +118,7 @@ export class Logger {
    * @throws {TypeError} If `level` is not one of them.
    */
   setLevel(level: LogLevel): void {
-    if (!Object.hasOwn(LEVELS, level)) {
-      throw new TypeError(
-        `Cannot set the log level as 'level' must be one of ${
-          Object.keys(LEVELS).join(", ")
-        }: received ${JSON.stringify(level)}`,
-      );
-    }
+    checkLevel(level, "set the log level");
     this.#level = level;
   }
 
@@ -116,8 +127,10 @@ export class Logger {
    *
    * @param level The level to ask about.
    * @returns `true` when it is at or above the logger's level.
+   * @throws {TypeError} If `level` is not a level.
    */
   isEnabledFor(level: LogLevel): boolean {
+    checkLevel(level, "ask about a log level");
     return LEVELS[level] >= LEVELS[this.#level];
   }
 
@@ -167,12 +180,28 @@ export class Logger {
    * @param level The severity.
    * @param message The text.
    * @param options The error the message is about, and extra data.
+   * @throws {TypeError} If `level` is not a level, an option is unknown, or
+   * `extra` is not an object.
    */
   log(
     level: LogLevel,
     message: string,
-    options?: { exception?: unknown; extra?: Record<string, unknown> },
+    options?: LogOptions,
   ): void {
+    checkLevel(level, "log a message");
+    if (options !== undefined) {
+      checkOptionNames(options, LOG_OPTIONS, "log a message");
+      const extra = options?.extra;
+      if (
+        extra !== undefined && (typeof extra !== "object" || extra === null)
+      ) {
+        throw new TypeError(
+          `Cannot log a message as 'extra' must be an object: received ${
+            describeValue(extra)
+          }`,
+        );
+      }
+    }
     if (!this.isEnabledFor(level)) return;
     const record: LogRecord = {
       name: this.name,
@@ -206,7 +235,7 @@ export class Logger {
    */
   debug(
     message: string,
-    options?: { exception?: unknown; extra?: Record<string, unknown> },
+    options?: LogOptions,
   ): void {
     this.log("debug", message, options);
   }
@@ -219,7 +248,7 @@ export class Logger {
    */
   info(
     message: string,
-    options?: { exception?: unknown; extra?: Record<string, unknown> },
+    options?: LogOptions,
   ): void {
     this.log("info", message, options);
   }
@@ -232,7 +261,7 @@ export class Logger {
    */
   warning(
     message: string,
-    options?: { exception?: unknown; extra?: Record<string, unknown> },
+    options?: LogOptions,
   ): void {
     this.log("warning", message, options);
   }
@@ -245,7 +274,7 @@ export class Logger {
    */
   error(
     message: string,
-    options?: { exception?: unknown; extra?: Record<string, unknown> },
+    options?: LogOptions,
   ): void {
     this.log("error", message, options);
   }
@@ -258,9 +287,20 @@ export class Logger {
    */
   critical(
     message: string,
-    options?: { exception?: unknown; extra?: Record<string, unknown> },
+    options?: LogOptions,
   ): void {
     this.log("critical", message, options);
+  }
+}
+
+/** Throws a TypeError unless `level` is one of the level names. */
+function checkLevel(level: unknown, what: string): void {
+  if (typeof level !== "string" || !Object.hasOwn(LEVELS, level)) {
+    throw new TypeError(
+      `Cannot ${what} as 'level' must be one of ${
+        Object.keys(LEVELS).join(", ")
+      }: received ${describeValue(level)}`,
+    );
   }
 }
 

@@ -13,6 +13,7 @@ import { CancelledError, KeyboardInterrupt } from "./errors.ts";
 import { hasSignalHandler } from "./_signals.ts";
 import { reapKilledChildren } from "./_subprocess_hook.ts";
 import { getLogger } from "./log.ts";
+import { checkLoopOptions, RUN_OPTIONS } from "./_options.ts";
 
 /**
  * How long `Runner.close()` waits for the default executor's jobs, in
@@ -66,9 +67,14 @@ export class Runner {
   /**
    * Makes a runner; the loop is made on first use.
    *
-   * @param options The loop's clock and debug mode, or a loop factory.
+   * @param options The loop's clock and debug mode, or a loop factory
+   * (whose loop gets `debug` too, as in asyncio).
+   * @throws {TypeError} If an option is unknown or of the wrong type, or a
+   * clock (`clock`, `virtualTime`) is given with `loopFactory`, which makes
+   * the loop and its clock.
    */
   constructor(options?: RunOptions) {
+    if (options !== undefined) checkRunOptions(options, "create Runner");
     this.#options = { ...options };
   }
 
@@ -200,6 +206,9 @@ export class Runner {
           }`,
         );
       }
+      // asyncio's Runner sets debug on the loop its factory made.
+      const debug = this.#options.debug;
+      if (loopFactory && debug !== undefined) loop.setDebug(debug);
       this.#loop = loop;
       if (loopState.current === null) {
         loopState.current = this.#loop;
@@ -236,6 +245,8 @@ export class Runner {
  * @returns A promise of the coroutine's result.
  * @throws {Error} At once, not as a rejected promise, if called from a
  * running loop (a promise rejected there could go unobserved).
+ * @throws {TypeError} At once if an option is unknown or of the wrong type,
+ * or a clock is given with `loopFactory` (see {@linkcode Runner}).
  * @throws {TypeError} If `main` is not a coroutine, or returns a thenable.
  *
  * @example Running a main coroutine
@@ -256,6 +267,7 @@ export function run<T>(
   options?: RunOptions,
 ): Promise<T> {
   refuseInRunningLoop(main, "run()");
+  if (options !== undefined) checkRunOptions(options, "call run()");
   return runMain(main, options);
 }
 
@@ -269,6 +281,28 @@ async function runMain<T>(
     return await runner.run(coro);
   } finally {
     await runner.close();
+  }
+}
+
+/** Checks the options of `run()` and `Runner`. */
+function checkRunOptions(options: RunOptions, what: string): void {
+  checkLoopOptions(options, what, RUN_OPTIONS);
+  if (options === null) return;
+  const factory = options.loopFactory;
+  if (factory === undefined) return;
+  if (typeof factory !== "function") {
+    throw new TypeError(
+      `Cannot ${what} as 'loopFactory' must be a function: received ${
+        describeValue(factory)
+      }`,
+    );
+  }
+  for (const name of ["clock", "virtualTime"] as const) {
+    if (options[name] !== undefined) {
+      throw new TypeError(
+        `Cannot ${what} as '${name}' cannot be given with 'loopFactory': the factory makes the loop and its clock (pass the clock to the loop it makes)`,
+      );
+    }
   }
 }
 
