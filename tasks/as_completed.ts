@@ -13,6 +13,8 @@ import { describeValue } from "../eventloop/_util.ts";
 import { checkAwaitable, toFuture } from "./_to_future.ts";
 import { checkAwaitables } from "./_iterable.ts";
 import type { Awaitable } from "./gather.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
+import { AS_COMPLETED_OPTIONS } from "./_options.ts";
 
 /** Options of {@linkcode asCompleted}. */
 export interface AsCompletedOptions {
@@ -45,8 +47,8 @@ export interface AsCompletedOptions {
  * coroutine here: spread a generator's items into an array first.
  * @param options `timeout`.
  * @returns An array of coroutines, as many as distinct awaitables.
- * @throws {TypeError} If `aws` is not an iterable of awaitables, or
- * `timeout` is not a number.
+ * @throws {TypeError} If `aws` is not an iterable of awaitables, an option
+ * is unknown, or `timeout` is not a number.
  * @throws {Error} If no loop is running.
  *
  * @example Handling results as they arrive
@@ -70,6 +72,9 @@ export function asCompleted<T>(
   options?: AsCompletedOptions,
 ): Coroutine<T>[] {
   checkAwaitables(aws, "asCompleted()", "awaitables");
+  if (options !== undefined) {
+    checkOptionNames(options, AS_COMPLETED_OPTIONS, "call asCompleted()");
+  }
   const timeout = options?.timeout ?? null;
   if (
     timeout !== null && (typeof timeout !== "number" || Number.isNaN(timeout))

@@ -15,6 +15,13 @@ import { describeValue } from "../eventloop/_util.ts";
 import { Task } from "./task.ts";
 import type { FanOut } from "./_call_graph_hooks.ts";
 import { describeFuture } from "./_task_stack.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
+import {
+  CALL_GRAPH_OPTIONS,
+  DUMP_TASKS_OPTIONS,
+  PRINT_CALL_GRAPH_OPTIONS,
+} from "./_options.ts";
+import { checkLoop } from "./_signal.ts";
 
 /** A task (or future) waiting on the graph's future, and who waits on it. */
 export interface AwaitedBy {
@@ -99,7 +106,9 @@ export interface PrintOptions {
  * @param future The task or future; by default the current task.
  * @param options The most links to follow.
  * @returns The graph, or `null` when no future is given and no task runs.
- * @throws {TypeError} If `future` is not a Future.
+ * @throws {TypeError} If `future` is not a Future, or an option is unknown
+ * or of the wrong type.
+ * @throws {RangeError} If `limit` is not a non-negative integer.
  *
  * @example The chain of a task waiting on a task waiting on a sleep
  * ```ts
@@ -123,6 +132,9 @@ export function captureCallGraph(
   future?: Future<unknown>,
   options?: CallGraphOptions,
 ): FutureCallGraph | null {
+  if (options !== undefined) {
+    checkOptionNames(options, CALL_GRAPH_OPTIONS, "call captureCallGraph()");
+  }
   const limit = checkLimit(options?.limit);
   let root: Future<unknown> | null;
   if (future === undefined) {
@@ -204,7 +216,9 @@ function waitersOf(
  * @param future The task or future; by default the current task.
  * @param options The most links to follow.
  * @returns The text; `""` when no future is given and no task runs.
- * @throws {TypeError} If `future` is not a Future.
+ * @throws {TypeError} If `future` is not a Future, or an option is unknown
+ * or of the wrong type.
+ * @throws {RangeError} If `limit` is not a non-negative integer.
  *
  * @example Formatting the chain of nested tasks
  * ```ts
@@ -232,6 +246,9 @@ export function formatCallGraph(
   future?: Future<unknown>,
   options?: CallGraphOptions,
 ): string {
+  if (options !== undefined) {
+    checkOptionNames(options, CALL_GRAPH_OPTIONS, "call formatCallGraph()");
+  }
   const graph = captureCallGraph(future, options);
   if (graph === null) return "";
   const lines = [describeNode(graph)];
@@ -293,7 +310,9 @@ function formatAwaitedBy(
  *
  * @param future The task or future; by default the current task.
  * @param options Where to write, and the most links to follow.
- * @throws {TypeError} If `future` is not a Future.
+ * @throws {TypeError} If `future` is not a Future, or an option is unknown
+ * or of the wrong type.
+ * @throws {RangeError} If `limit` is not a non-negative integer.
  *
  * @example Printing who waits on a future
  * ```ts
@@ -316,8 +335,16 @@ export function printCallGraph(
   future?: Future<unknown>,
   options?: PrintOptions & CallGraphOptions,
 ): void {
+  if (options !== undefined) {
+    checkOptionNames(
+      options,
+      PRINT_CALL_GRAPH_OPTIONS,
+      "call printCallGraph()",
+    );
+  }
   const write = checkWrite(options?.write, "printCallGraph()");
-  write(formatCallGraph(future, options));
+  const limit = options?.limit;
+  write(formatCallGraph(future, limit === undefined ? undefined : { limit }));
 }
 
 /** Options of {@linkcode dumpTasks}. */
@@ -341,6 +368,7 @@ export interface DumpTasksOptions extends PrintOptions {
  * @param options The loop, and where to write.
  * @returns The text that was written.
  * @throws {Error} If no loop is given and none is running or set.
+ * @throws {TypeError} If an option is unknown or of the wrong type.
  *
  * @example Listing the tasks of a hung program
  * ```ts
@@ -361,6 +389,10 @@ export interface DumpTasksOptions extends PrintOptions {
  * ```
  */
 export function dumpTasks(options?: DumpTasksOptions): string {
+  if (options !== undefined) {
+    checkOptionNames(options, DUMP_TASKS_OPTIONS, "call dumpTasks()");
+    checkLoop(options?.loop, "dumpTasks()");
+  }
   const write = checkWrite(options?.write, "dumpTasks()");
   const loop = options?.loop ?? getEventLoop();
   const tasks = [...loop._tasks].filter((task) => !task.done());
@@ -385,11 +417,13 @@ export function dumpTasks(options?: DumpTasksOptions): string {
 function checkLimit(limit: unknown): number {
   if (limit === undefined) return 100;
   if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 0) {
-    throw new RangeError(
+    const message =
       `The call graph's 'limit' must be a non-negative integer: received ${
         describeValue(limit)
-      }`,
-    );
+      }`;
+    throw typeof limit === "number"
+      ? new RangeError(message)
+      : new TypeError(message);
   }
   return limit;
 }

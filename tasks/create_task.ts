@@ -10,6 +10,8 @@ import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { checkCoroutine } from "../eventloop/_util.ts";
 import type { Task } from "./task.ts";
 import { cancelOnAbort, checkSignal } from "./_signal.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
+import { CREATE_TASK_OPTIONS } from "./_options.ts";
 
 /** Options of {@linkcode createTask}. */
 export interface CreateTaskOptions {
@@ -54,8 +56,8 @@ export interface CreateTaskOptions {
  * `eagerStart`.
  * @returns The task.
  * @throws {Error} If no loop is running.
- * @throws {TypeError} If `coro` is not a coroutine, `signal` is not an
- * AbortSignal, or `eagerStart` is not a boolean.
+ * @throws {TypeError} If `coro` is not a coroutine, an option is unknown,
+ * `signal` is not an AbortSignal, or `eagerStart` is not a boolean.
  *
  * @example Two tasks running side by side
  * ```ts
@@ -123,14 +125,25 @@ export function createTask<T>(
   options?: CreateTaskOptions,
 ): Task<T> {
   checkCoroutine(coro, "createTask()");
-  const signal = options?.signal;
-  if (signal === undefined) {
+  if (options === undefined || options === null) {
+    return getRunningLoop().createTask(coro);
+  }
+  checkOptionNames(options, CREATE_TASK_OPTIONS, "call createTask()");
+  if (!("signal" in options)) {
+    // Only the loop's own names are left: it checks their values.
     return getRunningLoop().createTask(coro, options);
+  }
+  const signal = options.signal;
+  if (signal === undefined) {
+    return getRunningLoop().createTask(coro, {
+      name: options.name,
+      eagerStart: options.eagerStart,
+    });
   }
   checkSignal(signal, "createTask()");
   const task = getRunningLoop().createTask(coro, {
-    name: options?.name,
-    eagerStart: options?.eagerStart,
+    name: options.name,
+    eagerStart: options.eagerStart,
   });
   cancelOnAbort(task as Task<unknown>, signal);
   return task;

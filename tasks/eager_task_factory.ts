@@ -12,6 +12,11 @@ import type {
 } from "../eventloop/event_loop.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { checkFunction } from "../eventloop/_util.ts";
+import {
+  builtOptions,
+  checkOptionNames,
+  TASK_FACTORY_OPTIONS,
+} from "../eventloop/_options.ts";
 import { Task, type TaskOptions } from "./task.ts";
 
 /**
@@ -39,6 +44,7 @@ export type TaskConstructor = new <T>(
  * @param coro The coroutine.
  * @param options The task's name, and `eagerStart` (default `true`).
  * @returns The task, possibly already done.
+ * @throws {TypeError} If an option is unknown or of the wrong type.
  *
  * @example A task that finishes inside createTask
  * ```ts
@@ -65,11 +71,14 @@ export function eagerTaskFactory<T>(
   coro: Coroutine<T>,
   options: TaskFactoryOptions,
 ): Task<T> {
-  return new Task<T>(coro, {
+  checkOptionNames(options, TASK_FACTORY_OPTIONS, "call eagerTaskFactory()");
+  const taskOptions = {
     loop,
     name: options?.name,
     eagerStart: options?.eagerStart ?? true,
-  });
+  };
+  builtOptions.next = taskOptions;
+  return new Task<T>(coro, taskOptions);
 }
 
 /**
@@ -126,10 +135,12 @@ export function createEagerTaskFactory(
     loop: EventLoop,
     coro: Coroutine<T>,
     options: TaskFactoryOptions,
-  ): Task<T> =>
-    new customTaskConstructor<T>(coro, {
+  ): Task<T> => {
+    checkOptionNames(options, TASK_FACTORY_OPTIONS, "call the task factory");
+    return new customTaskConstructor<T>(coro, {
       loop,
       name: options?.name,
       eagerStart: options?.eagerStart ?? true,
     });
+  };
 }

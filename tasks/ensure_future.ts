@@ -9,6 +9,8 @@ import { Future } from "../eventloop/future.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { checkLoop } from "./_signal.ts";
 import { toFuture } from "./_to_future.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
+import { ENSURE_FUTURE_OPTIONS } from "./_options.ts";
 
 /** Options of {@linkcode ensureFuture}. */
 export interface EnsureFutureOptions {
@@ -33,8 +35,8 @@ export interface EnsureFutureOptions {
  * @param value A Future, a coroutine or a PromiseLike.
  * @param options The loop.
  * @returns The future.
- * @throws {TypeError} For anything else, or a `loop` that is not an
- * EventLoop.
+ * @throws {TypeError} For anything else, an unknown option, or a `loop`
+ * that is not an EventLoop.
  * @throws {Error} If a Future of another loop is given with `loop`; or if
  * a coroutine or PromiseLike is given while no loop runs and none is set,
  * with a message that says how to make one.
@@ -59,6 +61,9 @@ export function ensureFuture<T>(
   value: Future<T> | Coroutine<T> | PromiseLike<T>,
   options?: EnsureFutureOptions,
 ): Future<T> {
+  if (options !== undefined) {
+    checkOptionNames(options, ENSURE_FUTURE_OPTIONS, "call ensureFuture()");
+  }
   checkLoop(options?.loop, "ensureFuture()");
   if (value instanceof Future) {
     if (options?.loop !== undefined && options.loop !== value._loop) {

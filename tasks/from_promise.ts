@@ -11,6 +11,8 @@ import type { Future } from "../eventloop/future.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import { describeValue, isPromiseLike } from "../eventloop/_util.ts";
 import { abortMessage, checkLoop, checkSignal } from "./_signal.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
+import { FROM_PROMISE_OPTIONS } from "./_options.ts";
 
 /** Options of {@linkcode fromPromise}. */
 export interface FromPromiseOptions {
@@ -54,8 +56,8 @@ export interface FromPromiseOptions {
  * @returns The future.
  * @throws {TypeError} If `source` is neither a PromiseLike nor a function
  * that returns one.
- * @throws {TypeError} If `signal`, `controller` or `loop` is not an
- * AbortSignal, an AbortController or an EventLoop.
+ * @throws {TypeError} If an option is unknown, or `signal`, `controller` or
+ * `loop` is not an AbortSignal, an AbortController or an EventLoop.
  * @throws {Error} If no loop is given and none is running.
  *
  * @example Awaiting a Promise inside a coroutine
@@ -98,6 +100,9 @@ export function fromPromise<T>(
   options?: FromPromiseOptions,
 ): Future<T> {
   // Checked before `source` is called, so a bad option starts nothing.
+  if (options !== undefined) {
+    checkOptionNames(options, FROM_PROMISE_OPTIONS, "call fromPromise()");
+  }
   checkSignal(options?.signal, "fromPromise()");
   checkLoop(options?.loop, "fromPromise()");
   if (

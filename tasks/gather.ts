@@ -11,6 +11,8 @@ import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { describeValue } from "../eventloop/_util.ts";
 import { checkAwaitable, toFuture } from "./_to_future.ts";
 import { markFanOut } from "./_call_graph_hooks.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
+import { GATHER_OPTIONS } from "./_options.ts";
 
 /** Something `gather`, `waitFor` and `asCompleted` accept. */
 export type Awaitable<T> = Future<T> | Coroutine<T> | PromiseLike<T>;
@@ -70,7 +72,8 @@ export interface GatherOptions {
  * @param aws The awaitables.
  * @param options `returnExceptions`.
  * @returns A future of the results; `yield*` it.
- * @throws {TypeError} If `aws` is not an array (or iterable) of awaitables.
+ * @throws {TypeError} If `aws` is not an array (or iterable) of awaitables,
+ * an option is unknown, or `returnExceptions` is not a boolean.
  * @throws {Error} If `aws` is empty or holds only coroutines and promises
  * while no loop runs and none is set with `setEventLoop()` (asyncio 3.11-3.13
  * use the set loop too), or holds futures of different loops.
@@ -181,6 +184,9 @@ export function gather(
         describeValue(aws)
       }`,
     );
+  }
+  if (options !== undefined) {
+    checkOptionNames(options, GATHER_OPTIONS, "call gather()");
   }
   const returnExceptions = options?.returnExceptions ?? false;
   if (typeof returnExceptions !== "boolean") {

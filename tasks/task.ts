@@ -10,6 +10,7 @@ import { Future, type FutureOptions } from "../eventloop/future.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { loopState } from "../eventloop/_state.ts";
 import { claimGenerator, GENERATOR_NEXT, refuseReuse } from "./_reuse.ts";
+import { TASK_OPTIONS } from "./_options.ts";
 import {
   describeCallback,
   describeNonCoroutine,
@@ -134,14 +135,18 @@ export class Task<T = unknown> extends Future<T> {
   /** @ignore @internal Made by the first read of `signal`; null until then. */
   _abortController: AbortController | null = null;
 
+  /** @internal The option names the constructor takes (see Future's). */
+  static override readonly _optionNames: Readonly<Record<string, true>> =
+    TASK_OPTIONS;
+
   /**
    * Wraps a coroutine in a task scheduled to start on the next pass. Prefer
    * `createTask()` or `loop.createTask()`.
    *
    * @param coro The coroutine (a generator object).
    * @param options The loop, the name, and eager start.
-   * @throws {TypeError} If `coro` is not a coroutine, or `eagerStart` is not
-   * a boolean.
+   * @throws {TypeError} If `coro` is not a coroutine, an option is unknown,
+   * `loop` is not an EventLoop, or `eagerStart` is not a boolean.
    * @throws {Error} If `coro` was already given to a task (or, for the
    * module's own coroutines such as `sleep()`, awaited with `yield*`): a
    * coroutine runs once, as asyncio's `RuntimeError` says. From then on,

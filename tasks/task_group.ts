@@ -22,6 +22,8 @@ import type { Task } from "./task.ts";
 import { cancelOnAbort, checkSignal } from "./_signal.ts";
 import { markFanOut } from "./_call_graph_hooks.ts";
 import { closeUnused } from "./_reuse.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
+import { CREATE_TASK_OPTIONS } from "./_options.ts";
 
 /** The body of a task group: it starts the children with `tg.createTask`. */
 export type TaskGroupBody<T> = (tg: TaskGroup) => Coroutine<T>;
@@ -102,7 +104,8 @@ export class TaskGroup {
    * @returns The child task.
    * @throws {Error} If the group has not started, is finished, or is shutting
    * down after a failure (the coroutine is closed unrun).
-   * @throws {TypeError} If `coro` is not a coroutine.
+   * @throws {TypeError} If `coro` is not a coroutine, or an option is unknown
+   * or of the wrong type.
    *
    * @example Collecting the children's results
    * ```ts
@@ -121,6 +124,13 @@ export class TaskGroup {
    */
   createTask<T>(coro: Coroutine<T>, options?: CreateTaskOptions): Task<T> {
     checkCoroutine(coro, "TaskGroup.createTask()");
+    if (options !== undefined) {
+      checkOptionNames(
+        options,
+        CREATE_TASK_OPTIONS,
+        "call TaskGroup.createTask()",
+      );
+    }
     const signal = options?.signal;
     checkSignal(signal, "TaskGroup.createTask()");
     let problem: string | null = null;
@@ -131,10 +141,12 @@ export class TaskGroup {
       closeUnused(coro);
       throw new Error(`TaskGroup ${problem}`);
     }
-    const task = this.#loop!.createTask(coro, {
-      name: options?.name,
-      eagerStart: options?.eagerStart,
-    });
+    const task = options === undefined || options === null
+      ? this.#loop!.createTask(coro)
+      : this.#loop!.createTask(coro, {
+        name: options.name,
+        eagerStart: options.eagerStart,
+      });
     if (signal !== undefined) cancelOnAbort(task as Task<unknown>, signal);
     // An eager task may be done already: account for it at once.
     if (task.done()) {

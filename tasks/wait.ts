@@ -5,6 +5,8 @@
  */
 
 import { watchCoroutine } from "../eventloop/_never_awaited.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
+import { WAIT_OPTIONS } from "./_options.ts";
 import { Future } from "../eventloop/future.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { TimerHandle } from "../eventloop/handle.ts";
@@ -131,7 +133,7 @@ export interface WaitOptions {
  * @param options `timeout` and `returnWhen`.
  * @returns A coroutine to `yield*`, giving `[done, pending]`.
  * @throws {TypeError} If `aws` is not an iterable of futures (coroutines and
- * promises included), or `timeout` is not a number.
+ * promises included), an option is unknown, or `timeout` is not a number.
  * @throws {RangeError} If `aws` is empty or `returnWhen` is unknown.
  *
  * @example The first of several tasks to finish
@@ -154,6 +156,9 @@ export function wait<F extends Future<unknown>>(
   options?: WaitOptions,
 ): Coroutine<[Set<F>, Set<F>]> {
   checkAwaitables(aws, "wait()", "futures");
+  if (options !== undefined) {
+    checkOptionNames(options, WAIT_OPTIONS, "call wait()");
+  }
   const futures = new Set(aws);
   if (futures.size === 0) {
     throw new RangeError(
