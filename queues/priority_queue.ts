@@ -7,6 +7,7 @@
 import { describeValue } from "../eventloop/_util.ts";
 import { Queue } from "./queue.ts";
 import { pythonOrder } from "./_compare.ts";
+import { checkOptionNames, type OptionNames } from "../eventloop/_options.ts";
 
 /** Options of the {@linkcode PriorityQueue} constructor. */
 export interface PriorityQueueOptions<T> {
@@ -19,6 +20,10 @@ export interface PriorityQueueOptions<T> {
    */
   compare?: (a: T, b: T) => number;
 }
+
+const PRIORITY_QUEUE_OPTIONS: OptionNames<PriorityQueueOptions<unknown>> = {
+  compare: true,
+};
 
 /**
  * A {@linkcode Queue} that gives the smallest item first, as ordered by the
@@ -76,11 +81,14 @@ export class PriorityQueue<T> extends Queue<T> {
    * (default 0).
    * @param options The order of the items.
    * @throws {RangeError} If `maxsize` is not an integer.
-   * @throws {TypeError} If `maxsize` is not a number, or `compare` is given
-   * and is not a function.
+   * @throws {TypeError} If `maxsize` is not a number, an option is unknown,
+   * or `compare` is given and is not a function.
    */
   constructor(maxsize?: number, options?: PriorityQueueOptions<T>) {
     super(maxsize);
+    if (options !== undefined) {
+      checkOptionNames(options, PRIORITY_QUEUE_OPTIONS, "create PriorityQueue");
+    }
     const compare = options?.compare;
     if (compare !== undefined && typeof compare !== "function") {
       throw new TypeError(

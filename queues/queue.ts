@@ -261,8 +261,16 @@ export class Queue<T> {
    * asyncio: `Queue.shutdown()` (3.13).
    *
    * @param immediate Drop the items left in the queue (default `false`).
+   * @throws {TypeError} If `immediate` is not a boolean.
    */
   shutdown(immediate?: boolean): void {
+    if (immediate !== undefined && typeof immediate !== "boolean") {
+      throw new TypeError(
+        `Cannot shut the queue down as 'immediate' must be a boolean: received ${
+          describeValue(immediate)
+        }`,
+      );
+    }
     this._isShutdown = true;
     if (immediate) {
       while (this._size() > 0) {

@@ -1,5 +1,6 @@
-// The option names of the stream helpers: those of the loop method each one
-// calls, plus its own (`limit`). See eventloop/_options.ts.
+// The option names of the stream helpers (those of the loop method each one
+// calls, plus their own `limit`) and of the stream classes' constructors.
+// See eventloop/_options.ts.
 
 import {
   CREATE_CONNECTION_OPTIONS,
@@ -16,7 +17,13 @@ import type {
   StartServerOptions,
   StartUnixServerOptions,
 } from "./start_server.ts";
-import type { StreamWriterStartTlsOptions } from "./stream_writer.ts";
+import type {
+  StreamWriterOptions,
+  StreamWriterStartTlsOptions,
+} from "./stream_writer.ts";
+import type { StreamReaderOptions } from "./stream_reader.ts";
+import type { StreamReaderProtocolOptions } from "./stream_reader_protocol.ts";
+import type { FlowControlProtocolOptions } from "./flow_control_protocol.ts";
 
 export const OPEN_CONNECTION_OPTIONS: OptionNames<OpenConnectionOptions> = {
   ...CREATE_CONNECTION_OPTIONS,
@@ -46,4 +53,25 @@ export const WRITER_START_TLS_OPTIONS: OptionNames<
   serverHostname: true,
   sslHandshakeTimeout: true,
   sslShutdownTimeout: true,
+};
+
+export const STREAM_READER_OPTIONS: OptionNames<StreamReaderOptions> = {
+  limit: true,
+  loop: true,
+};
+
+export const STREAM_READER_PROTOCOL_OPTIONS: OptionNames<
+  StreamReaderProtocolOptions
+> = {
+  clientConnectedCb: true,
+  loop: true,
+};
+
+export const FLOW_CONTROL_PROTOCOL_OPTIONS: OptionNames<
+  FlowControlProtocolOptions
+> = { loop: true };
+
+export const STREAM_WRITER_OPTIONS: OptionNames<StreamWriterOptions> = {
+  reader: true,
+  loop: true,
 };

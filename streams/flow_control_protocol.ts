@@ -11,6 +11,8 @@ import { Protocol } from "../eventloop/protocols.ts";
 import type { Transport } from "../eventloop/transports.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import type { StreamWriter } from "./stream_writer.ts";
+import { checkLoopOption, checkOptionNames } from "../eventloop/_options.ts";
+import { FLOW_CONTROL_PROTOCOL_OPTIONS } from "./_options.ts";
 
 /**
  * Options of the {@linkcode FlowControlProtocol} constructor.
@@ -75,9 +77,16 @@ export class FlowControlProtocol extends Protocol {
    * Makes the protocol.
    *
    * @param options The loop.
+   * @throws {TypeError} If an option is unknown, or `loop` is not an
+   * EventLoop.
    */
   constructor(options?: FlowControlProtocolOptions) {
     super();
+    if (options !== undefined) {
+      const what = `create ${new.target.name}`;
+      checkOptionNames(options, FLOW_CONTROL_PROTOCOL_OPTIONS, what);
+      checkLoopOption(options?.loop, what);
+    }
     this._loop = options?.loop ?? null;
   }
 

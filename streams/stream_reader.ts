@@ -15,6 +15,8 @@ import { IncompleteReadError, LimitOverrunError } from "./errors.ts";
 import { describeValue } from "../eventloop/_util.ts";
 import { readableFromReader, ReadableStreamTransport } from "./_web_streams.ts";
 import { indexOfByte } from "./_index_of_byte.ts";
+import { checkLoopOption, checkOptionNames } from "../eventloop/_options.ts";
+import { STREAM_READER_OPTIONS } from "./_options.ts";
 
 /** The default `limit` of a reader: 64 KiB, as in asyncio. */
 const DEFAULT_LIMIT = 2 ** 16;
@@ -120,8 +122,14 @@ export class StreamReader {
    *
    * @param options The limit and the loop.
    * @throws {RangeError} If `limit` is not a positive integer.
+   * @throws {TypeError} If an option is unknown, or `loop` is not an
+   * EventLoop.
    */
   constructor(options?: StreamReaderOptions) {
+    if (options !== undefined) {
+      checkOptionNames(options, STREAM_READER_OPTIONS, "create StreamReader");
+      checkLoopOption(options?.loop, "create StreamReader");
+    }
     const limit = options?.limit ?? DEFAULT_LIMIT;
     if (!Number.isSafeInteger(limit) || limit <= 0) {
       throw new RangeError(
@@ -148,7 +156,9 @@ export class StreamReader {
    * @param stream A stream of `Uint8Array` chunks.
    * @param options The limit and the loop.
    * @returns The reader.
-   * @throws {TypeError} If `stream` is not a `ReadableStream`, or is locked.
+   * @throws {TypeError} If `stream` is not a `ReadableStream`, or is locked;
+   * if an option is unknown, or `loop` is not an EventLoop.
+   * @throws {RangeError} If `limit` is not a positive integer.
    * @throws {Error} If no loop is given and none is running or set.
    *
    * @example Reading a Web stream line by line
@@ -183,6 +193,14 @@ export class StreamReader {
       throw new TypeError(
         "Cannot create StreamReader from 'stream' as it is locked to another reader",
       );
+    }
+    if (options !== undefined) {
+      checkOptionNames(
+        options,
+        STREAM_READER_OPTIONS,
+        "create StreamReader from a stream",
+      );
+      checkLoopOption(options?.loop, "create StreamReader from a stream");
     }
     const loop = options?.loop ?? getEventLoop();
     const reader = new StreamReader({ limit: options?.limit, loop });

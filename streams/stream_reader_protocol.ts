@@ -10,6 +10,8 @@ import { Future } from "../eventloop/future.ts";
 import type { Transport } from "../eventloop/transports.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
 import { describeValue } from "../eventloop/_util.ts";
+import { checkLoopOption, checkOptionNames } from "../eventloop/_options.ts";
+import { STREAM_READER_PROTOCOL_OPTIONS } from "./_options.ts";
 import { type Coroutine, isCoroutine } from "../tasks/coroutine.ts";
 import type { Task } from "../tasks/task.ts";
 import { FlowControlProtocol } from "./flow_control_protocol.ts";
@@ -97,13 +99,33 @@ export class StreamReaderProtocol extends FlowControlProtocol {
    *
    * @param reader The reader to feed (or `null`).
    * @param options The client-connected callback (server side), the loop.
-   * @throws {TypeError} If `clientConnectedCb` is given and is not a
-   * function.
+   * @throws {TypeError} If `reader` is not a StreamReader or `null`, an
+   * option is unknown, `loop` is not an EventLoop, or `clientConnectedCb` is
+   * given and is not a function.
    */
   constructor(
     reader: StreamReader | null,
     options?: StreamReaderProtocolOptions,
   ) {
+    if (options !== undefined) {
+      checkOptionNames(
+        options,
+        STREAM_READER_PROTOCOL_OPTIONS,
+        "create StreamReaderProtocol",
+      );
+      checkLoopOption(options?.loop, "create StreamReaderProtocol");
+    }
+    if (
+      reader !== null &&
+      (typeof reader !== "object" ||
+        typeof (reader as StreamReader).feedData !== "function")
+    ) {
+      throw new TypeError(
+        `Cannot create StreamReaderProtocol as 'reader' must be a StreamReader or null: received ${
+          describeValue(reader)
+        }`,
+      );
+    }
     super({ loop: options?.loop });
     const cb = options?.clientConnectedCb ?? null;
     if (cb !== null && typeof cb !== "function") {

@@ -11,8 +11,8 @@ import { getEventLoop } from "../eventloop/registry.ts";
 import type { TlsOptions } from "../eventloop/network_options.ts";
 import type { Transport, WriteTransport } from "../eventloop/transports.ts";
 import { describeValue } from "../eventloop/_util.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
-import { WRITER_START_TLS_OPTIONS } from "./_options.ts";
+import { checkLoopOption, checkOptionNames } from "../eventloop/_options.ts";
+import { STREAM_WRITER_OPTIONS, WRITER_START_TLS_OPTIONS } from "./_options.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import type { FlowControlProtocol } from "./flow_control_protocol.ts";
 import type { StreamReader } from "./stream_reader.ts";
@@ -127,7 +127,8 @@ export class StreamWriter {
    * @param transport The transport to write to.
    * @param protocol The transport's protocol.
    * @param options The reader of the same connection, and the loop.
-   * @throws {TypeError} If `transport` is not a write transport.
+   * @throws {TypeError} If `transport` is not a write transport, an option is
+   * unknown, `loop` is not an EventLoop, or `reader` is not a StreamReader.
    * @throws {Error} If no loop is given and none is running or set.
    */
   constructor(
@@ -154,6 +155,22 @@ export class StreamWriter {
           describeValue(protocol)
         }`,
       );
+    }
+    if (options !== undefined) {
+      checkOptionNames(options, STREAM_WRITER_OPTIONS, "create StreamWriter");
+      checkLoopOption(options?.loop, "create StreamWriter");
+      const reader = options?.reader;
+      if (
+        reader !== undefined && reader !== null &&
+        (typeof reader !== "object" ||
+          typeof (reader as StreamReader).exception !== "function")
+      ) {
+        throw new TypeError(
+          `Cannot create StreamWriter as 'reader' must be a StreamReader or null: received ${
+            describeValue(reader)
+          }`,
+        );
+      }
     }
     this.#transport = transport;
     this.#protocol = protocol;

@@ -35,16 +35,9 @@ import {
   ReadPipeTransport,
   WritePipeTransport,
 } from "../eventloop/_pipe_transport.ts";
+import { checkOptionNames, SUBPROCESS_OPTIONS } from "../eventloop/_options.ts";
 
 const STDIO_VALUES: readonly string[] = ["pipe", "null", "inherit"];
-const OPTION_NAMES: readonly string[] = [
-  "stdin",
-  "stdout",
-  "stderr",
-  "cwd",
-  "env",
-  "startNewSession",
-];
 
 /** Spawn arguments after validation. */
 interface SpawnSpec {
@@ -454,15 +447,7 @@ function checkSpec(
     throw optionError("options", "an object", options);
   }
   const o = (options ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(
-        `Cannot start a subprocess as '${key}' is not an option: the options are ${
-          OPTION_NAMES.join(", ")
-        }`,
-      );
-    }
-  }
+  checkOptionNames(o, SUBPROCESS_OPTIONS, "start a subprocess");
   const stdio = (name: string, extra: string[] = []): string => {
     const value = o[name] ?? "pipe";
     if (

@@ -16,19 +16,14 @@ import type { Coroutine } from "../tasks/coroutine.ts";
 import { Process } from "./process.ts";
 import { SubprocessStreamProtocol } from "./_subprocess_stream_protocol.ts";
 import "./_subprocess_transport.ts";
+import {
+  checkOptionNames,
+  type OptionNames,
+  SUBPROCESS_OPTIONS,
+} from "../eventloop/_options.ts";
 
 /** asyncio's `streams._DEFAULT_LIMIT`, the StreamReader default. */
 const DEFAULT_LIMIT = 2 ** 16;
-
-const OPTION_NAMES: readonly string[] = [
-  "stdin",
-  "stdout",
-  "stderr",
-  "cwd",
-  "env",
-  "startNewSession",
-  "limit",
-];
 
 /** Options of {@linkcode createSubprocessExec} and {@linkcode createSubprocessShell}. */
 export interface CreateSubprocessOptions {
@@ -87,6 +82,11 @@ export interface CreateSubprocessOptions {
   limit?: number;
 }
 
+const CREATE_SUBPROCESS_OPTIONS: OptionNames<CreateSubprocessOptions> = {
+  ...SUBPROCESS_OPTIONS,
+  limit: true,
+};
+
 /** Splits `limit` off, checks it, and fills asyncio's defaults (inherit). */
 function prepare(
   options: CreateSubprocessOptions | undefined,
@@ -101,15 +101,7 @@ function prepare(
       }`,
     );
   }
-  for (const key of Object.keys(options ?? {})) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(
-        `Cannot start a subprocess as '${key}' is not an option: the options are ${
-          OPTION_NAMES.join(", ")
-        }`,
-      );
-    }
-  }
+  checkOptionNames(options, CREATE_SUBPROCESS_OPTIONS, "start a subprocess");
   const { limit = DEFAULT_LIMIT, ...rest } = options ?? {};
   if (typeof limit !== "number") {
     throw new TypeError(

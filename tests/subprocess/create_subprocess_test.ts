@@ -504,7 +504,7 @@ test("createSubprocessExec() fails clearly on bad input", async (t) => {
   await t.step("an unknown option lists the options", () =>
     fails(
       () => createSubprocessShell("true", { stdOut: PIPE } as never),
-      /'stdOut' is not an option: the options are stdin, stdout, stderr, cwd, env, startNewSession, limit/,
+      /'stdOut' is not one of its options \(did you mean 'stdout'\?\): the options are stdin, stdout, stderr, cwd, env, startNewSession, limit/,
     ));
   await t.step(
     "a bad shell command",

@@ -317,7 +317,7 @@ test("loop.subprocessExec() rejects bad input with clear errors", async (t) => {
           [],
           { stdOut: "pipe" } as never,
         ),
-      /'stdOut' is not an option/,
+      /'stdOut' is not one of its options \(did you mean 'stdout'\?\)/,
     ],
     [
       "bad env",
