@@ -6,6 +6,7 @@ import type { Future } from "./future.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import type { BaseProtocol } from "./protocols.ts";
 import { describeValue } from "./_util.ts";
+import { checkOptionNames, TLS_OPTIONS } from "./_options.ts";
 import type { TlsOptions } from "./network_options.ts";
 
 /**
@@ -131,20 +132,25 @@ export function checkString(
   return value;
 }
 
-/** Checks the `ssl` option: `undefined`, a boolean, or TLS options. */
+/**
+ * Checks the `ssl` option (or another option of TLS settings, `name`):
+ * `undefined`, a boolean, or TLS options with known names.
+ */
 export function checkSsl(
   value: unknown,
   what: string,
+  name = "ssl",
 ): TlsOptions | null {
   if (value === undefined || value === false || value === null) return null;
   if (value === true) return {};
-  if (typeof value !== "object") {
+  if (typeof value !== "object" || Array.isArray(value)) {
     throw new TypeError(
-      `Cannot ${what} as 'ssl' must be a boolean or TLS options: received ${
+      `Cannot ${what} as '${name}' must be a boolean or TLS options: received ${
         describeValue(value)
       }`,
     );
   }
+  checkOptionNames(value, TLS_OPTIONS, what, `${name}.`);
   const tls = value as TlsOptions;
   for (const key of ["caCerts", "alpnProtocols"] as const) {
     const list = tls[key];
@@ -153,7 +159,7 @@ export function checkSsl(
       (!Array.isArray(list) || list.some((s) => typeof s !== "string"))
     ) {
       throw new TypeError(
-        `Cannot ${what} as 'ssl.${key}' must be an array of strings: received ${
+        `Cannot ${what} as '${name}.${key}' must be an array of strings: received ${
           describeValue(list)
         }`,
       );
@@ -162,7 +168,7 @@ export function checkSsl(
   for (const key of ["cert", "key"] as const) {
     if (tls[key] !== undefined && typeof tls[key] !== "string") {
       throw new TypeError(
-        `Cannot ${what} as 'ssl.${key}' must be a PEM string: received ${
+        `Cannot ${what} as '${name}.${key}' must be a PEM string: received ${
           describeValue(tls[key])
         }`,
       );

@@ -15,6 +15,7 @@ import type {
   CreateUnixServerOptions,
   DatagramEndpointOptions,
   StartTlsOptions,
+  TlsOptions,
 } from "./network_options.ts";
 import type { GetAddrInfoOptions } from "./dns.ts";
 import type { EventLoopOptions, TaskFactoryOptions } from "./event_loop.ts";
@@ -99,6 +100,13 @@ export const START_TLS_OPTIONS: OptionNames<StartTlsOptions> = {
   serverHostname: true,
   sslHandshakeTimeout: true,
   sslShutdownTimeout: true,
+};
+
+export const TLS_OPTIONS: OptionNames<TlsOptions> = {
+  caCerts: true,
+  alpnProtocols: true,
+  cert: true,
+  key: true,
 };
 
 export const GETADDRINFO_OPTIONS: OptionNames<GetAddrInfoOptions> = {
@@ -220,6 +228,7 @@ export function checkOptionNames(
   options: unknown,
   record: Readonly<Record<string, true>>,
   what: string,
+  prefix = "",
 ): void {
   if (options === undefined || options === null) return;
   if (typeof options !== "object" || Array.isArray(options)) {
@@ -232,24 +241,28 @@ export function checkOptionNames(
   for (const key in options) {
     // Inherited members of a record (Object.prototype's) are never `true`.
     if (record[key] !== true) {
-      throw unknownOption(key, record, what);
+      throw unknownOption(key, record, what, prefix);
     }
   }
 }
 
+/** `prefix` names a nested bag: `ssl.` for the TLS options of `ssl`. */
 function unknownOption(
   key: string,
   record: Readonly<Record<string, true>>,
   what: string,
+  prefix: string,
 ): TypeError {
   const names = Object.keys(record);
   const squash = (s: string) => s.replaceAll("_", "").toLowerCase();
   const guess = names.includes(camel(key))
     ? camel(key)
     : names.find((n) => squash(n) === squash(key));
-  const hint = guess === undefined ? "" : ` (did you mean '${guess}'?)`;
+  const hint = guess === undefined
+    ? ""
+    : ` (did you mean '${prefix}${guess}'?)`;
   return new TypeError(
-    `Cannot ${what} as '${key}' is not one of its options${hint}: the options are ${
+    `Cannot ${what} as '${prefix}${key}' is not one of its options${hint}: the options are ${
       names.join(", ")
     }`,
   );

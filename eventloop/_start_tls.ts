@@ -44,7 +44,7 @@ export function* startTls(
       }`,
     );
   }
-  const tls = checkSsl(tlsOptions, WHAT);
+  const tls = checkSsl(tlsOptions, WHAT, "tlsOptions");
   if (tls === null) {
     throw new TypeError(
       `Cannot start TLS as 'tlsOptions' must be true or TLS options: received ${
