@@ -93,6 +93,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /**
    * @internal The option names the constructor takes: a subclass with more
    * options (Task) names them all here, and its constructor passes them on.
+   * @ignore
    */
   static readonly _optionNames: Readonly<Record<string, true>> = FUTURE_OPTIONS;
 

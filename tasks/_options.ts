@@ -14,13 +14,26 @@ import type { CreateTaskOptions } from "./create_task.ts";
 import type { EnsureFutureOptions } from "./ensure_future.ts";
 import type { FromPromiseOptions } from "./from_promise.ts";
 import type { GatherOptions } from "./gather.ts";
-import type { TaskOptions } from "./task.ts";
+import type {
+  PrintStackOptions,
+  TaskOptions,
+  TaskStackOptions,
+} from "./task.ts";
 import type { WaitOptions } from "./wait.ts";
 
 export const TASK_OPTIONS: OptionNames<TaskOptions> = {
   ...FUTURE_OPTIONS,
   name: true,
   eagerStart: true,
+};
+
+export const TASK_STACK_OPTIONS: OptionNames<TaskStackOptions> = {
+  limit: true,
+};
+
+export const PRINT_STACK_OPTIONS: OptionNames<PrintStackOptions> = {
+  ...TASK_STACK_OPTIONS,
+  write: true,
 };
 
 export const CREATE_TASK_OPTIONS: OptionNames<CreateTaskOptions> = {

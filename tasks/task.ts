@@ -10,7 +10,12 @@ import { Future, type FutureOptions } from "../eventloop/future.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { loopState } from "../eventloop/_state.ts";
 import { claimGenerator, GENERATOR_NEXT, refuseReuse } from "./_reuse.ts";
-import { TASK_OPTIONS } from "./_options.ts";
+import {
+  PRINT_STACK_OPTIONS,
+  TASK_OPTIONS,
+  TASK_STACK_OPTIONS,
+} from "./_options.ts";
+import { checkOptionNames } from "../eventloop/_options.ts";
 import {
   describeCallback,
   describeNonCoroutine,
@@ -135,7 +140,7 @@ export class Task<T = unknown> extends Future<T> {
   /** @ignore @internal Made by the first read of `signal`; null until then. */
   _abortController: AbortController | null = null;
 
-  /** @internal The option names the constructor takes (see Future's). */
+  /** @ignore @internal The option names the constructor takes (see Future's). */
   static override readonly _optionNames: Readonly<Record<string, true>> =
     TASK_OPTIONS;
 
@@ -366,6 +371,7 @@ export class Task<T = unknown> extends Future<T> {
    * @param options `limit`: the most entries, the innermost kept.
    * @returns The futures, outermost first.
    * @throws {RangeError} If `limit` is not a non-negative integer.
+   * @throws {TypeError} If an option is unknown.
    *
    * @example A task waiting on a task waiting on a sleep
    * ```ts
@@ -387,6 +393,9 @@ export class Task<T = unknown> extends Future<T> {
    * ```
    */
   getStack(options?: TaskStackOptions): Future<unknown>[] {
+    if (options !== undefined) {
+      checkOptionNames(options, TASK_STACK_OPTIONS, "call getStack()");
+    }
     return taskStack(this, checkStackLimit(options?.limit, "getStack()"));
   }
 
@@ -400,7 +409,8 @@ export class Task<T = unknown> extends Future<T> {
    * @param options `limit`, and `write` to receive the text instead of
    * `console.error`.
    * @throws {RangeError} If `limit` is not a non-negative integer.
-   * @throws {TypeError} If `write` is not a function.
+   * @throws {TypeError} If an option is unknown, or `write` is not a
+   * function.
    *
    * @example Printing the chain of a waiting task
    * ```ts
@@ -427,6 +437,9 @@ export class Task<T = unknown> extends Future<T> {
    * ```
    */
   printStack(options?: PrintStackOptions): void {
+    if (options !== undefined) {
+      checkOptionNames(options, PRINT_STACK_OPTIONS, "call printStack()");
+    }
     const limit = checkStackLimit(options?.limit, "printStack()");
     const write = options?.write ?? ((text: string) => console.error(text));
     if (typeof write !== "function") {
