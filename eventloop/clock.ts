@@ -5,6 +5,8 @@
  * @module
  */
 
+import { describeValue } from "./_util.ts";
+
 /**
  * A source of time for an event loop, in seconds.
  *
@@ -100,7 +102,7 @@ export class VirtualClock implements Clock {
     if (typeof start !== "number" || !Number.isFinite(start)) {
       throw new TypeError(
         `Cannot create VirtualClock as 'start' must be a finite number: received ${
-          String(start)
+          describeValue(start)
         }`,
       );
     }
@@ -120,8 +122,16 @@ export class VirtualClock implements Clock {
    * Moves the clock forward to `when`; a time in the past is ignored.
    *
    * @param when The time to move to, in seconds.
+   * @throws {TypeError} If `when` is not a number.
    */
   advanceTo(when: number): void {
+    if (typeof when !== "number" || Number.isNaN(when)) {
+      throw new TypeError(
+        `Cannot move VirtualClock as 'when' must be a number of seconds: received ${
+          describeValue(when)
+        }`,
+      );
+    }
     if (when > this.#now) this.#now = when;
   }
 }

@@ -1647,7 +1647,7 @@ export class EventLoop {
     options?: GetAddrInfoOptions,
   ): Coroutine<AddrInfo[]> {
     checkLoopOpen(this, "getaddrinfo()");
-    checkOptionNames(options, GETADDRINFO_OPTIONS, "getaddrinfo()");
+    checkOptionNames(options, GETADDRINFO_OPTIONS, "call getaddrinfo()");
     return watchCoroutine(
       getaddrinfo(this, host, port, options),
       "EventLoop.getaddrinfo",
