@@ -14,7 +14,7 @@
 import type { EventLoop } from "./event_loop.ts";
 import type { BaseProtocol, Protocol } from "./protocols.ts";
 import type { ReadTransport, WriteTransport } from "./transports.ts";
-import { describeValue } from "./_util.ts";
+import { checkChunks, describeValue } from "./_util.ts";
 import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 import {
   callWriteFlow,
@@ -394,7 +394,9 @@ export class WritePipeTransport implements WriteTransport {
   }
 
   writeLines(chunks: Iterable<Uint8Array>): void {
-    for (const chunk of chunks) this.write(chunk);
+    for (const chunk of checkChunks(chunks, "write lines to the pipe")) {
+      this.write(chunk);
+    }
   }
 
   writeEof(): void {

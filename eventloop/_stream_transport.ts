@@ -24,7 +24,7 @@ import {
   writeBufferLimits,
 } from "./_write_flow.ts";
 import { trackUnclosed, untrack } from "./_resource_warnings.ts";
-import { describeValue, type Runnable } from "./_util.ts";
+import { checkChunks, describeValue, type Runnable } from "./_util.ts";
 
 /** asyncio's threshold before writes after close are logged. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
@@ -288,7 +288,7 @@ export class StreamTransport implements Transport {
   }
 
   writeLines(chunks: Iterable<Uint8Array>): void {
-    for (const chunk of chunks) this.write(chunk);
+    for (const chunk of checkChunks(chunks, "write lines")) this.write(chunk);
   }
 
   writeEof(): void {

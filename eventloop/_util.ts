@@ -219,3 +219,31 @@ export function checkLoopOpen(
     );
   }
 }
+
+/**
+ * The chunks of a `writeLines()` call, every one checked before any is
+ * written: asyncio joins them first, so one bad chunk writes nothing.
+ */
+export function checkChunks(chunks: unknown, what: string): Uint8Array[] {
+  if (
+    typeof chunks !== "object" || chunks === null ||
+    typeof (chunks as Iterable<unknown>)[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot ${what} as 'chunks' must be an iterable of Uint8Array: received ${
+        describeValue(chunks)
+      }`,
+    );
+  }
+  const list = [...(chunks as Iterable<unknown>)];
+  for (let i = 0; i < list.length; i++) {
+    if (!(list[i] instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot ${what} as 'chunks[${i}]' must be a Uint8Array: received ${
+          describeValue(list[i])
+        }`,
+      );
+    }
+  }
+  return list as Uint8Array[];
+}

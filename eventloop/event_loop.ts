@@ -1128,8 +1128,16 @@ export class EventLoop {
    * asyncio: `loop.call_exception_handler()`.
    *
    * @param context What went wrong; `message` is required.
+   * @throws {TypeError} If `context` is not an object.
    */
   callExceptionHandler(context: ExceptionContext): void {
+    if (typeof context !== "object" || context === null) {
+      throw new TypeError(
+        `callExceptionHandler()'s 'context' must be an object such as { message }: received ${
+          describeValue(context)
+        }`,
+      );
+    }
     const handler = this.#exceptionHandler;
     if (handler === null) {
       try {

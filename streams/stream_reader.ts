@@ -261,8 +261,20 @@ export class StreamReader {
    *
    * @param transport The transport.
    * @throws {Error} If a transport is already set.
+   * @throws {TypeError} If `transport` is not a read transport.
    */
   setTransport(transport: ReadTransport): void {
+    if (
+      typeof transport !== "object" || transport === null ||
+      typeof transport.pauseReading !== "function" ||
+      typeof transport.resumeReading !== "function"
+    ) {
+      throw new TypeError(
+        `Cannot set the transport of a StreamReader as 'transport' must be a read transport: received ${
+          describeValue(transport)
+        }`,
+      );
+    }
     if (this.#transport !== null) {
       throw new Error("Cannot set the transport of a StreamReader twice");
     }

@@ -10,7 +10,7 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
 import type { TlsOptions } from "../eventloop/network_options.ts";
 import type { Transport, WriteTransport } from "../eventloop/transports.ts";
-import { describeValue } from "../eventloop/_util.ts";
+import { checkChunks, describeValue } from "../eventloop/_util.ts";
 import { checkLoopOption, checkOptionNames } from "../eventloop/_options.ts";
 import { STREAM_WRITER_OPTIONS, WRITER_START_TLS_OPTIONS } from "./_options.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
@@ -215,9 +215,11 @@ export class StreamWriter {
    * asyncio: `StreamWriter.writelines()`.
    *
    * @param chunks The chunks.
+   * @throws {TypeError} If `chunks` is not an iterable of `Uint8Array`s
+   * (checked before any is written).
    */
   writeLines(chunks: Iterable<Uint8Array>): void {
-    this.#transport.writeLines(chunks);
+    this.#transport.writeLines(checkChunks(chunks, "write lines"));
   }
 
   /**

@@ -9,7 +9,7 @@ import { getRunningLoop } from "../eventloop/registry.ts";
 import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { checkCoroutine } from "../eventloop/_util.ts";
 import type { Task } from "./task.ts";
-import { cancelOnAbort, checkSignal } from "./_signal.ts";
+import { cancelOnAbort, checkLoop, checkSignal } from "./_signal.ts";
 import { checkOptionNames } from "../eventloop/_options.ts";
 import { CREATE_TASK_OPTIONS } from "./_options.ts";
 
@@ -157,6 +157,7 @@ export function createTask<T>(
  * @param loop The loop to ask.
  * @returns The task, or `null`.
  * @throws {Error} If no loop is given and none is running.
+ * @throws {TypeError} If `loop` is given and is not an EventLoop.
  *
  * @example Finding yourself
  * ```ts
@@ -171,6 +172,7 @@ export function createTask<T>(
  * ```
  */
 export function currentTask(loop?: EventLoop): Task<unknown> | null {
+  checkLoop(loop, "currentTask()");
   return (loop ?? getRunningLoop())._currentTask;
 }
 
@@ -182,6 +184,7 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
  * @param loop The loop to ask.
  * @returns A new set of the pending tasks.
  * @throws {Error} If no loop is given and none is running.
+ * @throws {TypeError} If `loop` is given and is not an EventLoop.
  *
  * @example Counting what is still running
  * ```ts
@@ -198,6 +201,7 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
  * ```
  */
 export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
+  checkLoop(loop, "allTasks()");
   const tasks = new Set<Task<unknown>>();
   for (const task of (loop ?? getRunningLoop())._tasks) {
     if (!task.done()) tasks.add(task);

@@ -987,13 +987,3 @@ Deno.test("TLS settings refuse a name they do not read, before connecting", asyn
     listener.close();
   }
 });
-
-Deno.test("VirtualClock.advanceTo() refuses a time that is not a number", () => {
-  const clock = new VirtualClock();
-  refuses(
-    () => clock.advanceTo("5" as unknown as number),
-    TypeError,
-    "when",
-  );
-  assert.equal(clock.now(), 0);
-});

@@ -17,6 +17,7 @@ import {
   run,
   setEventLoop,
   type Transport,
+  VirtualClock,
 } from "../../eventloop/mod.ts";
 import {
   allTasks,
@@ -53,6 +54,7 @@ import {
   QueueShutDown,
 } from "../../queues/mod.ts";
 import {
+  FlowControlProtocol,
   openConnection,
   openUnixConnection,
   startServer,
@@ -654,7 +656,59 @@ const ARGUMENTS: Row[] = [
     error: TypeError,
     says: ["'cmd'", "received 42"],
   },
+  // arguments that were taken as something else
+  {
+    name: "currentTask(42)",
+    call: () => currentTask(42 as Any),
+    error: TypeError,
+    says: ["'loop'", "received 42"],
+  },
+  {
+    name: "allTasks(42)",
+    call: () => allTasks(42 as Any),
+    error: TypeError,
+    says: ["'loop'", "received 42"],
+  },
+  {
+    name: "loop.callExceptionHandler(42)",
+    call: () => getRunningLoop().callExceptionHandler(42 as Any),
+    error: TypeError,
+    says: ["'context'", "received 42"],
+  },
+  {
+    name: "reader.setTransport(42)",
+    call: () => new StreamReader().setTransport(42 as Any),
+    error: TypeError,
+    says: ["'transport'", "received 42"],
+  },
+  {
+    name: "writer.writeLines(42)",
+    call: () => fakeWriter().writeLines(42 as Any),
+    error: TypeError,
+    says: ["'chunks'", "received 42"],
+  },
+  {
+    name: 'writer.writeLines([bytes, "text"])',
+    call: () => fakeWriter().writeLines([new Uint8Array(1), "text" as Any]),
+    error: TypeError,
+    says: ["'chunks[1]'", 'received "text"'],
+  },
+  {
+    name: 'new VirtualClock().advanceTo("5")',
+    call: () => new VirtualClock().advanceTo("5" as Any),
+    error: TypeError,
+    says: ["'when'", 'received "5"'],
+  },
 ];
+
+/** A StreamWriter over a transport that must never be written to. */
+function fakeWriter(): StreamWriter {
+  const transport = {
+    write: () => assert.fail("nothing may be written"),
+    writeLines: () => assert.fail("nothing may be written"),
+  } as Any;
+  return new StreamWriter(transport, new FlowControlProtocol());
+}
 
 /** States: closed loops, finished tasks and futures, misused primitives. */
 const STATES: Row[] = [
