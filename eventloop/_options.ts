@@ -201,11 +201,11 @@ export function checkLoopOptions(
 }
 
 /**
- * The options object the module itself built and is passing to a Future or
- * Task constructor: made from names already checked, so the constructor
- * takes it without walking its names, and clears this slot. It keeps
- * `loop.createFuture()` and `loop.createTask()` as fast as before their
- * options were checked.
+ * The options object the module itself built, or checked, and is passing to
+ * a Future or Task constructor or to `loop.createTask()`: its names are
+ * known, so the callee takes it without walking them, and clears this slot
+ * first thing. It keeps `loop.createTask()` and `createTask(coro, { name })`
+ * as fast as before their options were checked.
  */
 export const builtOptions: { next: object | null } = { next: null };
 

@@ -452,6 +452,8 @@ export class EventLoop {
    * @returns The future.
    */
   createFuture<T = unknown>(): Future<T> {
+    // A Future without options takes the running loop: no options to check.
+    if (loopState.running === this) return new Future<T>();
     const options = this.#futureOptions;
     builtOptions.next = options;
     return new Future<T>(options);
@@ -626,10 +628,13 @@ export class EventLoop {
    * ```
    */
   createTask<T>(coro: Coroutine<T>, options?: TaskFactoryOptions): Task<T> {
+    // createTask() of the tasks layer hands over options it has checked.
+    const checked = options !== undefined && options === builtOptions.next;
+    if (checked) builtOptions.next = null;
     checkCoroutine(coro, "createTask()");
     if (this.#closed) this.#throwClosed("createTask()");
     if (this.#debug) this.#checkCaller("createTask()");
-    if (options !== undefined) {
+    if (options !== undefined && !checked) {
       checkOptionNames(options, TASK_FACTORY_OPTIONS, "call createTask()");
     }
     const eagerStart = options?.eagerStart;
@@ -642,6 +647,10 @@ export class EventLoop {
     }
     const factory = this.#taskFactory;
     if (factory === null) {
+      // A Task without options takes the running loop: nothing to check.
+      if (options === undefined && loopState.running === this) {
+        return new Task<T>(coro);
+      }
       const taskOptions = { loop: this, name: options?.name, eagerStart };
       builtOptions.next = taskOptions;
       return new Task<T>(coro, taskOptions);

@@ -10,7 +10,7 @@ import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { checkCoroutine } from "../eventloop/_util.ts";
 import type { Task } from "./task.ts";
 import { cancelOnAbort, checkLoop, checkSignal } from "./_signal.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
+import { builtOptions, checkOptionNames } from "../eventloop/_options.ts";
 import { CREATE_TASK_OPTIONS } from "./_options.ts";
 
 /** Options of {@linkcode createTask}. */
@@ -130,8 +130,10 @@ export function createTask<T>(
   }
   checkOptionNames(options, CREATE_TASK_OPTIONS, "call createTask()");
   if (!("signal" in options)) {
-    // Only the loop's own names are left: it checks their values.
-    return getRunningLoop().createTask(coro, options);
+    // Only the loop's names are left: it checks their values, not the names.
+    const loop = getRunningLoop();
+    builtOptions.next = options;
+    return loop.createTask(coro, options);
   }
   const signal = options.signal;
   if (signal === undefined) {
