@@ -232,6 +232,7 @@ export class Logger {
    *
    * @param message The text.
    * @param options The error and extra data.
+   * @throws {TypeError} If an option is unknown, or `extra` is not an object.
    */
   debug(
     message: string,
@@ -245,6 +246,7 @@ export class Logger {
    *
    * @param message The text.
    * @param options The error and extra data.
+   * @throws {TypeError} If an option is unknown, or `extra` is not an object.
    */
   info(
     message: string,
@@ -258,6 +260,7 @@ export class Logger {
    *
    * @param message The text.
    * @param options The error and extra data.
+   * @throws {TypeError} If an option is unknown, or `extra` is not an object.
    */
   warning(
     message: string,
@@ -271,6 +274,7 @@ export class Logger {
    *
    * @param message The text.
    * @param options The error and extra data.
+   * @throws {TypeError} If an option is unknown, or `extra` is not an object.
    */
   error(
     message: string,
@@ -284,6 +288,7 @@ export class Logger {
    *
    * @param message The text.
    * @param options The error and extra data.
+   * @throws {TypeError} If an option is unknown, or `extra` is not an object.
    */
   critical(
     message: string,

@@ -106,6 +106,8 @@ export function setEventLoop(loop: EventLoop | null): void {
  * @param options The clock (`virtualTime: true` for virtual time) and debug
  * mode.
  * @returns The loop, not running and not set as current.
+ * @throws {TypeError} If an option is unknown or of the wrong type, or
+ * `virtualTime: true` comes with a `clock`.
  *
  * @example Running a coroutine on a loop of your own
  * ```ts
