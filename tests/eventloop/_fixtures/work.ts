@@ -38,14 +38,17 @@ const LIMIT_MS = 10_000;
 
 /**
  * Busy: spins until `flags[index]` is 1 (or 10 s pass), counting spins; then
- * sets `flags[done]` to 1.
+ * sets `flags[done]` to 1. With `started`, sets `flags[started]` to 1 first,
+ * so the caller can tell the spinning has begun.
  */
 export function spinUntil(
   buffer: SharedArrayBuffer,
   index: number,
   done: number,
+  started?: number,
 ): { spins: number; timedOut: boolean } {
   const flags = new Int32Array(buffer);
+  if (started !== undefined) Atomics.store(flags, started, 1);
   const end = performance.now() + LIMIT_MS;
   let spins = 0;
   while (Atomics.load(flags, index) !== 1) {
