@@ -72,4 +72,5 @@ export * from "./pipes.ts";
 export * from "./protocols.ts";
 export * from "./server.ts";
 export * from "./serving.ts";
+export * from "./ssl_object.ts";
 export * from "./transports.ts";
