@@ -24,7 +24,11 @@ import {
   SOCK_WHY,
 } from "./_net.ts";
 import { StreamTransport } from "./_stream_transport.ts";
-import { clientCertOf, connectTlsWithCert } from "./_tls_client_cert.ts";
+import {
+  clientCertOf,
+  connectTlsWithCert,
+  refuseClientVerifyMode,
+} from "./_tls_client_cert.ts";
 import { checkLoopOpen, describeValue } from "./_util.ts";
 import { explainTlsError } from "./_tls_errors.ts";
 import {
@@ -139,6 +143,7 @@ export function* createConnection<P extends BaseProtocol>(
   checkString(host, "host", WHAT);
   checkPort(port, WHAT, false);
   const tls = checkSsl(options?.ssl, WHAT);
+  if (tls !== null) refuseClientVerifyMode(tls, WHAT);
   const serverHostname = options?.serverHostname;
   if (serverHostname !== undefined) {
     if (tls === null) {

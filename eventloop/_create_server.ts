@@ -7,6 +7,7 @@ import type { Coroutine } from "./_coroutine.ts";
 import type {
   CreateServerOptions,
   CreateUnixServerOptions,
+  TlsOptions,
 } from "./network_options.ts";
 import {
   checkHandshakeTimeout,
@@ -19,8 +20,9 @@ import {
   SHUTDOWN_TIMEOUT_WHY,
   SOCK_WHY,
 } from "./_net.ts";
-import { refuseClientVerification } from "./_tls_client_cert.ts";
-import { Server } from "./server.ts";
+import { serverVerifyMode } from "./_tls_client_cert.ts";
+import { listenNodeTls } from "./_node_tls_server.ts";
+import { Server, type ServerListener } from "./server.ts";
 import { checkLoopOpen, describeValue } from "./_util.ts";
 import { checkUnixTls } from "./_connection.ts";
 import {
@@ -110,7 +112,8 @@ export function* createServer(
       "Cannot create server as 'ssl' must have both 'cert' and 'key' for a server",
     );
   }
-  if (tls !== null) refuseClientVerification(tls, what);
+  // Verifying clients needs node:tls; Deno.listenTls is the fast path.
+  const verifyMode = tls === null ? "none" : serverVerifyMode(tls, what);
   const handshakeTimeout = checkHandshakeTimeout(
     options?.sslHandshakeTimeout,
     tls !== null,
@@ -202,6 +205,47 @@ export function* createServer(
       targets.push(name);
     }
   }
+  let listeners: ServerListener[] = [];
+  if (verifyMode !== "none") {
+    const hostnames = targets.map((target) => {
+      if (typeof target !== "string") return target.hostname;
+      throw new Deno.errors.NotCapable(
+        `Cannot create server with 'ssl.verifyMode' as Deno grants net access to "${target}" by name only: node:tls, which verifies client certificates, listens on its addresses, which need --allow-net too`,
+      );
+    });
+    listeners = yield* listenNodeTls(loop, hostnames, port, {
+      cert: tls!.cert!,
+      key: tls!.key!,
+      caCerts: tls!.caCerts!,
+      alpnProtocols: tls!.alpnProtocols,
+      verifyMode,
+      backlog,
+    });
+  } else {
+    listeners = openListeners(targets, port, backlog, tls, reusePort);
+  }
+  const server = new Server(loop, {
+    listeners,
+    protocolFactory,
+    tls: tls !== null,
+    handshakeTimeout,
+    keepAlive,
+  });
+  if (startServing) {
+    server._startServing();
+    yield; // asyncio's start_serving() gives the loop one turn.
+  }
+  return server;
+}
+
+/** Opens a Deno listener on each target; closes them all if one fails. */
+function openListeners(
+  targets: (Endpoint | string)[],
+  port: number,
+  backlog: number,
+  tls: TlsOptions | null,
+  reusePort: boolean,
+): Deno.Listener[] {
   const listeners: Deno.Listener[] = [];
   try {
     for (const target of targets) {
@@ -234,18 +278,7 @@ export function* createServer(
     for (const listener of listeners) closeQuietly(listener);
     throw error;
   }
-  const server = new Server(loop, {
-    listeners,
-    protocolFactory,
-    tls: tls !== null,
-    handshakeTimeout,
-    keepAlive,
-  });
-  if (startServing) {
-    server._startServing();
-    yield; // asyncio's start_serving() gives the loop one turn.
-  }
-  return server;
+  return listeners;
 }
 
 /** Implements `loop.createUnixServer()`. */

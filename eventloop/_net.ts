@@ -132,6 +132,8 @@ export function checkString(
   return value;
 }
 
+const VERIFY_MODES: readonly unknown[] = ["none", "optional", "required"];
+
 /**
  * Checks the `ssl` option (or another option of TLS settings, `name`):
  * `undefined`, a boolean, or TLS options with known names.
@@ -173,6 +175,14 @@ export function checkSsl(
         }`,
       );
     }
+  }
+  const mode = tls.verifyMode;
+  if (mode !== undefined && !VERIFY_MODES.includes(mode)) {
+    throw new TypeError(
+      `Cannot ${what} as '${name}.verifyMode' must be "none", "optional" or "required": received ${
+        describeValue(mode)
+      }`,
+    );
   }
   return tls;
 }

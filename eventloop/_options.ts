@@ -107,6 +107,7 @@ export const TLS_OPTIONS: OptionNames<TlsOptions> = {
   alpnProtocols: true,
   cert: true,
   key: true,
+  verifyMode: true,
 };
 
 export const GETADDRINFO_OPTIONS: OptionNames<GetAddrInfoOptions> = {

@@ -13,7 +13,10 @@ import {
   SHUTDOWN_TIMEOUT_WHY,
 } from "./_net.ts";
 import { checkOptionNames, refuse, START_TLS_OPTIONS } from "./_options.ts";
-import { refuseClientCertOnUpgrade } from "./_tls_client_cert.ts";
+import {
+  refuseClientCertOnUpgrade,
+  refuseClientVerifyMode,
+} from "./_tls_client_cert.ts";
 import { StreamTransport } from "./_stream_transport.ts";
 import { upgrade } from "./_connection.ts";
 import { checkLoopOpen, describeValue } from "./_util.ts";
@@ -67,6 +70,7 @@ export function* startTls(
     );
   }
   refuseClientCertOnUpgrade(tls, WHAT);
+  refuseClientVerifyMode(tls, WHAT, "tlsOptions");
   const handshakeTimeout = checkHandshakeTimeout(
     options?.sslHandshakeTimeout,
     true,
@@ -79,6 +83,11 @@ export function* startTls(
     WHAT,
     SHUTDOWN_TIMEOUT_WHY,
   );
+  if (transport.getExtraInfo("tls") === true) {
+    throw new TypeError(
+      "Cannot start TLS as 'transport' already speaks TLS",
+    );
+  }
   const peer = transport.getExtraInfo("peername") as Deno.Addr;
   if (peer.transport !== "tcp") {
     throw new TypeError(

@@ -1,5 +1,7 @@
-// The stream transport over a Deno.Conn (TCP, TLS, Unix socket). Private:
-// users see it through the `Transport` interface.
+// The stream transport over a Deno.Conn (TCP, TLS, Unix socket), or over
+// anything shaped like one (`StreamConn`: the node:tls connections of a
+// server that verifies client certificates). Private: users see it through
+// the `Transport` interface.
 //
 // Protocol state machine, enforced here (asyncio's, transports.py):
 //   connectionMade -> (dataReceived | getBuffer/bufferUpdated)* ->
@@ -40,6 +42,20 @@ export interface TransportOwner {
   _detach(transport: StreamTransport): void;
 }
 
+/**
+ * What the transport reads and writes through: the part of `Deno.Conn` it
+ * uses. A read resolves with a byte count or `null` at EOF; `close()` is
+ * synchronous and makes a pending read or write settle.
+ */
+export interface StreamConn {
+  readonly remoteAddr: Deno.Addr;
+  readonly localAddr: Deno.Addr;
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+}
+
 /** Options of the transport's constructor. */
 export interface StreamTransportOptions {
   /** Set once `connectionMade` has run (createConnection waits on it). */
@@ -52,6 +68,8 @@ export interface StreamTransportOptions {
   canWriteEof?: boolean;
   /** Skip `connectionMade` (after startTls, the protocol already has it). */
   connectionMadeAlready?: boolean;
+  /** Report the conn as extra info `"conn"` (a Deno.Conn; not an adapter). */
+  exposeConn?: boolean;
 }
 
 /** A Runnable that calls a method of the transport. */
@@ -78,7 +96,7 @@ function isConnectionError(error: unknown): boolean {
  */
 export class StreamTransport implements Transport {
   #loop: EventLoop;
-  #conn: Deno.Conn;
+  #conn: StreamConn;
   #protocol: BaseProtocol;
   #buffered = false;
   #server: TransportOwner | null;
@@ -129,7 +147,7 @@ export class StreamTransport implements Transport {
 
   constructor(
     loop: EventLoop,
-    conn: Deno.Conn,
+    conn: StreamConn,
     protocol: BaseProtocol,
     options: StreamTransportOptions = {},
   ) {
@@ -143,7 +161,7 @@ export class StreamTransport implements Transport {
     this.#extra = {
       peername: conn.remoteAddr,
       sockname: conn.localAddr,
-      conn,
+      ...(options.exposeConn === false ? {} : { conn }),
       ...options.extra,
     };
     const waiter = options.waiter ?? null;
@@ -328,7 +346,7 @@ export class StreamTransport implements Transport {
    * with a pending read) or the transport is closing.
    * @ignore
    */
-  _detach(): Promise<Deno.Conn> {
+  _detach(): Promise<StreamConn> {
     if (this.#closing || this.#lostState !== 0) {
       return Promise.reject(
         new Error("Cannot start TLS on a closing transport"),
@@ -688,6 +706,6 @@ export function describeAddr(addr: Deno.Addr): string {
  * only: a closure sharing the constructor's scope would hold the transport
  * too, and it could never be collected and reported.
  */
-function releaser(conn: Deno.Conn): () => void {
+function releaser(conn: StreamConn): () => void {
   return () => closeQuietly(conn);
 }

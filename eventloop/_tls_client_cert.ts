@@ -2,9 +2,11 @@
 // - A client presents a certificate only through Deno.connectTls (cert, key):
 //   Deno.startTls takes none, so a connection that needs one is made with
 //   connectTls, and loop.startTls() refuses one.
-// - A server cannot ask for, nor verify, a client's certificate:
-//   Deno.listenTls has no option for it, so `caCerts` (the CAs a Python
-//   server context would verify clients against) is refused on a server.
+// - A server asks for and verifies client certificates (`verifyMode`,
+//   against `caCerts`) only on node:tls (Deno.listenTls cannot), so such a
+//   server is served by _node_tls_server.ts.
+// - A client always verifies the server: `verifyMode` other than
+//   "required" is refused on a client.
 
 import type { EventLoop } from "./event_loop.ts";
 import type { Coroutine } from "./_coroutine.ts";
@@ -30,13 +32,42 @@ export function clientCertOf(
   return { cert, key };
 }
 
-/** Throws for what a Deno TLS server cannot do. */
-export function refuseClientVerification(tls: TlsOptions, what: string): void {
-  if (tls.caCerts !== undefined) {
+/**
+ * How a server treats client certificates (Python's `verify_mode`):
+ * "none" (the default, served by Deno.listenTls), or "optional"/"required"
+ * (served by node:tls), which need `caCerts` to verify against. `caCerts`
+ * alone is refused rather than read as a wish to verify.
+ */
+export function serverVerifyMode(
+  tls: TlsOptions,
+  what: string,
+): "none" | "optional" | "required" {
+  const mode = tls.verifyMode ?? "none";
+  if (mode === "none" && tls.caCerts !== undefined) {
     throw new TypeError(
-      `Cannot ${what} as 'ssl.caCerts' would verify client certificates, which Deno.listenTls cannot do: it neither requests nor checks a client certificate`,
+      `Cannot ${what} as 'ssl.caCerts' on a server are the CAs to verify client certificates with: give 'ssl.verifyMode' ("required" or "optional") too, or leave 'caCerts' out (asyncio: SSLContext.verify_mode with load_verify_locations)`,
     );
   }
+  if (
+    mode !== "none" && (tls.caCerts === undefined || tls.caCerts.length === 0)
+  ) {
+    throw new TypeError(
+      `Cannot ${what} as 'ssl.verifyMode' "${mode}" needs 'ssl.caCerts': the CAs (PEM) to verify client certificates with`,
+    );
+  }
+  return mode;
+}
+
+/** Throws for a `verifyMode` a client cannot honour. */
+export function refuseClientVerifyMode(
+  tls: TlsOptions,
+  what: string,
+  name = "ssl",
+): void {
+  if (tls.verifyMode === undefined || tls.verifyMode === "required") return;
+  throw new TypeError(
+    `Cannot ${what} as '${name}.verifyMode' "${tls.verifyMode}" is not supported on a client: Deno always verifies the server's certificate (against the system's roots and '${name}.caCerts')`,
+  );
 }
 
 /** Throws if `tls` has a client certificate, which Deno.startTls cannot send. */

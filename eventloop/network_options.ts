@@ -13,52 +13,77 @@
  */
 
 /**
- * TLS settings, as Deno's TLS APIs take them. Certificates are always
- * verified: there is no option to turn the checks off.
+ * TLS settings, as Deno's TLS APIs take them. A client always verifies the
+ * server's certificate: there is no option to turn the checks off.
  *
  * A client can present a certificate (`cert` and `key`, made with
- * `Deno.connectTls`); a server cannot ask for one or verify it, since
- * `Deno.listenTls` has no option for it, so `caCerts` on a server throws.
+ * `Deno.connectTls`). A server can ask its clients for one and verify it
+ * against `caCerts`: `verifyMode: "required"` (Python's
+ * `ssl.CERT_REQUIRED`) refuses a client without a valid certificate,
+ * `"optional"` (`ssl.CERT_OPTIONAL`) accepts one that sends none but
+ * refuses one whose certificate does not verify. `Deno.listenTls` cannot
+ * ask for client certificates, so such a server runs on Deno's `node:tls`;
+ * without `verifyMode` it runs on `Deno.listenTls`, which is faster. A
+ * client that fails verification never reaches the protocol factory; in
+ * debug mode the loop's exception handler hears of it, as in asyncio.
  *
  * A TLS transport's `getExtraInfo()` reports `"tls"` (`true`),
- * `"alpnProtocol"` (the protocol ALPN chose, or `null`), `"serverHostname"`
- * (client side), `"peername"`, `"sockname"`. Deno does not expose the
- * peer's certificate, the cipher, the TLS version or the SSL object, so
- * asyncio's `"peercert"`, `"cipher"`, `"compression"`, `"ssl_object"` and
- * `"sslcontext"` give the default value.
+ * `"alpnProtocol"` (the protocol ALPN chose, or `null`), `"peername"`,
+ * `"sockname"`, and on the client side `"serverHostname"`. The transports
+ * of a server with `verifyMode` also report asyncio's `"peercert"` (the
+ * client's certificate as a {@linkcode PeerCertificate}, or `null`),
+ * `"cipher"` ({@linkcode Cipher}), `"compression"` (`null`) and
+ * `"sslObject"` ({@linkcode SSLObject}: `version()` and the rest); those of
+ * a server without it report `"peercert"` as `null` (no certificate was
+ * asked for) and not the others. A TLS client cannot report them: Deno's
+ * `Deno.connectTls` and `Deno.startTls` expose none of them (the server's
+ * certificate is verified, not shown), so `getExtraInfo()` gives the
+ * default value, as for any name it does not know.
  *
- * asyncio: `ssl.SSLContext` (the parts Deno exposes).
+ * asyncio: `ssl.SSLContext` (the parts Deno exposes):
+ * `load_verify_locations(cadata=...)` is `caCerts`, `load_cert_chain()` is
+ * `cert` and `key`, `set_alpn_protocols()` is `alpnProtocols`, and
+ * `verify_mode` on a server is `verifyMode`.
  *
- * @example A client certificate; a server cannot ask for one
+ * @example A server that requires client certificates
  * ```ts
  * import { getRunningLoop, Protocol, run, type TlsOptions } from "@asyncio/asyncio/eventloop";
  * import assert from "node:assert/strict";
  *
- * // A client presents its certificate with createConnection/openConnection:
- * // Deno.readTextFileSync("client.crt") and so on in a program.
- * const client: TlsOptions = { caCerts: ["<ca PEM>"], cert: "<PEM>", key: "<PEM>" };
- * assert.ok(client.cert && client.key);
+ * // Deno.readTextFileSync("server.crt") and so on in a program:
+ * // ctx.verify_mode = ssl.CERT_REQUIRED; ctx.load_verify_locations("ca.pem")
+ * const server: TlsOptions = {
+ *   cert: "<server PEM>",
+ *   key: "<key PEM>",
+ *   caCerts: ["<CA PEM>"],
+ *   verifyMode: "required",
+ * };
+ * // A client presents its certificate with createConnection/openConnection.
+ * const client: TlsOptions = { caCerts: ["<CA PEM>"], cert: "<PEM>", key: "<PEM>" };
+ * assert.ok(server.verifyMode && client.cert);
  *
- * // A server given CAs to verify its clients with refuses, before listening.
+ * // verifyMode needs the CAs to verify clients with; this is refused
+ * // before anything listens.
  * const error = await run(function* () {
  *   try {
  *     yield* getRunningLoop().createServer(() => new Protocol(), "127.0.0.1", 0, {
- *       ssl: { cert: "<PEM>", key: "<PEM>", caCerts: ["<ca PEM>"] },
+ *       ssl: { cert: "<PEM>", key: "<PEM>", verifyMode: "required" },
  *     });
  *   } catch (error) {
  *     return error;
  *   }
  * }());
  * assert.ok(error instanceof TypeError);
- * assert.match(error.message, /Deno.listenTls cannot do/);
+ * assert.match(error.message, /needs 'ssl.caCerts'/);
  * ```
  */
 export interface TlsOptions {
   /**
-   * Extra trusted root certificates in PEM, besides the system's, to verify
-   * the server with (client side), for example a self-signed test
-   * certificate. Not on a server: it cannot verify clients. Deno's TLS
-   * refuses a server certificate that is itself a CA certificate
+   * Extra trusted root certificates in PEM. On a client: besides the
+   * system's, to verify the server with, for example a self-signed test
+   * certificate. On a server: the CAs that client certificates must be
+   * signed by, with `verifyMode` (given alone on a server, it throws).
+   * Deno's TLS refuses a server certificate that is itself a CA certificate
    * (basicConstraints CA:TRUE, which a plain `openssl req -x509` makes) with
    * `CaUsedAsEndEntity`, where Python accepts it: make a self-signed test
    * certificate with CA:FALSE and the names it serves,
@@ -92,6 +117,25 @@ export interface TlsOptions {
    * @default {undefined}
    */
   key?: string;
+  /**
+   * Server side: whether to ask clients for a certificate and verify it
+   * against `caCerts` (Python's `SSLContext.verify_mode`). `"none"`
+   * (`ssl.CERT_NONE`) asks for none; `"optional"` (`ssl.CERT_OPTIONAL`)
+   * asks, accepts a client that sends none, and refuses one whose
+   * certificate does not verify; `"required"` (`ssl.CERT_REQUIRED`) refuses
+   * a client without a valid certificate. `"optional"` and `"required"`
+   * need `caCerts` and serve on `node:tls`. Unlike OpenSSL, which sends an
+   * alert, Deno's `node:tls` drops a client whose certificate does not
+   * verify: with TLS 1.3 the client sees its connection end at its first
+   * read. A client without a certificate gets the `certificate_required`
+   * alert.
+   *
+   * Client side: only `"required"`, which is what a client always does;
+   * `"none"` and `"optional"` throw.
+   *
+   * @default {"none" on a server, "required" on a client}
+   */
+  verifyMode?: "none" | "optional" | "required";
 }
 
 /**
@@ -242,7 +286,9 @@ export interface CreateUnixConnectionOptions {
 export interface CreateServerOptions {
   /**
    * TLS settings with the server's `cert` and `key` to serve TLS: a client's
-   * protocol is made once its handshake is complete.
+   * protocol is made once its handshake is complete. With `verifyMode` and
+   * `caCerts`, clients must present a certificate signed by one of the CAs
+   * (see {@linkcode TlsOptions.verifyMode}).
    *
    * @default {undefined}
    */

@@ -12,7 +12,8 @@ import type { TimerHandle } from "./handle.ts";
 import type { BaseProtocol } from "./protocols.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import { closeQuietly, makeProtocol } from "./_net.ts";
-import { StreamTransport } from "./_stream_transport.ts";
+import { type StreamConn, StreamTransport } from "./_stream_transport.ts";
+import { NodeTlsConn } from "./_node_tls_server.ts";
 import { formatAddr, trackUnclosed, untrack } from "./_resource_warnings.ts";
 
 /** Seconds accepting pauses after running out of resources (asyncio's
@@ -94,10 +95,24 @@ export interface ServerSocket {
   readonly addr: Deno.Addr;
 }
 
+/**
+ * @ignore @internal What a server accepts connections from: a
+ * `Deno.Listener`, or the node:tls listener of a server that verifies
+ * client certificates.
+ */
+export interface ServerListener {
+  /** @ignore @internal */
+  readonly addr: Deno.Addr;
+  /** @ignore @internal */
+  accept(): Promise<StreamConn>;
+  /** @ignore @internal */
+  close(): void;
+}
+
 /** @ignore @internal How a server listens; made by `createServer` and friends. */
 export interface ServerSetup {
   /** @ignore @internal */
-  listeners: Deno.Listener[];
+  listeners: ServerListener[];
   /** @ignore @internal */
   protocolFactory: () => BaseProtocol;
   /** @ignore @internal Whether accepted conns are TLS (handshake before use). */
@@ -157,7 +172,7 @@ class Step {
  */
 export class Server {
   #loop: EventLoop;
-  #listeners: Deno.Listener[] | null;
+  #listeners: ServerListener[] | null;
   #sockets: ServerSocket[];
   #factory: () => BaseProtocol;
   #tls: boolean;
@@ -169,9 +184,9 @@ export class Server {
   #acceptRetries = new Set<TimerHandle>();
   #transports = new Set<StreamTransport>();
   /** TLS conns whose handshake is still running. */
-  #handshaking = new Set<Deno.Conn>();
+  #handshaking = new Set<StreamConn>();
   /** Conns accepted (and through their handshake) whose protocol is not made yet. */
-  #unserved = new Set<Deno.Conn>();
+  #unserved = new Set<StreamConn>();
   #waiters: Future<void>[] = [];
   #servingForever: Future<void> | null = null;
 
@@ -433,7 +448,7 @@ export class Server {
     }
   }
 
-  #accept(listener: Deno.Listener): void {
+  #accept(listener: ServerListener): void {
     this.#acceptsInFlight++;
     listener.accept().then(
       (conn) => {
@@ -444,7 +459,7 @@ export class Server {
           return;
         }
         this.#accept(listener);
-        if (this.#tls) this.#handshake(conn as Deno.TlsConn);
+        if (this.#tls) this.#handshake(conn);
         else this.#serveLater(conn, {});
       },
       (error) => {
@@ -467,7 +482,7 @@ export class Server {
    * once, but there the listener is polled first, while here a listener on
    * which every accept fails at once would spin the loop.
    */
-  #acceptFailed(listener: Deno.Listener, error: unknown): void {
+  #acceptFailed(listener: ServerListener, error: unknown): void {
     const kind = acceptErrorKind(error);
     if (kind === "connection") {
       this.#accept(listener);
@@ -517,34 +532,46 @@ export class Server {
     this.#loop._pushReady(new Step(() => this.#maybeWake()));
   }
 
-  #handshake(conn: Deno.TlsConn): void {
+  #handshake(conn: StreamConn): void {
     this.#handshaking.add(conn);
     // A client that never completes its handshake is dropped (asyncio's
     // ssl_handshake_timeout), so it cannot hold a connection forever.
+    let timedOut = false;
     const timer = this.#loop.isClosed()
       ? null
-      : this.#loop.callLater(this.#handshakeTimeout, () => closeQuietly(conn));
-    conn.handshake().then(
-      (info) => {
+      : this.#loop.callLater(this.#handshakeTimeout, () => {
+        timedOut = true;
+        closeQuietly(conn);
+      });
+    handshakeExtra(conn).then(
+      (extra) => {
         timer?.cancel();
         this.#handshaking.delete(conn);
         if (this.#loop.isClosed()) {
           closeQuietly(conn);
           return;
         }
-        this.#serveLater(conn, { tls: true, alpnProtocol: info.alpnProtocol });
+        this.#serveLater(conn, extra);
       },
       (error) => {
-        // asyncio reports failed server handshakes only in debug mode.
         timer?.cancel();
         this.#handshaking.delete(conn);
         closeQuietly(conn);
         if (this.#loop.isClosed()) return;
+        if (timedOut) {
+          error = new Deno.errors.ConnectionAborted(
+            `SSL handshake is taking longer than ${this.#handshakeTimeout} seconds: aborting the connection`,
+            { cause: error },
+          );
+        }
         this.#loop._pushReady(
           new Step(() => {
+            // asyncio reports a failed handshake of an accepted connection
+            // (a timeout, a client certificate that does not verify) in
+            // debug mode only, and no protocol is made for it.
             if (this.#loop.getDebug()) {
               this.#loop.callExceptionHandler({
-                message: "TLS handshake failed on an accepted connection",
+                message: "Error on transport creation for incoming connection",
                 exception: error,
                 server: this,
               });
@@ -560,7 +587,7 @@ export class Server {
    * Serves `conn` in the next pass; until then it counts as open, so that
    * waitClosed() cannot return (and the loop end) with it unserved.
    */
-  #serveLater(conn: Deno.Conn, extra: Record<string, unknown>): void {
+  #serveLater(conn: StreamConn, extra: Record<string, unknown>): void {
     this.#unserved.add(conn);
     this.#loop._pushReady(new Step(() => this.#serve(conn, extra)));
   }
@@ -572,7 +599,7 @@ export class Server {
   }
 
   /** Runs in a loop pass: gives the connection its protocol. */
-  #serve(conn: Deno.Conn, extra: Record<string, unknown>): void {
+  #serve(conn: StreamConn, extra: Record<string, unknown>): void {
     // Dropped by closeClients()/abortClients() meanwhile.
     if (!this.#unserved.delete(conn)) return;
     if (this.#keepAlive) {
@@ -606,16 +633,31 @@ export class Server {
       server: this,
       extra,
       canWriteEof: !this.#tls,
+      exposeConn: !(conn instanceof NodeTlsConn),
     });
     this.#transports.add(transport);
   }
 }
 
 /**
+ * Runs the TLS handshake of an accepted conn; resolves with the transport's
+ * extra info. A Deno.listenTls server never asks for a client certificate,
+ * so its `peercert` is `null`, as Python's `getpeercert()` is then.
+ */
+function handshakeExtra(conn: StreamConn): Promise<Record<string, unknown>> {
+  if (conn instanceof NodeTlsConn) return conn.handshake();
+  return (conn as Deno.TlsConn).handshake().then((info) => ({
+    tls: true,
+    alpnProtocol: info.alpnProtocol,
+    peercert: null,
+  }));
+}
+
+/**
  * What closes the listeners if the loop closes with the server still open;
  * outside the constructor so that it holds the listeners, not the server.
  */
-function releaser(listeners: readonly Deno.Listener[]): () => void {
+function releaser(listeners: readonly ServerListener[]): () => void {
   return () => {
     for (const listener of listeners) closeQuietly(listener);
   };

@@ -9,122 +9,10 @@ import {
   run,
 } from "../../eventloop/mod.ts";
 import { openConnection } from "../../streams/mod.ts";
+import { type Certs, makeCerts } from "./_tls_fixtures.ts";
 
 function test(name: string, fn: () => Promise<void>) {
   Deno.test({ name, fn, sanitizeOps: true, sanitizeResources: true });
-}
-
-interface Certs {
-  dir: string;
-  ca: string;
-  serverCert: string;
-  serverKey: string;
-  clientCert: string;
-  clientKey: string;
-  /** A client certificate signed by a CA the server does not trust. */
-  strangerCert: string;
-  strangerKey: string;
-}
-
-async function openssl(dir: string, args: string[]): Promise<void> {
-  const { code, stderr } = await new Deno.Command("openssl", {
-    args,
-    cwd: dir,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (code !== 0) {
-    throw new Error(
-      `openssl ${args.join(" ")} failed: ${new TextDecoder().decode(stderr)}`,
-    );
-  }
-}
-
-/**
- * A CA, a server certificate for localhost/127.0.0.1 and a client
- * certificate it signed (X.509 v3, as rustls requires), and a client
- * certificate from another CA. P-256 keys: quick to make.
- */
-async function makeCerts(): Promise<Certs> {
-  const dir = await Deno.makeTempDir();
-  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"];
-  const ca = async (name: string, cn: string) =>
-    await openssl(dir, [
-      "req",
-      "-x509",
-      ...key,
-      "-nodes",
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.pem`,
-      "-days",
-      "2",
-      "-subj",
-      `/CN=${cn}`,
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
-    ]);
-  const leaf = async (
-    name: string,
-    cn: string,
-    signer: string,
-    ext: string,
-  ) => {
-    await openssl(dir, [
-      "req",
-      ...key,
-      "-nodes",
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.csr`,
-      "-subj",
-      `/CN=${cn}`,
-    ]);
-    await Deno.writeTextFile(`${dir}/${name}.ext`, ext);
-    await openssl(dir, [
-      "x509",
-      "-req",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      `${signer}.pem`,
-      "-CAkey",
-      `${signer}.key`,
-      "-CAcreateserial",
-      "-out",
-      `${name}.pem`,
-      "-days",
-      "2",
-      "-extfile",
-      `${name}.ext`,
-    ]);
-  };
-  await ca("ca", "client-cert test CA");
-  await ca("stranger_ca", "a CA nobody trusts");
-  await leaf(
-    "server",
-    "localhost",
-    "ca",
-    "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
-  );
-  const clientExt = "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n";
-  await leaf("client", "deno client", "ca", clientExt);
-  await leaf("stranger", "stranger", "stranger_ca", clientExt);
-  const read = (name: string) => Deno.readTextFile(`${dir}/${name}`);
-  return {
-    dir,
-    ca: await read("ca.pem"),
-    serverCert: await read("server.pem"),
-    serverKey: await read("server.key"),
-    clientCert: await read("client.pem"),
-    clientKey: await read("client.key"),
-    strangerCert: await read("stranger.pem"),
-    strangerKey: await read("stranger.key"),
-  };
 }
 
 /**
@@ -345,7 +233,8 @@ test("client certificates: what Deno cannot do is refused before anything is ope
           /with a client certificate and '(family|allErrors|interleave)': Deno.connectTls/,
         );
       }
-      // A server cannot ask for or verify client certificates.
+      // A server's caCerts verify clients, so they need verifyMode
+      // (tls_verify_client_test.ts has the servers that verify).
       refuse(
         () =>
           loop.createServer(() => new Protocol(), "127.0.0.1", 0, {
@@ -355,7 +244,7 @@ test("client certificates: what Deno cannot do is refused before anything is ope
               caCerts: [certs.ca],
             },
           }),
-        /'ssl.caCerts' would verify client certificates, which Deno.listenTls cannot do/,
+        /'ssl.caCerts' on a server are the CAs to verify client certificates with: give 'ssl.verifyMode'/,
       );
       // Deno.startTls cannot present one.
       const [transport] = yield* loop.createConnection(
