@@ -21,6 +21,11 @@ export interface EchoLoadOptions {
   timeoutMs?: number;
   /** Ends each message with a newline, for line-based echo servers. */
   newline?: boolean;
+  /**
+   * Connect over TLS (to 127.0.0.1, trusting `caCerts`), presenting the
+   * client certificate `cert`/`key` if given.
+   */
+  tls?: { caCerts: string[]; cert?: string; key?: string };
 }
 
 /**
@@ -35,13 +40,24 @@ export async function echoLoad(options: EchoLoadOptions): Promise<number> {
   const deadline = performance.now() + (options.timeoutMs ?? 60_000);
   const message = new Uint8Array(size).fill(120);
   if (options.newline) message[size - 1] = 10;
-  const conns = await Promise.all(
-    Array.from(
-      { length: connections },
-      () => Deno.connect({ hostname: "127.0.0.1", port }),
-    ),
+  const tls = options.tls;
+  const conns: Deno.Conn[] = await Promise.all(
+    Array.from({ length: connections }, async () => {
+      if (tls === undefined) {
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+        conn.setNoDelay(true);
+        return conn;
+      }
+      const conn = await Deno.connectTls({
+        hostname: "127.0.0.1",
+        port,
+        caCerts: tls.caCerts,
+        ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key! }),
+      });
+      await conn.handshake();
+      return conn;
+    }),
   );
-  for (const conn of conns) conn.setNoDelay(true);
   let echoed = 0;
   const one = async (conn: Deno.Conn) => {
     const buf = new Uint8Array(Math.max(size, 65536));

@@ -25,6 +25,7 @@ import { comparisons as diagnosticsComparisons } from "./diagnostics_bench.ts";
 import { comparisons as streamsComparisons } from "./streams_bench.ts";
 import { comparisons as datagramComparisons } from "./datagram_bench.ts";
 import { comparisons as sendfileComparisons } from "./sendfile_bench.ts";
+import { comparisons as tlsComparisons } from "./tls_bench.ts";
 
 const quick = Deno.args.includes("--quick");
 const noPython = Deno.args.includes("--no-python");
@@ -41,6 +42,7 @@ const all: Comparison[] = [
   ...streamsComparisons(),
   ...datagramComparisons(),
   ...sendfileComparisons(),
+  ...tlsComparisons(),
 ];
 const modes: PythonMode[] = noPython ? [] : await pythonModes();
 if (modes.length === 0 && !noPython) {
