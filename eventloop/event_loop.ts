@@ -1327,10 +1327,11 @@ export class EventLoop {
    * @param protocolFactory Makes one protocol per connection.
    * @param host Where to listen.
    * @param port The port, 0 to 65535.
-   * @param options `ssl` (with `cert` and `key`),
-   * `sslHandshakeTimeout`, `backlog`, `startServing`, `reusePort`,
-   * `reuseAddress`, `keepAlive`, `family`, `flags` (see
-   * {@linkcode CreateServerOptions}).
+   * @param options `ssl` (with `cert` and `key`; with `caCerts` and
+   * `verifyMode` to verify client certificates, on `node:tls`, see
+   * {@linkcode TlsOptions}), `sslHandshakeTimeout`, `backlog`,
+   * `startServing`, `reusePort`, `reuseAddress`, `keepAlive`, `family`,
+   * `flags` (see {@linkcode CreateServerOptions}).
    * @returns The {@linkcode Server}.
    * @throws {Deno.errors.AddrInUse} If the port is taken.
    * @throws {GaiError} If a host cannot be resolved.
@@ -1498,12 +1499,13 @@ export class EventLoop {
    * @param transport A TCP transport from `createConnection` or a server.
    * @param protocol The protocol to keep serving.
    * @param tlsOptions `true` or {@linkcode TlsOptions} (`caCerts`,
-   * `alpnProtocols`).
+   * `alpnProtocols`; `verifyMode` only `"required"`; no client certificate).
    * @param options `serverHostname` (default: the peer's address),
    * `sslHandshakeTimeout`; `serverSide: true` and `sslShutdownTimeout` are
    * not supported by Deno and throw.
    * @returns The TLS transport.
-   * @throws {TypeError} If an argument is invalid, or `serverSide` is set.
+   * @throws {TypeError} If an argument is invalid, `serverSide` is set, or
+   * the transport already speaks TLS.
    * @throws {Error} If a read is in flight, or the handshake fails (for
    * example `InvalidData` for an untrusted certificate).
    *

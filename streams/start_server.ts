@@ -63,8 +63,9 @@ export interface StartUnixServerOptions extends CreateUnixServerOptions {
  * array: each).
  * @param port The port; 0 picks a free one (`server.sockets[0].addr`).
  * @param options `limit` of the readers; the options of
- * `loop.createServer()`: `ssl` (with `cert` and `key`),
- * `sslHandshakeTimeout`, `backlog`, `startServing`, `reusePort`,
+ * `loop.createServer()`: `ssl` (with `cert` and `key`; with `caCerts` and
+ * `verifyMode` to verify client certificates, whose details the writer's
+ * `getExtraInfo("peercert")` then reports), `sslHandshakeTimeout`, `backlog`, `startServing`, `reusePort`,
  * `reuseAddress`, `keepAlive`, `family`, `flags`. An unknown option throws a
  * `TypeError`.
  * @returns The `Server`: `close()` then `yield* waitClosed()` to stop it.
