@@ -835,3 +835,51 @@ peerTest(
       }());
     }),
 );
+
+Deno.test("createServer() with ssl.verifyMode without --allow-net for the address throws Deno's NotCapable (node:tls would end the process)", async () => {
+  const testdata = (name: string) =>
+    Deno.readTextFileSync(new URL(`../testdata/${name}`, import.meta.url));
+  const code = `
+    import { getRunningLoop, Protocol, run } from ${
+    JSON.stringify(new URL("../../eventloop/mod.ts", import.meta.url).href)
+  };
+    const ssl = ${
+    JSON.stringify({
+      cert: testdata("tls_localhost.pem"),
+      key: testdata("tls_localhost.key"),
+      caCerts: [testdata("tls_client_ca.pem")],
+      verifyMode: "required",
+    })
+  };
+    for (const host of ["127.0.0.1", "::1"]) {
+      try {
+        await run(function* () {
+          const server = yield* getRunningLoop().createServer(() => new Protocol(), host, 0, { ssl });
+          console.log("listening");
+          server.close();
+          yield* server.waitClosed();
+        }());
+      } catch (error) {
+        console.log(error.name, error.message);
+      }
+    }
+  `;
+  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    await Deno.writeTextFile(file, code);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-config", "--allow-net=127.0.0.1", file],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(
+      dec.decode(out.stdout),
+      'listening\nNotCapable Requires net access to "[::1]:0", run again with the --allow-net flag\n',
+      dec.decode(out.stderr),
+    );
+    assert.equal(out.code, 0);
+  } finally {
+    await Deno.remove(file);
+  }
+});
