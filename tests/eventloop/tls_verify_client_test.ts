@@ -500,6 +500,8 @@ peerTest(
 /** Records flow control calls; writes what it is told to. */
 class Flow extends Protocol {
   static made: Flow[] = [];
+  /** Pause reading in connectionMade, before any read is delivered. */
+  static pauseOnMade = false;
   transport!: Transport;
   events: string[] = [];
   received = 0;
@@ -508,6 +510,7 @@ class Flow extends Protocol {
   override connectionMade(transport: Transport): void {
     Flow.made.push(this);
     this.transport = transport;
+    if (Flow.pauseOnMade) transport.pauseReading();
     this.made.setResult();
   }
   override dataReceived(data: Uint8Array): void {
@@ -531,6 +534,7 @@ class Flow extends Protocol {
 function* flowServer(certs: Certs) {
   const loop = getRunningLoop();
   Flow.made = [];
+  Flow.pauseOnMade = false;
   const contexts: ExceptionContext[] = [];
   loop.setExceptionHandler((_loop, context) => contexts.push(context));
   const server = yield* loop.createServer(
@@ -617,13 +621,13 @@ peerTest(
       const size = 2 * 1024 * 1024;
       await run(function* () {
         const { server, port, contexts } = yield* flowServer(certs);
+        Flow.pauseOnMade = true;
         const loop = getRunningLoop();
         const peer = loop.createTask(
           python(port, certs, ["source", String(size)], CLIENT_CERT(certs)),
         );
         while (Flow.made.length === 0) yield* sleep(0.01);
         const flow = Flow.made[0];
-        flow.transport.pauseReading();
         assert.equal(flow.transport.isReading(), false);
         yield* sleep(0.3);
         assert.equal(flow.received, 0, "nothing while paused");
