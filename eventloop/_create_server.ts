@@ -158,9 +158,9 @@ export function* createServer(
       : "Deno never sets SO_REUSEADDR on a TCP listener on Windows",
   );
   const keepAlive = checkBoolean(options?.keepAlive, "keepAlive", false, what);
-  if (keepAlive && tls !== null) {
+  if (keepAlive && tls !== null && verifyMode === "none") {
     throw new TypeError(
-      "Cannot create server as 'keepAlive' with 'ssl' is not supported: Deno's TLS connections have no setKeepAlive()",
+      "Cannot create server as 'keepAlive' with 'ssl' is not supported: Deno's TLS connections have no setKeepAlive() (a server with 'ssl.verifyMode' runs on node:tls, which has)",
     );
   }
   const resolveOptions = checkResolveOptions({

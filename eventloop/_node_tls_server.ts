@@ -63,7 +63,7 @@ const ERROR_CLASSES: Record<
  * `InvalidData`, which is what Deno's own TLS throws. Deno's errors are
  * kept as they are.
  */
-export function asDenoError(error: unknown): Error {
+function asDenoError(error: unknown): Error {
   if (!(error instanceof Error)) return new Error(String(error));
   const code = (error as { code?: unknown }).code;
   if (typeof code !== "string") return error;
@@ -358,6 +358,11 @@ export class NodeTlsConn implements StreamConn {
       compression: null,
       sslObject: new NodeSslObject(protocol, cipher, der, peercert, alpn),
     };
+  }
+
+  /** Turns TCP keep-alive on or off (`SO_KEEPALIVE`). */
+  setKeepAlive(enable: boolean): void {
+    this.#raw.setKeepAlive(enable);
   }
 
   // ---- Reading ----

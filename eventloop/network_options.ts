@@ -346,8 +346,9 @@ export interface CreateServerOptions {
   reuseAddress?: boolean;
   /**
    * Turn TCP keep-alive probes on for every accepted connection
-   * (`SO_KEEPALIVE`, through `Deno.TcpConn.setKeepAlive`). Not with `ssl`:
-   * Deno's TLS connections have no `setKeepAlive`, so that throws.
+   * (`SO_KEEPALIVE`, through `Deno.TcpConn.setKeepAlive`). Not with `ssl`
+   * (Deno's TLS connections have no `setKeepAlive`, so that throws) unless
+   * it has `verifyMode`: that server runs on `node:tls`, which can.
    *
    * @default {false}
    */

@@ -604,7 +604,7 @@ export class Server {
     if (!this.#unserved.delete(conn)) return;
     if (this.#keepAlive) {
       try {
-        (conn as Deno.TcpConn).setKeepAlive(true);
+        (conn as Deno.TcpConn | NodeTlsConn).setKeepAlive(true);
       } catch (error) {
         closeQuietly(conn);
         this.#loop.callExceptionHandler({

@@ -25,6 +25,7 @@ import { fromPromise, sleep } from "../../tasks/mod.ts";
 import { openConnection, startServer } from "../../streams/mod.ts";
 import { PeerProcess, peerTest } from "../_peers.ts";
 import { type Certs, makeCerts, pythonDecode } from "./_tls_fixtures.ts";
+import { keepAliveOn } from "./_net_fixtures.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -718,6 +719,57 @@ peerTest(
         assert.equal(yield* fromPromise(second.read(buf)), null);
         second.close();
         assert.equal(Greeter.made.length, 0);
+      }());
+    }),
+);
+
+peerTest(
+  "createServer() with ssl.verifyMode takes keepAlive (node:tls sockets can set SO_KEEPALIVE); without verifyMode, keepAlive with ssl throws",
+  ["openssl"],
+  () =>
+    withCerts(async (certs) => {
+      await run(function* () {
+        const loop = getRunningLoop();
+        assert.throws(
+          () =>
+            loop.createServer(() => new Protocol(), "127.0.0.1", 0, {
+              ssl: { cert: certs.serverCert, key: certs.serverKey },
+              keepAlive: true,
+            }).next(),
+          /'keepAlive' with 'ssl' is not supported: Deno's TLS connections have no setKeepAlive\(\)/,
+        );
+        for (const keepAlive of [true, false]) {
+          Flow.made = [];
+          const server = yield* loop.createServer(
+            () => new Flow(),
+            "127.0.0.1",
+            0,
+            { ssl: serverTls(certs, "required"), keepAlive },
+          );
+          const { port } = server.sockets[0].addr as Deno.NetAddr;
+          const [transport] = yield* loop.createConnection(
+            () => new Protocol(),
+            "localhost",
+            port,
+            {
+              ssl: {
+                caCerts: [certs.ca],
+                cert: certs.clientCert,
+                key: certs.clientKey,
+              },
+            },
+          );
+          while (Flow.made.length === 0) yield* sleep(0.01);
+          // The keep-alive timer shows once what the server sent after the
+          // handshake (TLS 1.3 session tickets) is acknowledged.
+          for (let i = 0; i < 50 && keepAliveOn(port)[0] !== true; i++) {
+            yield* sleep(0.01);
+          }
+          assert.deepEqual(keepAliveOn(port), [keepAlive]);
+          transport.close();
+          yield* Flow.made[0].lost;
+          yield* closeServer(server);
+        }
       }());
     }),
 );
