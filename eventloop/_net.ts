@@ -6,6 +6,7 @@ import type { Future } from "./future.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import type { BaseProtocol } from "./protocols.ts";
 import { describeValue } from "./_util.ts";
+import { trackInFlight } from "./_in_flight.ts";
 import { checkOptionNames, TLS_OPTIONS } from "./_options.ts";
 import type { TlsOptions } from "./network_options.ts";
 
@@ -29,6 +30,7 @@ export function ioFuture<T>(
     return future;
   }
   loop._ioStarted();
+  trackInFlight(loop, promise);
   promise.then(
     (value) => {
       loop._ioFinished();

@@ -12,6 +12,7 @@ import { describeValue, isGenerator } from "./_util.ts";
 import { CancelledError, KeyboardInterrupt } from "./errors.ts";
 import { hasSignalHandler } from "./_signals.ts";
 import { reapKilledChildren } from "./_subprocess_hook.ts";
+import { settleInFlight } from "./_in_flight.ts";
 import { getLogger } from "./log.ts";
 import { checkLoopOptions, RUN_OPTIONS } from "./_options.ts";
 
@@ -147,7 +148,9 @@ export class Runner {
    * Cancels the tasks still pending, waits for them, shuts the default
    * executor down (waiting up to 300 seconds for its jobs, as asyncio does),
    * and closes the loop; the child processes that closing killed are reaped
-   * (waited for) before it returns, so none is left a zombie.
+   * (waited for) before it returns, so none is left a zombie, and I/O that
+   * cannot be cancelled (a name lookup a cancelled task was waiting for) is
+   * waited for too, each for at most 10 seconds.
    * Errors of those tasks go to the loop's exception handler. Idempotent.
    *
    * asyncio: `Runner.close()`.
@@ -174,7 +177,12 @@ export class Runner {
         loop.close();
         // Closing killed the children still running; they are reaped
         // before close() returns, so none is left a zombie.
-        const left = await reapKilledChildren(loop, REAP_TIMEOUT);
+        // The I/O its cancelled tasks started and Deno cannot cancel (a
+        // name lookup) settles too, so no op outlives run().
+        const [left] = await Promise.all([
+          reapKilledChildren(loop, REAP_TIMEOUT),
+          settleInFlight(loop, REAP_TIMEOUT),
+        ]);
         if (left > 0) {
           getLogger().warning(
             `${left} child process(es) killed as the loop closed were not reaped within ${REAP_TIMEOUT} seconds`,

@@ -13,7 +13,9 @@ import {
   createTask,
   fromPromise,
   sleep,
+  type Task,
 } from "../../tasks/mod.ts";
+import { ioAwait } from "../../eventloop/_net.ts";
 
 Deno.test("run() returns the main coroutine's value", async () => {
   assert.equal(
@@ -331,3 +333,36 @@ Deno.test("run() and runUntilComplete() refuse a thenable result and show the fi
     );
   });
 });
+
+Deno.test("run() waits for I/O a cancelled task left in flight before it returns", async () => {
+  // Deno cannot cancel some operations (a name lookup): the task waiting on
+  // one is cancelled, the op goes on. run() returns once it has settled, so
+  // nothing the run started outlives it (the sanitizers would say so).
+  let settled = false;
+  await run(function* () {
+    const loop = getRunningLoop();
+    const task = createTask(
+      ioAwait(loop, () =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            settled = true;
+            resolve();
+          }, 50)
+        )),
+    );
+    yield* sleep(0);
+    task.cancel();
+    yield* assertCancelled(task);
+  }());
+  assert.equal(settled, true, "run() returned while the op was in flight");
+});
+
+function* assertCancelled(task: Task<unknown>): Coroutine<void> {
+  try {
+    yield* task;
+  } catch (error) {
+    assert.ok(error instanceof CancelledError);
+    return;
+  }
+  assert.fail("the task was not cancelled");
+}
