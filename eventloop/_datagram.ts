@@ -21,7 +21,8 @@ import {
   makeProtocol,
   SOCK_WHY,
 } from "./_net.ts";
-import { checkLoopOpen, describeValue, type Runnable } from "./_util.ts";
+import { checkLoopOpen, describeValue } from "./_util.ts";
+import type { Runnable } from "./handle.ts";
 import {
   checkOptionNames,
   DATAGRAM_ENDPOINT_OPTIONS,

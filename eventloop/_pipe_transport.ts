@@ -22,6 +22,25 @@ import {
   writeBufferLimits,
 } from "./_write_flow.ts";
 
+/**
+ * What the subprocess transport (subprocess/) may do to the pipe transports
+ * beyond their public interface: start a pipe made with `deferStart`, let
+ * `communicate()` read one whole, end one with an error, release them when
+ * the loop closes. Exported through eventloop/_lowlevel.ts.
+ */
+export interface PipeControl {
+  /** Starts reading chunk by chunk, unless it has started. */
+  _start?(): void;
+  /** Whether `_readWhole()` owns the source. */
+  readonly _readingWhole?: boolean;
+  /** Reads the single source whole, if reading has not started. */
+  _readWhole?(): boolean;
+  /** Ends the pipe with `error` (a protocol callback failed). */
+  _fail?(error: Error): void;
+  /** Releases the streams at once, with no callbacks (the loop closes). */
+  _release(): void;
+}
+
 function ignore(): void {}
 
 /** An event of a read source, kept while reading is paused. */

@@ -26,7 +26,8 @@ import {
   writeBufferLimits,
 } from "./_write_flow.ts";
 import { trackUnclosed, untrack } from "./_resource_warnings.ts";
-import { checkChunks, describeValue, type Runnable } from "./_util.ts";
+import { checkChunks, describeValue } from "./_util.ts";
+import type { Runnable } from "./handle.ts";
 
 /** asyncio's threshold before writes after close are logged. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;

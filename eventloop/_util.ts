@@ -1,22 +1,5 @@
-// Private helpers of the eventloop folder; never re-exported.
-
-/**
- * What the loop's ready queue holds: a scheduled callback or a task step.
- * `_run` never throws: errors go to the loop's exception handler.
- */
-export interface Runnable {
-  _cancelled: boolean;
-  _run(): void;
-}
-
-/**
- * Something a future wakes directly when it is done, with no callback handle
- * in between: a Task waiting on it. `_wakeFrom` is set to the future before
- * the waiter is put on the loop's ready queue.
- */
-export interface Waiter extends Runnable {
-  _wakeFrom: unknown;
-}
+// Private helpers of the eventloop folder; never re-exported. The layers
+// above reach the ones they need through eventloop/_lowlevel.ts.
 
 /** Names a callback for log messages: `name()`. */
 export function describeCallback(callback: unknown): string {
@@ -246,4 +229,20 @@ export function checkChunks(chunks: unknown, what: string): Uint8Array[] {
     }
   }
   return list as Uint8Array[];
+}
+
+/** Checks a count argument: a non-negative (or positive) integer. */
+export function checkCount(
+  value: unknown,
+  what: string,
+  min: number,
+): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    const kind = min > 0 ? "a positive integer" : "a non-negative integer";
+    const shown = describeValue(value);
+    throw (typeof value === "number" && !Number.isNaN(value)
+      ? new RangeError(`${what} must be ${kind}: received ${shown}`)
+      : new TypeError(`${what} must be ${kind}: received ${shown}`));
+  }
+  return value;
 }

@@ -8,7 +8,8 @@
 import { setImmediate } from "node:timers";
 import { type Clock, RealClock, VirtualClock } from "./clock.ts";
 import { Future, type FutureOptions } from "./future.ts";
-import { Handle, TimerHandle } from "./handle.ts";
+import { Handle, type Runnable, TimerHandle } from "./handle.ts";
+import { TimerHeap } from "./_timer_heap.ts";
 import { loopState } from "./_state.ts";
 import { TaskList } from "./_task_list.ts";
 import { getLogger } from "./log.ts";
@@ -72,7 +73,6 @@ import {
   describeValue,
   isGenerator,
   isPromiseLike,
-  type Runnable,
 } from "./_util.ts";
 // The loop's one upward dependency (DESIGN.md): its default task factory.
 // task.ts imports from this folder only as types or from modules that do not
@@ -150,9 +150,6 @@ export interface EventLoopOptions {
 
 /** How many callbacks may run before Deno's own loop gets a turn. */
 const CALLBACKS_PER_DENO_TURN = 256;
-/** Timer heap clean-up thresholds, as in asyncio's base_events. */
-const MIN_SCHEDULED_TIMER_HANDLES = 100;
-const MIN_CANCELLED_TIMER_HANDLES_FRACTION = 0.5;
 /** setTimeout's largest delay, in milliseconds. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -199,12 +196,8 @@ export class EventLoop {
   _readyLen = 0;
   /** @ignore @internal The other half of the ready queue's double buffer. */
   _spare: Array<Runnable | undefined> = [];
-  /** @ignore @internal A binary heap of timers ordered by (when, seq). */
-  _timers: TimerHandle[] = [];
-  /** @ignore @internal */
-  _timerCancelledCount = 0;
-  /** @ignore @internal */
-  _timerSeq = 0;
+  /** @ignore @internal The timers, by (when, seq). */
+  _timers: TimerHeap = new TimerHeap();
   /** @ignore @internal The task whose step is running. */
   _currentTask: Task<unknown> | null = null;
   /**
@@ -412,16 +405,21 @@ export class EventLoop {
       checkCallback(callback, "The timer's 'callback'");
       this.#checkCaller("callLater()/callAt()");
     }
-    const timer = new TimerHandle(when, this._timerSeq++, callback, args, this);
-    timer._scheduled = true;
-    heapPush(this._timers, timer);
+    const timer = new TimerHandle(
+      when,
+      this._timers.nextSeq(),
+      callback,
+      args,
+      this,
+    );
+    this._timers.push(timer);
     if (this.#wake !== null) this.#wakeUp();
     return timer;
   }
 
   /** @ignore @internal Called by TimerHandle.cancel() while it is in the heap. */
   _timerHandleCancelled(_timer: TimerHandle): void {
-    this._timerCancelledCount++;
+    this._timers.noteCancelled();
   }
 
   /** @ignore @internal Puts a task step (or any Runnable) on the ready queue. */
@@ -905,8 +903,7 @@ export class EventLoop {
     this.#running = true;
     try {
       while (true) {
-        if (this.#debug) this.#runOnceDebug();
-        else this.#runOnce();
+        this.#runOnce();
         if (this.#stopping) break;
         if (this._readyLen > 0) {
           if (this.#work >= CALLBACKS_PER_DENO_TURN) {
@@ -1062,9 +1059,7 @@ export class EventLoop {
     this._onClose.clear();
     this._ready.length = 0;
     this._readyLen = 0;
-    for (const timer of this._timers) timer._scheduled = false;
-    this._timers.length = 0;
-    this._timerCancelledCount = 0;
+    this._timers.clear();
     if (loopState.current === this) loopState.current = null;
     const executor = this.#defaultExecutor;
     if (executor !== null) {
@@ -1995,39 +1990,21 @@ export class EventLoop {
   /**
    * One pass: due timers move to the ready queue, then exactly the callbacks
    * that were ready at that moment run; what they schedule waits for the next
-   * pass (asyncio's `_run_once`).
+   * pass (asyncio's `_run_once`). This is the only place where callbacks and
+   * task steps are called. In debug mode (read once per pass) each one that
+   * holds the loop for `slowCallbackDuration` seconds or more is logged with
+   * its duration, and the module's coroutines made during the pass are
+   * watched for "never awaited".
    */
   #runOnce(): void {
-    this.#moveDueTimers();
-    const todo = this._ready;
-    const ntodo = this._readyLen;
-    if (ntodo === 0) return;
-    this._ready = this._spare;
-    this._readyLen = 0;
-    const previous = loopState.running;
-    loopState.running = this;
-    try {
-      for (let i = 0; i < ntodo; i++) {
-        const runnable = todo[i]!;
-        todo[i] = undefined;
-        if (!runnable._cancelled) runnable._run();
+    const timers = this._timers;
+    if (timers.size > 0) {
+      const now = this.#clock.now();
+      let timer: TimerHandle | null;
+      while ((timer = timers.popDue(now)) !== null) {
+        this._ready[this._readyLen++] = timer;
       }
-    } finally {
-      loopState.running = previous;
-      this._spare = todo;
-      this.#work += ntodo;
     }
-  }
-
-  /**
-   * The pass of debug mode: the same as `#runOnce`, and each callback or task
-   * step that holds the loop for `slowCallbackDuration` seconds or more is
-   * logged with its duration (asyncio's `_run_once` in debug mode), and the
-   * module's coroutines made during the pass are watched for "never
-   * awaited". Chosen once per pass, so the normal pass pays nothing for it.
-   */
-  #runOnceDebug(): void {
-    this.#moveDueTimers();
     const todo = this._ready;
     const ntodo = this._readyLen;
     if (ntodo === 0) return;
@@ -2035,27 +2012,16 @@ export class EventLoop {
     this._readyLen = 0;
     const previous = loopState.running;
     loopState.running = this;
+    const debug = this.#debug;
     const watching = coroutineWatch.active;
-    coroutineWatch.active = true;
+    if (debug) coroutineWatch.active = true;
     try {
       for (let i = 0; i < ntodo; i++) {
         const runnable = todo[i]!;
         todo[i] = undefined;
         if (runnable._cancelled) continue;
-        const start = performance.now();
-        runnable._run();
-        const elapsed = performance.now() - start;
-        // Read after each callback, which may have changed it.
-        if (elapsed >= this.#slowCallbackDuration * 1000) {
-          getLogger().warning(
-            `Executing ${safeString(runnable)} took ${
-              (elapsed / 1000).toFixed(3)
-            } seconds`,
-            {
-              extra: { loop: this, handle: runnable, duration: elapsed / 1000 },
-            },
-          );
-        }
+        if (debug) this.#runTimed(runnable);
+        else runnable._run();
       }
     } finally {
       loopState.running = previous;
@@ -2065,23 +2031,19 @@ export class EventLoop {
     }
   }
 
-  /** Moves the timers that are due to the ready queue. */
-  #moveDueTimers(): void {
-    if (this._timers.length === 0) return;
-    if (
-      this._timers.length > MIN_SCHEDULED_TIMER_HANDLES &&
-      this._timerCancelledCount >
-        this._timers.length * MIN_CANCELLED_TIMER_HANDLES_FRACTION
-    ) {
-      this.#dropCancelledTimers();
-    }
-    const timers = this._timers;
-    const now = this.#clock.now();
-    while (timers.length > 0 && timers[0]._when <= now) {
-      const timer = heapPop(timers);
-      timer._scheduled = false;
-      if (timer._cancelled) this._timerCancelledCount--;
-      else this._ready[this._readyLen++] = timer;
+  /** Debug mode: runs `runnable` and logs it if it held the loop too long. */
+  #runTimed(runnable: Runnable): void {
+    const start = performance.now();
+    runnable._run();
+    const elapsed = performance.now() - start;
+    // Read after each callback, which may have changed it.
+    if (elapsed >= this.#slowCallbackDuration * 1000) {
+      getLogger().warning(
+        `Executing ${safeString(runnable)} took ${
+          (elapsed / 1000).toFixed(3)
+        } seconds`,
+        { extra: { loop: this, handle: runnable, duration: elapsed / 1000 } },
+      );
     }
   }
 
@@ -2090,13 +2052,8 @@ export class EventLoop {
    * jumps to the next timer instead, unless real I/O is in flight.
    */
   async #idle(): Promise<void> {
-    const timers = this._timers;
-    while (timers.length > 0 && timers[0]._cancelled) {
-      heapPop(timers)._scheduled = false;
-      this._timerCancelledCount--;
-    }
-    if (timers.length > 0) {
-      const when = timers[0]._when;
+    const when = this._timers.nextWhen();
+    if (when !== null) {
       if (this.#clock.virtual) {
         // Let I/O that already completed come in before time moves.
         await denoTurn();
@@ -2140,25 +2097,6 @@ export class EventLoop {
       clearTimeout(this.#idleTimer);
       this.#idleTimer = undefined;
     }
-  }
-
-  /**
-   * Drops the cancelled timers from the heap, in place: the heap array keeps
-   * its identity, so a caller holding it (as `#moveDueTimers` and `#idle`
-   * do) never pops from a stale copy whose timers would run twice. A sorted
-   * array is a valid heap.
-   */
-  #dropCancelledTimers(): void {
-    const timers = this._timers;
-    let kept = 0;
-    for (let i = 0; i < timers.length; i++) {
-      const timer = timers[i];
-      if (timer._cancelled) timer._scheduled = false;
-      else timers[kept++] = timer;
-    }
-    timers.length = kept;
-    timers.sort(compareTimers);
-    this._timerCancelledCount = 0;
   }
 
   #checkRunnable(): void {
@@ -2252,45 +2190,4 @@ function safeString(value: unknown): string {
   } catch {
     return "<unprintable>";
   }
-}
-
-function compareTimers(a: TimerHandle, b: TimerHandle): number {
-  return a._when - b._when || a._seq - b._seq;
-}
-
-function less(a: TimerHandle, b: TimerHandle): boolean {
-  return a._when < b._when || (a._when === b._when && a._seq < b._seq);
-}
-
-function heapPush(heap: TimerHandle[], item: TimerHandle): void {
-  let i = heap.length;
-  heap.push(item);
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    const p = heap[parent];
-    if (!less(item, p)) break;
-    heap[i] = p;
-    i = parent;
-  }
-  heap[i] = item;
-}
-
-function heapPop(heap: TimerHandle[]): TimerHandle {
-  const top = heap[0];
-  const last = heap.pop()!;
-  const n = heap.length;
-  if (n > 0) {
-    let i = 0;
-    while (true) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && less(heap[r], heap[l]) ? r : l;
-      if (!less(heap[c], last)) break;
-      heap[i] = heap[c];
-      i = c;
-    }
-    heap[i] = last;
-  }
-  return top;
 }

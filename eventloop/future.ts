@@ -8,12 +8,8 @@ import type { EventLoop } from "./event_loop.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { defaultLoop } from "./_state.ts";
 import { builtOptions, checkOptionNames, FUTURE_OPTIONS } from "./_options.ts";
-import {
-  checkCallback,
-  describeValue,
-  isGeneratorFunction,
-  type Waiter,
-} from "./_util.ts";
+import { checkCallback, describeValue, isGeneratorFunction } from "./_util.ts";
+import type { Waiter } from "./handle.ts";
 import {
   captureSource,
   formatSource,
@@ -26,6 +22,16 @@ const PENDING = 0;
 const FINISHED = 1;
 const CANCELLED = 2;
 const STATE_NAMES = ["pending", "finished", "cancelled"] as const;
+
+/**
+ * @ignore @internal What a Future subclass declares so that its
+ * constructor refuses option names it does not read (Task adds its own).
+ * Exported through eventloop/_lowlevel.ts.
+ */
+export interface OptionNamed {
+  /** The option names the constructor reads. */
+  readonly _optionNames: Readonly<Record<string, true>>;
+}
 
 /** A done-callback as `addDoneCallback` receives it. */
 export type DoneCallback<F> = (future: F) => void;
@@ -402,7 +408,7 @@ function isLoop(value: unknown): value is EventLoop {
  */
 function loopOfOptions(
   options: unknown,
-  ctor: { name: string; _optionNames: Readonly<Record<string, true>> },
+  ctor: { name: string } & OptionNamed,
 ): EventLoop {
   if (typeof options !== "object" || options === null) {
     throw badFutureOptions(ctor.name, options);

@@ -5,7 +5,32 @@
  */
 
 import type { EventLoop } from "./event_loop.ts";
+import type { Future } from "./future.ts";
 import { describeCallback, isGenerator, lostThisHint } from "./_util.ts";
+
+/**
+ * @ignore @internal What the loop's ready queue holds: a {@linkcode Handle}, a task
+ * step, or a transport's own step. The loop runs `_run()` unless
+ * `_cancelled` is set; `_run()` never throws (errors go to the loop's
+ * exception handler). The layers above the loop reach the queue through
+ * `pushReady()` of `eventloop/_lowlevel.ts`.
+ */
+export interface Runnable {
+  /** Skip it: the loop drops it instead of running it. */
+  _cancelled: boolean;
+  /** Runs it; never throws. */
+  _run(): void;
+}
+
+/**
+ * @ignore @internal Something a future wakes directly when it is done, with no
+ * callback handle in between: a Task waiting on it. `_wakeFrom` is set to the
+ * future before the waiter is put on the loop's ready queue.
+ */
+export interface Waiter extends Runnable {
+  /** The future that woke it, or `null` for a plain step. */
+  _wakeFrom: Future<unknown> | null;
+}
 
 /**
  * A callback scheduled with `loop.callSoon()`; `cancel()` keeps it from
@@ -32,7 +57,7 @@ import { describeCallback, isGenerator, lostThisHint } from "./_util.ts";
  * loop.close();
  * ```
  */
-export class Handle {
+export class Handle implements Runnable {
   /** @ignore @internal */
   _callback: ((...args: never[]) => unknown) | null;
   /** @ignore @internal */

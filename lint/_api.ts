@@ -97,7 +97,10 @@ export const API: Api = {
       },
     },
     "ExceptionGroup": { "returns": { "subgroup": "ExceptionGroup" } },
-    "FlowControlProtocol": { "extends": "Protocol" },
+    "FlowControlProtocol": {
+      "extends": "Protocol",
+      "returns": { "getCloseWaiter": "Future" },
+    },
     "Future": { "returns": { "getLoop": "EventLoop" } },
     "GaiError": {},
     "Handle": { "returns": { "getLoop": "EventLoop" } },
@@ -142,7 +145,10 @@ export const API: Api = {
         "readExactly": null,
       },
     },
-    "StreamReaderProtocol": { "extends": "FlowControlProtocol" },
+    "StreamReaderProtocol": {
+      "extends": "FlowControlProtocol",
+      "returns": { "getCloseWaiter": "Future" },
+    },
     "StreamWriter": {
       "coroutines": { "waitClosed": null, "drain": null, "startTls": null },
     },

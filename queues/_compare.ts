@@ -1,6 +1,6 @@
 // The default order of PriorityQueue; private to the queues folder.
 
-import { describeValue } from "../eventloop/_util.ts";
+import { describeValue } from "../eventloop/_lowlevel.ts";
 
 /**
  * Orders values the way Python's `<` orders them: numbers (and bigints and

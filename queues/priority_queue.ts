@@ -4,10 +4,13 @@
  * @module
  */
 
-import { describeValue } from "../eventloop/_util.ts";
 import { Queue } from "./queue.ts";
 import { pythonOrder } from "./_compare.ts";
-import { checkOptionNames, type OptionNames } from "../eventloop/_options.ts";
+import {
+  checkOptionNames,
+  describeValue,
+  type OptionNames,
+} from "../eventloop/_lowlevel.ts";
 
 /** Options of the {@linkcode PriorityQueue} constructor. */
 export interface PriorityQueueOptions<T> {

@@ -4,14 +4,17 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
-import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
-import { describeValue } from "../eventloop/_util.ts";
-import type { Coroutine } from "../tasks/coroutine.ts";
-import { boundLoop, removeWaiter } from "../tasks/_loop_bound.ts";
+import {
+  type Coroutine,
+  describeValue,
+  type HandBuilt,
+  handBuilt,
+  LoopBinding,
+  ParkingLot,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.ts";
-import { reuseError } from "../tasks/_reuse.ts";
 
 /**
  * A first-in, first-out queue for tasks. With a positive `maxsize`, `put()`
@@ -60,16 +63,32 @@ import { reuseError } from "../tasks/_reuse.ts";
  */
 export class Queue<T> {
   #maxsize: number;
-  /** @ignore @internal Futures of the tasks waiting in get(), oldest first. */
-  _getters: Future<unknown>[] = [];
-  /** @ignore @internal Futures of the tasks waiting in put(), oldest first. */
-  _putters: Future<unknown>[] = [];
+  // The waiters (eventloop/_parking_lot.ts), bound to one loop together. A
+  // getter woken for an item, or a putter for a free slot, that leaves
+  // without it passes the wake-up on while the item or slot is still there.
+  #binding = new LoopBinding(this);
+  /** @ignore @internal The tasks waiting in get(). */
+  _getters: ParkingLot<void> = new ParkingLot(this, {
+    binding: this.#binding,
+    handOff: () => {
+      if (this._size() > 0) this._getters.unparkFirst();
+    },
+  });
+  /** @ignore @internal The tasks waiting in put(). */
+  _putters: ParkingLot<void> = new ParkingLot(this, {
+    binding: this.#binding,
+    handOff: () => {
+      if (!this.full()) this._putters.unparkFirst();
+    },
+  });
   /** @ignore @internal Set by shutdown(). */
   _isShutdown = false;
   #unfinished = 0;
-  /** Futures of the tasks waiting in join(). */
-  #joiners: Future<unknown>[] = [];
-  #loop: EventLoop | null = null;
+  /** The tasks waiting in join(), all woken at once. */
+  #joiners: ParkingLot<void> = new ParkingLot(this, {
+    binding: this.#binding,
+    handOff: () => {},
+  });
   /** The FIFO storage: `#items[#head..]`; the base class's only. */
   #items: T[] = [];
   #head = 0;
@@ -152,10 +171,7 @@ export class Queue<T> {
    * item was then not put.
    */
   put(item: T): Coroutine<void> {
-    return watchCoroutine(
-      new QueuePut(this, item) as unknown as Coroutine<void>,
-      "Queue.put",
-    );
+    return watchCoroutine(new QueuePut(this, item), "Queue.put");
   }
 
   /**
@@ -172,7 +188,7 @@ export class Queue<T> {
     if (this.full()) throw new QueueFull();
     this._put(item);
     this.#unfinished++;
-    this._wakeUpNext(this._getters);
+    this._getters.unparkFirst();
   }
 
   /**
@@ -187,10 +203,7 @@ export class Queue<T> {
    * was then taken.
    */
   get(): Coroutine<T> {
-    return watchCoroutine(
-      new QueueGet(this) as unknown as Coroutine<T>,
-      "Queue.get",
-    );
+    return watchCoroutine(new QueueGet(this), "Queue.get");
   }
 
   /**
@@ -207,7 +220,7 @@ export class Queue<T> {
       throw this._isShutdown ? new QueueShutDown() : new QueueEmpty();
     }
     const item = this._get();
-    this._wakeUpNext(this._putters);
+    this._putters.unparkFirst();
     return item;
   }
 
@@ -242,13 +255,7 @@ export class Queue<T> {
   }
 
   *#join(): Coroutine<void> {
-    if (this.#unfinished === 0) return;
-    const fut = this.#newWaiter(this.#joiners);
-    try {
-      yield* fut;
-    } finally {
-      removeWaiter(this.#joiners, fut);
-    }
+    if (this.#unfinished > 0) yield* this.#joiners.park();
   }
 
   /**
@@ -279,12 +286,8 @@ export class Queue<T> {
       }
       if (this.#unfinished === 0) this.#finished();
     }
-    for (const list of [this._getters, this._putters]) {
-      while (list.length > 0) {
-        const fut = list.shift()!;
-        if (!fut.done()) fut.setResult(undefined);
-      }
-    }
+    this._getters.unparkAll();
+    this._putters.unparkAll();
   }
 
   /**
@@ -308,8 +311,11 @@ export class Queue<T> {
   toString(): string {
     let text = `<${this.constructor.name} maxsize=${this.#maxsize}`;
     if (this._size() > 0) text += ` _queue=${pythonRepr(this._items())}`;
-    if (this._getters.length > 0) text += ` _getters[${this._getters.length}]`;
-    if (this._putters.length > 0) text += ` _putters[${this._putters.length}]`;
+    // asyncio's lists drop a waiter when they wake it.
+    const getters = this._getters.parked;
+    const putters = this._putters.parked;
+    if (getters > 0) text += ` _getters[${getters}]`;
+    if (putters > 0) text += ` _putters[${putters}]`;
     if (this.#unfinished > 0) text += ` tasks=${this.#unfinished}`;
     if (this._isShutdown) text += " shutdown";
     return text + ">";
@@ -352,35 +358,8 @@ export class Queue<T> {
     return item;
   }
 
-  /** @ignore @internal Wakes the first waiter of `waiters` that is not done yet. */
-  _wakeUpNext(waiters: Future<unknown>[]): void {
-    while (waiters.length > 0) {
-      const fut = waiters.shift()!;
-      if (!fut.done()) {
-        fut.setResult(undefined);
-        return;
-      }
-    }
-  }
-
-  /** @ignore @internal Queues a new waiter future on `waiters`. */
-  _newWaiter(waiters: Future<unknown>[]): Future<unknown> {
-    return this.#newWaiter(waiters);
-  }
-
-  #newWaiter(waiters: Future<unknown>[]): Future<unknown> {
-    const loop = boundLoop(this.#loop, this);
-    this.#loop = loop;
-    const fut = loop.createFuture<unknown>();
-    waiters.push(fut);
-    return fut;
-  }
-
   #finished(): void {
-    const joiners = this.#joiners;
-    for (let i = 0; i < joiners.length; i++) {
-      if (!joiners[i].done()) joiners[i].setResult(undefined);
-    }
+    this.#joiners.unparkAll();
   }
 }
 
@@ -417,176 +396,99 @@ function pythonRepr(value: unknown, depth = 0): string {
   }
 }
 
-/** Taken by `yield*` or a task (its `[Symbol.iterator]` ran), not started. */
-const CLAIMED = -1;
-const START = 0;
-const WAITING = 1;
-const FINISHED = 2;
+// asyncio's Queue.get() and Queue.put(), hand-built (see
+// eventloop/_coroutine.ts): they behave as
+//
+//     while (queue.empty()) {           // put(): while (queue.full())
+//       if (queue._isShutdown) throw new QueueShutDown();
+//       yield* queue._getters.park();   // put(): queue._putters
+//     }
+//     return queue.getNowait();         // put(): queue.putNowait(item)
+//
+// putNowait() wakes the first getter and getNowait() the first putter;
+// shutdown() wakes them all; a getter (putter) that leaves with the wake-up
+// passes it on while the item (the free slot) is still there (the lots'
+// hand-off). Hand-built because the generators made `deno task bench`'s
+// Queue row a third slower: most calls need not wait, and then the
+// generator is most of the cost.
 
-/**
- * `get()` as a hand-written coroutine. It behaves like asyncio's
- *
- *     while (queue.empty()) {
- *       if (shut down) throw QueueShutDown
- *       getter = new future on queue._getters
- *       try { yield* getter } catch { getter.cancel(); leave _getters;
- *         if (!queue.empty() && !getter.cancelled()) wake the next getter;
- *         rethrow }
- *     }
- *     return queue.getNowait()
- *
- * without a generator's cost, as a consumer runs it for every item. Like
- * sync's LockAcquire it skips extending the built-in `Iterator`: `yield*`
- * and `createTask` need only `next`, `throw`, `return` and
- * `[Symbol.iterator]`. Like a generator, it runs once: a second `yield*` (or
- * task) of the same `get()` throws (see tasks/_reuse.ts).
- */
-class QueueGet<T> {
+interface QueueGet<T> extends Coroutine<T> {}
+class QueueGet<T> implements HandBuilt<T> {
+  _runState = 0;
   #queue: Queue<T>;
-  #state = START;
-  #fut: Future<unknown> | null = null;
+  #park: Coroutine<void> | null = null;
 
   constructor(queue: Queue<T>) {
     this.#queue = queue;
   }
 
-  next(): IteratorResult<Future<unknown> | undefined, T> {
+  _step(value: unknown): IteratorResult<Future<unknown> | undefined, T> {
     const queue = this.#queue;
-    if (this.#state === WAITING) {
-      const fut = this.#fut!;
-      if (!fut.done()) {
-        this.#leave();
-        throw new Error(
-          "Queue.get() was resumed before it was woken: coroutines can only wait inside a Task",
-        );
+    const park = this.#park;
+    if (park !== null) {
+      this.#park = null;
+      park.next(value);
+    }
+    while (queue._size() === 0) {
+      if (queue._isShutdown) throw new QueueShutDown();
+      const parking = queue._getters.park();
+      const suspended = parking.next();
+      if (!suspended.done) {
+        this.#park = parking;
+        return suspended;
       }
-      // Whoever woke it (_wakeUpNext or shutdown) took it off the list.
-      this.#fut = null;
-    } else if (this.#state === FINISHED) {
-      return { done: true, value: undefined as T };
     }
-    if (queue._size() > 0) {
-      this.#state = FINISHED;
-      return { done: true, value: queue.getNowait() };
-    }
-    if (queue._isShutdown) {
-      this.#state = FINISHED;
-      throw new QueueShutDown();
-    }
-    const fut = queue._newWaiter(queue._getters);
-    this.#fut = fut;
-    this.#state = WAITING;
-    return { done: false, value: fut };
+    return { done: true, value: queue.getNowait() };
   }
 
-  throw(
-    error: unknown,
-  ): IteratorResult<Future<unknown> | undefined, T> {
-    this.#leave();
-    throw error;
-  }
-
-  return(value?: T): IteratorResult<Future<unknown> | undefined, T> {
-    this.#leave();
-    return { done: true, value: value as T };
-  }
-
-  [Symbol.iterator](): this {
-    if (this.#state !== START) {
-      throw reuseError("queue.get()", this.#state !== FINISHED);
-    }
-    this.#state = CLAIMED;
-    return this;
-  }
-
-  /** Leaves without an item; passes on a wake-up it received. */
-  #leave(): void {
-    this.#state = FINISHED;
-    const fut = this.#fut;
-    if (fut === null) return;
-    this.#fut = null;
-    fut.cancel();
-    const queue = this.#queue;
-    removeWaiter(queue._getters, fut);
-    if (queue._size() > 0 && !fut.cancelled()) {
-      queue._wakeUpNext(queue._getters);
+  _leave(): void {
+    const park = this.#park;
+    if (park !== null) {
+      this.#park = null;
+      park.return();
     }
   }
 }
+handBuilt(QueueGet, "queue.get()");
 
-/** `put()` as a hand-written coroutine; the mirror image of QueueGet. */
-class QueuePut<T> {
+interface QueuePut<T> extends Coroutine<void> {}
+class QueuePut<T> implements HandBuilt<void> {
+  _runState = 0;
   #queue: Queue<T>;
   #item: T;
-  #state = START;
-  #fut: Future<unknown> | null = null;
+  #park: Coroutine<void> | null = null;
 
   constructor(queue: Queue<T>, item: T) {
     this.#queue = queue;
     this.#item = item;
   }
 
-  next(): IteratorResult<Future<unknown> | undefined, void> {
+  _step(value: unknown): IteratorResult<Future<unknown> | undefined, void> {
     const queue = this.#queue;
-    if (this.#state === WAITING) {
-      const fut = this.#fut!;
-      if (!fut.done()) {
-        this.#leave();
-        throw new Error(
-          "Queue.put() was resumed before it was woken: coroutines can only wait inside a Task",
-        );
+    const park = this.#park;
+    if (park !== null) {
+      this.#park = null;
+      park.next(value);
+    }
+    while (queue.full()) {
+      if (queue._isShutdown) throw new QueueShutDown();
+      const parking = queue._putters.park();
+      const suspended = parking.next();
+      if (!suspended.done) {
+        this.#park = parking;
+        return suspended;
       }
-      // Whoever woke it (_wakeUpNext or shutdown) took it off the list.
-      this.#fut = null;
-    } else if (this.#state === FINISHED) {
-      return { done: true, value: undefined };
     }
-    if (!queue.full()) {
-      this.#state = FINISHED;
-      queue.putNowait(this.#item);
-      return { done: true, value: undefined };
-    }
-    if (queue._isShutdown) {
-      this.#state = FINISHED;
-      throw new QueueShutDown();
-    }
-    const fut = queue._newWaiter(queue._putters);
-    this.#fut = fut;
-    this.#state = WAITING;
-    return { done: false, value: fut };
-  }
-
-  throw(
-    error: unknown,
-  ): IteratorResult<Future<unknown> | undefined, void> {
-    this.#leave();
-    throw error;
-  }
-
-  return(): IteratorResult<Future<unknown> | undefined, void> {
-    this.#leave();
+    queue.putNowait(this.#item);
     return { done: true, value: undefined };
   }
 
-  [Symbol.iterator](): this {
-    if (this.#state !== START) {
-      throw reuseError("queue.put()", this.#state !== FINISHED);
-    }
-    this.#state = CLAIMED;
-    return this;
-  }
-
-  /** Leaves without putting; passes on a free slot it was woken for. */
-  #leave(): void {
-    this.#state = FINISHED;
-    const fut = this.#fut;
-    if (fut === null) return;
-    this.#fut = null;
-    fut.cancel();
-    const queue = this.#queue;
-    removeWaiter(queue._putters, fut);
-    if (!queue.full() && !fut.cancelled()) {
-      queue._wakeUpNext(queue._putters);
+  _leave(): void {
+    const park = this.#park;
+    if (park !== null) {
+      this.#park = null;
+      park.return();
     }
   }
 }
+handBuilt(QueuePut, "queue.put()");

@@ -8,7 +8,7 @@ import {
   CREATE_UNIX_CONNECTION_OPTIONS,
   CREATE_UNIX_SERVER_OPTIONS,
   type OptionNames,
-} from "../eventloop/_options.ts";
+} from "../eventloop/_lowlevel.ts";
 import type {
   OpenConnectionOptions,
   OpenUnixConnectionOptions,

@@ -6,7 +6,7 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
 import { BaseProtocol } from "../eventloop/protocols.ts";
 import type { ReadTransport } from "../eventloop/transports.ts";
-import { describeValue } from "../eventloop/_util.ts";
+import { describeValue } from "../eventloop/_lowlevel.ts";
 import { fromPromise } from "../tasks/from_promise.ts";
 import type { Task } from "../tasks/task.ts";
 import type { StreamReader } from "./stream_reader.ts";
@@ -102,7 +102,7 @@ export class ReadableStreamTransport implements ReadTransport {
   }
 
   /** Locks the stream and starts reading it. */
-  _start(): void {
+  _startPump(): void {
     this.#source = this.#stream.getReader();
     this.#pump();
   }

@@ -6,12 +6,16 @@
  */
 
 import type { EventLoop } from "../eventloop/event_loop.ts";
-import { Future } from "../eventloop/future.ts";
+import type { Future } from "../eventloop/future.ts";
 import { Protocol } from "../eventloop/protocols.ts";
 import type { Transport } from "../eventloop/transports.ts";
-import type { Coroutine } from "../tasks/coroutine.ts";
 import type { StreamWriter } from "./stream_writer.ts";
-import { checkLoopOption, checkOptionNames } from "../eventloop/_options.ts";
+import {
+  checkLoopOption,
+  checkOptionNames,
+  type Coroutine,
+  ParkingLot,
+} from "../eventloop/_lowlevel.ts";
 import { FLOW_CONTROL_PROTOCOL_OPTIONS } from "./_options.ts";
 
 /**
@@ -34,25 +38,32 @@ export interface FlowControlProtocolOptions {
  * `pauseWriting()` and `resumeWriting()` drains wait, and once the
  * connection is lost they throw. Subclasses that override `pauseWriting`,
  * `resumeWriting` or `connectionLost` must call the base method, and
- * implement `_getCloseWaiter` (the future `waitClosed()` waits for).
- * {@linkcode StreamReaderProtocol} is one; the subprocess protocol is
- * another.
+ * implement {@linkcode FlowControlProtocol.getCloseWaiter} (the future
+ * `waitClosed()` waits for). {@linkcode StreamReaderProtocol} is one; the
+ * subprocess protocol is another. Drains wait in the module's one waiting
+ * primitive (a ParkingLot: see the README's "Layers").
  *
  * asyncio: `asyncio.streams.FlowControlMixin`.
  *
  * @example Drains wait while writing is paused
  * ```ts
- * import { FlowControlProtocol } from "@asyncio/asyncio/streams";
- * import { run } from "@asyncio/asyncio/eventloop";
+ * import { FlowControlProtocol, StreamWriter } from "@asyncio/asyncio/streams";
+ * import { run, type WriteTransport } from "@asyncio/asyncio/eventloop";
  * import { createTask, sleep } from "@asyncio/asyncio/tasks";
  * import assert from "node:assert/strict";
  *
+ * // A transport that takes whatever is written.
+ * const transport = {
+ *   write(_data: Uint8Array) {},
+ *   isClosing: () => false,
+ * } as WriteTransport;
  * const log: string[] = [];
  * await run(function* () {
  *   const protocol = new FlowControlProtocol();
+ *   const writer = new StreamWriter(transport, protocol);
  *   protocol.pauseWriting();
  *   const drain = createTask(function* () {
- *     yield* protocol._drainHelper();
+ *     yield* writer.drain();
  *     log.push("drained");
  *   }());
  *   yield* sleep(1);
@@ -64,12 +75,12 @@ export interface FlowControlProtocolOptions {
  * ```
  */
 export class FlowControlProtocol extends Protocol {
-  /** @ignore @internal */
-  _loop: EventLoop | null;
+  /** @ignore @internal The loop given, or `null` for the current one. */
+  _streamLoop: EventLoop | null;
   /** @ignore @internal Whether the transport asked us to stop writing. */
   _paused = false;
-  /** @ignore @internal The futures of the drains that wait. */
-  _drainWaiters: Future<void>[] = [];
+  /** @ignore @internal The drains that wait; woken all at once. */
+  _drainers: ParkingLot<void> = new ParkingLot(this, { handOff: () => {} });
   /** @ignore @internal */
   _connectionLost = false;
 
@@ -87,7 +98,7 @@ export class FlowControlProtocol extends Protocol {
       checkOptionNames(options, FLOW_CONTROL_PROTOCOL_OPTIONS, what);
       checkLoopOption(options?.loop, what);
     }
-    this._loop = options?.loop ?? null;
+    this._streamLoop = options?.loop ?? null;
   }
 
   /** The transport's write buffer went over its high-water mark. */
@@ -98,9 +109,7 @@ export class FlowControlProtocol extends Protocol {
   /** The transport's write buffer drained: waiting drains return. */
   override resumeWriting(): void {
     this._paused = false;
-    for (const waiter of this._drainWaiters) {
-      if (!waiter.done()) waiter.setResult(undefined);
-    }
+    this._drainers.unparkAll();
   }
 
   /**
@@ -112,11 +121,8 @@ export class FlowControlProtocol extends Protocol {
   override connectionLost(error: Error | null): void {
     this._connectionLost = true;
     if (!this._paused) return;
-    for (const waiter of this._drainWaiters) {
-      if (waiter.done()) continue;
-      if (error === null) waiter.setResult(undefined);
-      else waiter.setException(error);
-    }
+    if (error === null) this._drainers.unparkAll();
+    else this._drainers.unparkAllWithError(error);
   }
 
   /**
@@ -128,15 +134,7 @@ export class FlowControlProtocol extends Protocol {
     if (this._connectionLost) {
       throw new Deno.errors.ConnectionReset("Connection lost");
     }
-    if (!this._paused) return;
-    const waiter = new Future<void>({ loop: this._loop ?? undefined });
-    this._drainWaiters.push(waiter);
-    try {
-      yield* waiter;
-    } finally {
-      const i = this._drainWaiters.indexOf(waiter);
-      if (i !== -1) this._drainWaiters.splice(i, 1);
-    }
+    if (this._paused) yield* this._drainers.park();
   }
 
   /** @ignore @internal Whether this is the server side (for `startTls`). */
@@ -148,13 +146,18 @@ export class FlowControlProtocol extends Protocol {
   _replaceTransport(_transport: Transport): void {}
 
   /**
-   * @internal The future `StreamWriter.waitClosed()` waits for; subclasses
-   * provide it.
-   * @ignore
+   * The future `writer.waitClosed()` waits for: done once the connection
+   * under `writer` is closed. Subclasses provide it; this one throws.
+   *
+   * asyncio: `_get_close_waiter()`, private there; a subclass contract here.
+   *
+   * @param _writer The writer whose `waitClosed()` asks.
+   * @returns The future.
+   * @throws {Error} Unless a subclass implements it.
    */
-  _getCloseWaiter(_writer: StreamWriter): Future<void> {
+  getCloseWaiter(_writer: StreamWriter): Future<void> {
     throw new Error(
-      `${this.constructor.name} does not implement _getCloseWaiter()`,
+      `${this.constructor.name} does not implement getCloseWaiter()`,
     );
   }
 }

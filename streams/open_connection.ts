@@ -5,13 +5,12 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type {
   CreateConnectionOptions,
   CreateUnixConnectionOptions,
 } from "../eventloop/network_options.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
+import { checkOptionNames, watchCoroutine } from "../eventloop/_lowlevel.ts";
 import {
   OPEN_CONNECTION_OPTIONS,
   OPEN_UNIX_CONNECTION_OPTIONS,

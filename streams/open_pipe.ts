@@ -7,8 +7,11 @@
  */
 
 import { getRunningLoop } from "../eventloop/registry.ts";
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
-import { checkOptionNames, type OptionNames } from "../eventloop/_options.ts";
+import {
+  checkOptionNames,
+  type OptionNames,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import type { ReadPipe, WritePipe } from "../eventloop/pipes.ts";
 import type { ReadTransport } from "../eventloop/transports.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";

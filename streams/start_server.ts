@@ -5,15 +5,17 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type {
   CreateServerOptions,
   CreateUnixServerOptions,
 } from "../eventloop/network_options.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { Server } from "../eventloop/server.ts";
-import { describeValue } from "../eventloop/_util.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
+import {
+  checkOptionNames,
+  describeValue,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import { START_SERVER_OPTIONS, START_UNIX_SERVER_OPTIONS } from "./_options.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import { StreamReader } from "./stream_reader.ts";

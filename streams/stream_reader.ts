@@ -5,17 +5,20 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { Future } from "../eventloop/future.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
 import type { ReadTransport } from "../eventloop/transports.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import { IncompleteReadError, LimitOverrunError } from "./errors.ts";
-import { describeValue } from "../eventloop/_util.ts";
 import { readableFromReader, ReadableStreamTransport } from "./_web_streams.ts";
 import { indexOfByte } from "./_index_of_byte.ts";
-import { checkLoopOption, checkOptionNames } from "../eventloop/_options.ts";
+import {
+  checkLoopOption,
+  checkOptionNames,
+  describeValue,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import { STREAM_READER_OPTIONS } from "./_options.ts";
 
 /** The default `limit` of a reader: 64 KiB, as in asyncio. */
@@ -206,7 +209,7 @@ export class StreamReader {
     const reader = new StreamReader({ limit: options?.limit, loop });
     const transport = new ReadableStreamTransport(stream, reader, loop);
     reader.setTransport(transport);
-    transport._start();
+    transport._startPump();
     return reader;
   }
 

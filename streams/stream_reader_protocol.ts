@@ -9,8 +9,11 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import { Future } from "../eventloop/future.ts";
 import type { Transport } from "../eventloop/transports.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
-import { describeValue } from "../eventloop/_util.ts";
-import { checkLoopOption, checkOptionNames } from "../eventloop/_options.ts";
+import {
+  checkLoopOption,
+  checkOptionNames,
+  describeValue,
+} from "../eventloop/_lowlevel.ts";
 import { STREAM_READER_PROTOCOL_OPTIONS } from "./_options.ts";
 import { type Coroutine, isCoroutine } from "../tasks/coroutine.ts";
 import type { Task } from "../tasks/task.ts";
@@ -251,8 +254,14 @@ export class StreamReaderProtocol extends FlowControlProtocol {
     return !this.#overTls;
   }
 
-  /** @ignore @internal */
-  override _getCloseWaiter(_writer: StreamWriter): Future<void> {
+  /**
+   * The future `writer.waitClosed()` waits for: done once the connection is
+   * lost.
+   *
+   * @param _writer The writer whose `waitClosed()` asks.
+   * @returns The future.
+   */
+  override getCloseWaiter(_writer: StreamWriter): Future<void> {
     return this.#closedFuture();
   }
 
@@ -272,7 +281,7 @@ export class StreamReaderProtocol extends FlowControlProtocol {
   }
 
   #loop(): EventLoop {
-    return this._loop ??= getEventLoop();
+    return this._streamLoop ??= getEventLoop();
   }
 }
 

@@ -5,13 +5,17 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
 import type { TlsOptions } from "../eventloop/network_options.ts";
 import type { Transport, WriteTransport } from "../eventloop/transports.ts";
-import { checkChunks, describeValue } from "../eventloop/_util.ts";
-import { checkLoopOption, checkOptionNames } from "../eventloop/_options.ts";
+import {
+  checkChunks,
+  checkLoopOption,
+  checkOptionNames,
+  describeValue,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import { STREAM_WRITER_OPTIONS, WRITER_START_TLS_OPTIONS } from "./_options.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import type { FlowControlProtocol } from "./flow_control_protocol.ts";
@@ -175,7 +179,7 @@ export class StreamWriter {
     this.#transport = transport;
     this.#protocol = protocol;
     this.#reader = options?.reader ?? null;
-    this.#loop = options?.loop ?? protocol._loop ?? getEventLoop();
+    this.#loop = options?.loop ?? protocol._streamLoop ?? getEventLoop();
   }
 
   /**
@@ -278,7 +282,7 @@ export class StreamWriter {
   }
 
   *#waitClosed(): Coroutine<void> {
-    yield* this.#protocol._getCloseWaiter(this);
+    yield* this.#protocol.getCloseWaiter(this);
   }
 
   /**
@@ -484,11 +488,6 @@ export class StreamWriter {
     const protocol = this.#protocol;
     return protocol._paused || protocol._connectionLost ||
       this.#transport.isClosing() || this.#reader?.exception() != null;
-  }
-
-  /** @ignore @internal */
-  get _loop(): EventLoop {
-    return this.#loop;
   }
 
   /** @ignore @internal */

@@ -14,6 +14,7 @@ import {
   StreamReader,
   StreamWriter,
 } from "../streams/mod.ts";
+import { markRetrieved } from "../eventloop/_lowlevel.ts";
 
 /**
  * Feeds the child's stdout and stderr into StreamReaders and gives a
@@ -82,7 +83,7 @@ export class SubprocessStreamProtocol extends FlowControlProtocol {
       } else {
         this.#stdinClosed.setException(error);
         // waitClosed() is optional: an error nobody asks for is not logged.
-        this.#stdinClosed._logTraceback = false;
+        markRetrieved(this.#stdinClosed);
       }
       return;
     }
@@ -101,7 +102,7 @@ export class SubprocessStreamProtocol extends FlowControlProtocol {
     this.#maybeCloseTransport();
   }
 
-  override _getCloseWaiter(writer: StreamWriter): Future<void> {
+  override getCloseWaiter(writer: StreamWriter): Future<void> {
     if (writer !== this.stdin) {
       throw new Error("This writer does not belong to the process's stdin");
     }

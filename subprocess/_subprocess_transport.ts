@@ -21,21 +21,22 @@ import type {
   SubprocessStderr,
   SubprocessStdio,
 } from "../eventloop/subprocess_options.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
-import {
-  noteKilledAtClose,
-  subprocessHook,
-} from "../eventloop/_subprocess_hook.ts";
 import {
   checkFunction,
   checkLoopOpen,
+  checkOptionNames,
+  type Coroutine,
   describeValue,
-} from "../eventloop/_util.ts";
-import {
+  ioFinished,
+  ioStarted,
+  noteKilledAtClose,
+  offLoopClose,
+  onLoopClose,
   ReadPipeTransport,
+  SUBPROCESS_OPTIONS,
+  subprocessHook,
   WritePipeTransport,
-} from "../eventloop/_pipe_transport.ts";
-import { checkOptionNames, SUBPROCESS_OPTIONS } from "../eventloop/_options.ts";
+} from "../eventloop/_lowlevel.ts";
 
 const STDIO_VALUES: readonly string[] = ["pipe", "null", "inherit"];
 
@@ -76,11 +77,11 @@ class PipeProto extends Protocol {
   }
 
   override pauseWriting(): void {
-    this.#owner._protocol.pauseWriting();
+    this.#owner.getProtocol().pauseWriting();
   }
 
   override resumeWriting(): void {
-    this.#owner._protocol.resumeWriting();
+    this.#owner.getProtocol().resumeWriting();
   }
 }
 
@@ -93,8 +94,7 @@ class PipeProto extends Protocol {
  * `wait()`ers are woken right after `connectionLost`.
  */
 class PipedSubprocessTransport implements SubprocessTransport {
-  /** @ignore @internal */
-  _protocol: SubprocessProtocol;
+  #protocol: SubprocessProtocol;
   #loop: EventLoop;
   #child: Deno.ChildProcess | null;
   #pid: number;
@@ -108,14 +108,14 @@ class PipedSubprocessTransport implements SubprocessTransport {
 
   constructor(loop: EventLoop, protocol: SubprocessProtocol, spec: SpawnSpec) {
     this.#loop = loop;
-    this._protocol = protocol;
+    this.#protocol = protocol;
     const merge = spec.stderr === "stdout";
     const child = new Deno.Command(spec.program, commandOptions(spec))
       .spawn();
     this.#child = child;
     this.#pid = child.pid;
     this.#extra = { subprocess: child };
-    loop._onClose.add(this.#release);
+    onLoopClose(loop, this.#release);
 
     if (spec.stdin === "pipe") {
       const proto = new PipeProto(this, 0);
@@ -143,16 +143,16 @@ class PipedSubprocessTransport implements SubprocessTransport {
       this.#pipes.set(2, proto);
     }
 
-    loop._ioStarted();
+    ioStarted(loop);
     child.status.then(
       (status) => {
-        loop._ioFinished();
+        ioFinished(loop);
         if (!loop.isClosed()) {
           loop.callSoon(() => this.#processExited(returncodeOf(status)));
         }
       },
       (error) => {
-        loop._ioFinished();
+        ioFinished(loop);
         if (!loop.isClosed()) {
           loop.callExceptionHandler({
             message: "Could not get the exit status of a child process",
@@ -187,11 +187,11 @@ class PipedSubprocessTransport implements SubprocessTransport {
   }
 
   setProtocol(protocol: BaseProtocol): void {
-    this._protocol = protocol as SubprocessProtocol;
+    this.#protocol = protocol as SubprocessProtocol;
   }
 
   getProtocol(): BaseProtocol {
-    return this._protocol;
+    return this.#protocol;
   }
 
   getPid(): number {
@@ -265,7 +265,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
 
   /** @ignore @internal Schedules connectionMade, then resolves `waiter`. */
   _connect(waiter: Future<void>): void {
-    const protocol = this._protocol;
+    const protocol = this.#protocol;
     this.#loop.callSoon(() => protocol.connectionMade(this));
     this.#loop.callSoon(() => {
       if (!waiter.done()) waiter.setResult();
@@ -274,7 +274,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
 
   /** @ignore @internal */
   _pipeDataReceived(fd: number, data: Uint8Array): void {
-    const protocol = this._protocol;
+    const protocol = this.#protocol;
     this.#loop.callSoon(() => {
       try {
         protocol.pipeDataReceived(fd, data);
@@ -295,7 +295,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
 
   /** @ignore @internal */
   _pipeConnectionLost(fd: number, error: Error | null): void {
-    const protocol = this._protocol;
+    const protocol = this.#protocol;
     this.#loop.callSoon(() => protocol.pipeConnectionLost(fd, error));
     this.#tryFinish();
   }
@@ -307,7 +307,7 @@ class PipedSubprocessTransport implements SubprocessTransport {
     // with BrokenPipe, as they would in asyncio.
     const stdin = this.#pipes.get(0);
     if (stdin !== undefined && !stdin.disconnected) stdin.pipe?.close();
-    const protocol = this._protocol;
+    const protocol = this.#protocol;
     this.#loop.callSoon(() => protocol.processExited());
     this.#tryFinish();
   }
@@ -323,13 +323,13 @@ class PipedSubprocessTransport implements SubprocessTransport {
 
   #callConnectionLost(): void {
     try {
-      this._protocol.connectionLost(null);
+      this.#protocol.connectionLost(null);
     } finally {
       for (const waiter of this.#exitWaiters) {
         if (!waiter.done()) waiter.setResult(this.#returncode!);
       }
       this.#exitWaiters = [];
-      this.#loop._onClose.delete(this.#release);
+      offLoopClose(this.#loop, this.#release);
       this.#child = null;
     }
   }

@@ -5,22 +5,22 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type {
   SubprocessStderr,
   SubprocessStdio,
 } from "../eventloop/subprocess_options.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
-import { describeValue } from "../eventloop/_util.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import { Process } from "./process.ts";
 import { SubprocessStreamProtocol } from "./_subprocess_stream_protocol.ts";
 import "./_subprocess_transport.ts";
 import {
   checkOptionNames,
+  describeValue,
   type OptionNames,
   SUBPROCESS_OPTIONS,
-} from "../eventloop/_options.ts";
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 
 /** asyncio's `streams._DEFAULT_LIMIT`, the StreamReader default. */
 const DEFAULT_LIMIT = 2 ** 16;

@@ -4,13 +4,12 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
+import { describeValue, watchCoroutine } from "../eventloop/_lowlevel.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type {
   ReadTransport,
   SubprocessTransport,
 } from "../eventloop/transports.ts";
-import { describeValue } from "../eventloop/_util.ts";
 import type { Coroutine } from "../tasks/coroutine.ts";
 import { gather } from "../tasks/gather.ts";
 import type { StreamReader, StreamWriter } from "../streams/mod.ts";

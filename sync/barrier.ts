@@ -5,9 +5,11 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
-import type { Coroutine } from "../tasks/coroutine.ts";
-import { checkCount } from "../tasks/_loop_bound.ts";
+import {
+  checkCount,
+  type Coroutine,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import { Condition } from "./condition.ts";
 
 /**

@@ -4,13 +4,15 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
-import type { EventLoop } from "../eventloop/event_loop.ts";
 import { CancelledError } from "../eventloop/errors.ts";
-import type { Future } from "../eventloop/future.ts";
-import type { Coroutine } from "../tasks/coroutine.ts";
-import { describeValue } from "../eventloop/_util.ts";
-import { boundLoop, checkCount, removeWaiter } from "../tasks/_loop_bound.ts";
+import {
+  checkCount,
+  type Coroutine,
+  describeValue,
+  LoopBinding,
+  ParkingLot,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import { Held } from "./_hold.ts";
 import { Lock } from "./lock.ts";
 
@@ -53,8 +55,16 @@ import { Lock } from "./lock.ts";
  */
 export class Condition {
   #lock: Lock;
-  #waiters: Future<unknown>[] = [];
-  #loop: EventLoop | null = null;
+  #binding = new LoopBinding(this);
+  /**
+   * The waiters (eventloop/_parking_lot.ts). A waiter that fails after it
+   * was notified passes a notification on itself, once it holds the lock
+   * again (asyncio's wait()), so the lot hands nothing off.
+   */
+  #lot: ParkingLot<false> = new ParkingLot(this, {
+    binding: this.#binding,
+    handOff: () => {},
+  });
 
   /**
    * Makes a condition over `lock`, or over a new {@linkcode Lock}.
@@ -146,25 +156,21 @@ export class Condition {
     if (!this.locked()) {
       throw new Error("Cannot wait on a Condition whose lock is not acquired");
     }
-    const loop = boundLoop(this.#loop, this);
-    this.#loop = loop;
-    const fut = loop.createFuture<unknown>();
+    // Bound before the lock is released, as asyncio makes its future first.
+    this.#binding.loop();
     this.#lock.release();
     // Whether the body ended by a result or an error; neither means the
     // generator is being closed with return(), which must not wait again.
     let ended = false;
     try {
       try {
-        this.#waiters.push(fut);
         try {
-          yield* fut;
+          yield* this.#lot.park();
           ended = true;
           return true;
         } catch (error) {
           ended = true;
           throw error;
-        } finally {
-          removeWaiter(this.#waiters, fut);
         }
       } finally {
         if (ended) yield* this.#reacquire();
@@ -255,7 +261,7 @@ export class Condition {
    * @throws {Error} If the lock is not held.
    */
   notifyAll(): void {
-    this.notify(this.#waiters.length);
+    this.notify(this.#lot.size);
   }
 
   /**
@@ -265,20 +271,12 @@ export class Condition {
    */
   toString(): string {
     let extra = this.locked() ? "locked" : "unlocked";
-    if (this.#waiters.length > 0) {
-      extra += `, waiters:${this.#waiters.length}`;
-    }
+    const waiters = this.#lot.size;
+    if (waiters > 0) extra += `, waiters:${waiters}`;
     return `<Condition [${extra}]>`;
   }
 
   #notify(n: number): void {
-    let woken = 0;
-    for (const fut of this.#waiters) {
-      if (woken >= n) break;
-      if (!fut.done()) {
-        woken++;
-        fut.setResult(false);
-      }
-    }
+    for (let woken = 0; woken < n && this.#lot.unparkFirst(false); woken++);
   }
 }

@@ -4,11 +4,11 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
-import type { EventLoop } from "../eventloop/event_loop.ts";
-import type { Future } from "../eventloop/future.ts";
-import type { Coroutine } from "../tasks/coroutine.ts";
-import { boundLoop, removeWaiter } from "../tasks/_loop_bound.ts";
+import {
+  type Coroutine,
+  ParkingLot,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 
 /**
  * A flag, initially unset. `wait()` suspends until it is set; `set()` wakes
@@ -44,8 +44,11 @@ import { boundLoop, removeWaiter } from "../tasks/_loop_bound.ts";
  */
 export class Event {
   #value = false;
-  #waiters: Future<unknown>[] = [];
-  #loop: EventLoop | null = null;
+  /**
+   * The waiters (eventloop/_parking_lot.ts). set() wakes them all, so one
+   * that leaves has no wake-up to pass on.
+   */
+  #lot: ParkingLot<true> = new ParkingLot(this, { handOff: () => {} });
 
   /**
    * Whether the flag is set.
@@ -66,9 +69,7 @@ export class Event {
   set(): void {
     if (this.#value) return;
     this.#value = true;
-    for (const fut of this.#waiters) {
-      if (!fut.done()) fut.setResult(true);
-    }
+    this.#lot.unparkAll(true);
   }
 
   /**
@@ -96,16 +97,7 @@ export class Event {
 
   *#wait(): Coroutine<true> {
     if (this.#value) return true;
-    const loop = boundLoop(this.#loop, this);
-    this.#loop = loop;
-    const fut = loop.createFuture<unknown>();
-    this.#waiters.push(fut);
-    try {
-      yield* fut;
-      return true;
-    } finally {
-      removeWaiter(this.#waiters, fut);
-    }
+    return yield* this.#lot.park();
   }
 
   /**
@@ -115,9 +107,8 @@ export class Event {
    */
   toString(): string {
     let extra = this.#value ? "set" : "unset";
-    if (this.#waiters.length > 0) {
-      extra += `, waiters:${this.#waiters.length}`;
-    }
+    const waiters = this.#lot.size;
+    if (waiters > 0) extra += `, waiters:${waiters}`;
     return `<Event [${extra}]>`;
   }
 }

@@ -4,13 +4,15 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
-import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
-import type { Coroutine } from "../tasks/coroutine.ts";
-import { boundLoop, removeWaiter } from "../tasks/_loop_bound.ts";
+import {
+  type Coroutine,
+  type HandBuilt,
+  handBuilt,
+  ParkingLot,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import { Held } from "./_hold.ts";
-import { reuseError } from "../tasks/_reuse.ts";
 
 /**
  * A lock for tasks: `acquire()` suspends while another task holds it, and
@@ -73,9 +75,12 @@ import { reuseError } from "../tasks/_reuse.ts";
 export class Lock {
   /** @ignore @internal */
   _locked = false;
-  /** @ignore @internal The waiters' futures, oldest first. */
-  _waiters: Future<unknown>[] = [];
-  #loop: EventLoop | null = null;
+  /**
+   * @ignore @internal The waiters (eventloop/_parking_lot.ts). One that was handed
+   * the lock but leaves without it passes it to the next (the lot's
+   * default hand-off).
+   */
+  _lot: ParkingLot<true> = new ParkingLot(this);
 
   /**
    * Whether the lock is held.
@@ -100,10 +105,7 @@ export class Lock {
    * @throws {Error} If the lock is bound to another event loop.
    */
   acquire(): Coroutine<true> {
-    return watchCoroutine(
-      new LockAcquire<true>(this, false) as unknown as Coroutine<true>,
-      "Lock.acquire",
-    );
+    return watchCoroutine(new LockAcquire(this, acquired), "Lock.acquire");
   }
 
   /**
@@ -117,12 +119,7 @@ export class Lock {
    * @throws {CancelledError} If the task is cancelled while waiting.
    */
   hold(): Coroutine<Disposable> {
-    return watchCoroutine(
-      new LockAcquire<Disposable>(this, true) as unknown as Coroutine<
-        Disposable
-      >,
-      "Lock.hold",
-    );
+    return watchCoroutine(new LockAcquire(this, held), "Lock.hold");
   }
 
   /**
@@ -137,7 +134,7 @@ export class Lock {
       throw new Error("Cannot release a Lock that is not acquired");
     }
     this._locked = false;
-    this._wakeUpFirst();
+    this._lot.unparkFirst(true);
   }
 
   /**
@@ -147,153 +144,76 @@ export class Lock {
    */
   toString(): string {
     let extra = this._locked ? "locked" : "unlocked";
-    if (this._waiters.length > 0) {
-      extra += `, waiters:${this._waiters.length}`;
-    }
+    const waiters = this._lot.size;
+    if (waiters > 0) extra += `, waiters:${waiters}`;
     return `<Lock [${extra}]>`;
-  }
-
-  /**
-   * @internal Whether `acquire()` may take the lock without waiting: it is
-   * free and nobody is queued (queued waiters that were all cancelled do not
-   * count: asyncio lets a newcomer jump such a queue).
-   * @ignore
-   */
-  _canTakeNow(): boolean {
-    if (this._locked) return false;
-    const waiters = this._waiters;
-    for (let i = 0; i < waiters.length; i++) {
-      if (!waiters[i].cancelled()) return false;
-    }
-    return true;
-  }
-
-  /** @ignore @internal Queues a new waiter and returns its future. */
-  _enqueue(): Future<unknown> {
-    const loop = boundLoop(this.#loop, this);
-    this.#loop = loop;
-    const fut = loop.createFuture<unknown>();
-    this._waiters.push(fut);
-    return fut;
-  }
-
-  /**
-   * @internal Makes sure the first waiter will run. A done head is already
-   * set to wake up (or cancelled, and its owner passes the turn on when it
-   * leaves the queue).
-   * @ignore
-   */
-  _wakeUpFirst(): void {
-    const head = this._waiters[0];
-    if (head !== undefined && !head.done()) head.setResult(true);
   }
 }
 
-/** Taken by `yield*` or a task (its `[Symbol.iterator]` ran), not started. */
-const CLAIMED = -1;
-const START = 0;
-const WAITING = 1;
-const FINISHED = 2;
-
 /**
- * `acquire()` / `hold()` as a hand-written coroutine. It behaves like the
- * generator
+ * `acquire()` and `hold()`, hand-built (see eventloop/_coroutine.ts): they
+ * behave as asyncio's Lock.acquire(),
  *
- *     if (lock._canTakeNow()) { lock._locked = true; return }
- *     fut = lock._enqueue()
- *     try { yield* fut } catch { leave the queue; if the lock is free, wake
- *       the new head; rethrow } leave the queue; lock._locked = true
+ *     if (lock._locked || lock._lot.hasWaiters()) yield* lock._lot.park();
+ *     lock._locked = true; return true;
  *
- * but costs a fraction of a generator: two tasks trading a lock run this
- * on every turn. It does not extend the built-in `Iterator` (whose
- * constructor costs a few percent of a contended acquire): `yield*` and
- * `createTask` need only `next`, `throw`, `return` and `[Symbol.iterator]`.
- * Like a generator, it runs once: a second `yield*` (or task) of the same
- * `acquire()` throws (see tasks/_reuse.ts).
+ * A newcomer waits while the lock is held, or while some waiter is still
+ * owed it (asyncio lets it jump a queue of cancelled waiters only);
+ * release() wakes the first waiter, which takes the lock when it runs, and
+ * one that leaves instead passes it on (the lot's hand-off). Hand-built
+ * because the generator made `deno task bench`'s Lock row a quarter slower.
  */
-class LockAcquire<T> {
+interface LockAcquire<T> extends Coroutine<T> {}
+class LockAcquire<T> implements HandBuilt<T> {
+  _runState = 0;
   #lock: Lock;
-  #hold: boolean;
-  #state = START;
-  #fut: Future<unknown> | null = null;
+  #result: (lock: Lock) => T;
+  #park: Coroutine<true> | null = null;
 
-  constructor(lock: Lock, hold: boolean) {
+  /** @param result What it returns once it holds the lock. */
+  constructor(lock: Lock, result: (lock: Lock) => T) {
     this.#lock = lock;
-    this.#hold = hold;
+    this.#result = result;
   }
 
-  next(): IteratorResult<Future<unknown> | undefined, T> {
+  _step(value: unknown): IteratorResult<Future<unknown> | undefined, T> {
     const lock = this.#lock;
-    if (this.#state <= START) {
-      if (
-        !lock._locked && (lock._waiters.length === 0 || lock._canTakeNow())
-      ) {
-        this.#state = FINISHED;
-        lock._locked = true;
-        return { done: true, value: this.#value() };
+    const park = this.#park;
+    if (park !== null) {
+      this.#park = null;
+      park.next(value);
+    } else if (lock._locked || lock._lot.hasWaiters()) {
+      const parking = lock._lot.park();
+      const suspended = parking.next();
+      if (!suspended.done) {
+        this.#park = parking;
+        return suspended;
       }
-      const fut = lock._enqueue();
-      this.#fut = fut;
-      this.#state = WAITING;
-      return { done: false, value: fut };
     }
-    if (this.#state === WAITING) {
-      const fut = this.#fut!;
-      if (!fut.done()) {
-        this.#leave();
-        throw new Error(
-          "Lock.acquire() was resumed before its turn: coroutines can only wait inside a Task",
-        );
-      }
-      this.#state = FINISHED;
-      this.#fut = null;
-      const waiters = lock._waiters;
-      if (waiters.length === 1 && waiters[0] === fut) waiters.pop();
-      else removeWaiter(waiters, fut);
-      lock._locked = true;
-      return { done: true, value: this.#value() };
+    lock._locked = true;
+    return { done: true, value: this.#result(lock) };
+  }
+
+  _leave(): void {
+    const park = this.#park;
+    if (park !== null) {
+      this.#park = null;
+      park.return(true);
     }
-    return { done: true, value: undefined as T };
   }
 
-  throw(
-    error: unknown,
-  ): IteratorResult<Future<unknown> | undefined, T> {
-    this.#leave();
-    throw error;
+  _what(): string {
+    return this.#result === held ? "lock.hold()" : "lock.acquire()";
   }
+}
+handBuilt(LockAcquire);
 
-  return(value?: T): IteratorResult<Future<unknown> | undefined, T> {
-    this.#leave();
-    return { done: true, value: value as T };
-  }
+/** What `acquire()` returns. */
+function acquired(): true {
+  return true;
+}
 
-  /**
-   * Leaves the queue without taking the lock. If the lock is free, the new
-   * head must run: this waiter may have been the one it was handed to.
-   */
-  #leave(): void {
-    const fut = this.#fut;
-    this.#state = FINISHED;
-    if (fut === null) return;
-    this.#fut = null;
-    const lock = this.#lock;
-    removeWaiter(lock._waiters, fut);
-    if (!lock._locked) lock._wakeUpFirst();
-  }
-
-  [Symbol.iterator](): this {
-    if (this.#state !== START) {
-      throw reuseError(
-        this.#hold ? "lock.hold()" : "lock.acquire()",
-        this.#state !== FINISHED,
-      );
-    }
-    this.#state = CLAIMED;
-    return this;
-  }
-
-  #value(): T {
-    return (this.#hold ? new Held(this.#lock) : true) as T;
-  }
+/** What `hold()` returns: a Disposable that releases the lock once. */
+function held(lock: Lock): Disposable {
+  return new Held(lock);
 }

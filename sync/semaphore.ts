@@ -5,11 +5,12 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
-import type { EventLoop } from "../eventloop/event_loop.ts";
-import type { Future } from "../eventloop/future.ts";
-import type { Coroutine } from "../tasks/coroutine.ts";
-import { boundLoop, checkCount, removeWaiter } from "../tasks/_loop_bound.ts";
+import {
+  checkCount,
+  type Coroutine,
+  ParkingLot,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import { Held } from "./_hold.ts";
 
 /**
@@ -50,8 +51,14 @@ import { Held } from "./_hold.ts";
 export class Semaphore {
   /** @ignore @internal Free slots. */
   _value: number;
-  #waiters: Future<unknown>[] = [];
-  #loop: EventLoop | null = null;
+  /**
+   * The waiters (eventloop/_parking_lot.ts). A waiter is woken with a slot
+   * already counted out; one that leaves without it gives the slot back, and
+   * acquire() then wakes whoever may have it.
+   */
+  #lot: ParkingLot<true> = new ParkingLot(this, {
+    handOff: () => this._value++,
+  });
 
   /**
    * Makes a semaphore with `value` free slots.
@@ -78,11 +85,7 @@ export class Semaphore {
    * @returns `true` if a new `acquire()` would wait.
    */
   locked(): boolean {
-    if (this._value === 0) return true;
-    for (const fut of this.#waiters) {
-      if (!fut.cancelled()) return true;
-    }
-    return false;
+    return this._value === 0 || this.#lot.hasWaiters();
   }
 
   /**
@@ -105,19 +108,9 @@ export class Semaphore {
       this._value--;
       return true;
     }
-    const loop = boundLoop(this.#loop, this);
-    this.#loop = loop;
-    const fut = loop.createFuture<unknown>();
-    this.#waiters.push(fut);
-    let acquired = false;
     try {
-      yield* fut;
-      acquired = true;
+      yield* this.#lot.park();
     } finally {
-      removeWaiter(this.#waiters, fut);
-      // Given a slot (the waker already took it off the count) but leaving
-      // without it: put it back.
-      if (!acquired && fut.done() && !fut.cancelled()) this._value++;
       // Newcomers may have queued behind us while a slot was free.
       while (this._value > 0 && this.#wakeUpNext());
     }
@@ -160,22 +153,16 @@ export class Semaphore {
    */
   toString(): string {
     let extra = this.locked() ? "locked" : `unlocked, value:${this._value}`;
-    if (this.#waiters.length > 0) {
-      extra += `, waiters:${this.#waiters.length}`;
-    }
+    const waiters = this.#lot.size;
+    if (waiters > 0) extra += `, waiters:${waiters}`;
     return `<${this.constructor.name} [${extra}]>`;
   }
 
   /** Hands a slot to the first waiter not yet woken; `false` if none. */
   #wakeUpNext(): boolean {
-    for (const fut of this.#waiters) {
-      if (!fut.done()) {
-        this._value--;
-        fut.setResult(true);
-        return true;
-      }
-    }
-    return false;
+    if (!this.#lot.unparkFirst(true)) return false;
+    this._value--;
+    return true;
   }
 }
 

@@ -7,7 +7,7 @@
 // way around it in the message.
 
 import { Future } from "../eventloop/future.ts";
-import { describeValue, isGenerator } from "../eventloop/_util.ts";
+import { describeValue, isGenerator } from "../eventloop/_lowlevel.ts";
 
 /** Throws a TypeError unless `aws` is an iterable that is not a coroutine. */
 export function checkAwaitables(

@@ -3,7 +3,7 @@
 // `keyof Required<Options>`, so a member added to an options interface
 // without its name here fails to compile.
 
-import { FUTURE_OPTIONS, type OptionNames } from "../eventloop/_options.ts";
+import { FUTURE_OPTIONS, type OptionNames } from "../eventloop/_lowlevel.ts";
 import type { AsCompletedOptions } from "./as_completed.ts";
 import type {
   CallGraphOptions,

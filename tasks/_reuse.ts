@@ -9,25 +9,19 @@
 // once; the task itself calls the generator's original `next`. (An own
 // `[Symbol.iterator]` would do too, but V8 makes storing that symbol on an
 // object some ten times dearer than storing `next`.) The module's hand-built
-// coroutines (sleep(), lock.acquire(), queue.get()/put()) claim themselves in
-// their own `[Symbol.iterator]`, which `yield*` calls and so does the Task.
-// A plain generator first awaited with `yield*` cannot be told apart from a
-// new one (JavaScript cannot see whether a generator has started), so that
-// order is not detected for it.
+// coroutines (sleep(), lock.acquire(), queue.get()/put(): see
+// eventloop/_coroutine.ts) claim themselves in their own
+// `[Symbol.iterator]`, which `yield*` calls and so does the Task. A plain
+// generator first awaited with `yield*` cannot be told apart from a new one
+// (JavaScript cannot see whether a generator has started), so that order is
+// not detected for it.
 
-import { loopState } from "../eventloop/_state.ts";
-import { reuseError } from "../eventloop/_util.ts";
-
-// The error lives with the loop's helpers, so that debug mode's wrapper of
-// the module's coroutines (eventloop/_never_awaited.ts) gives the same one.
-export { reuseError };
-
-/** The `next` every generator object inherits. */
-export const GENERATOR_NEXT: (
-  this: Generator,
-  value?: unknown,
-) => IteratorResult<unknown, unknown> =
-  Object.getPrototypeOf(function* () {}).prototype.next;
+import {
+  GENERATOR_NEXT,
+  reuseError,
+  runningOrCurrentLoop,
+  tasksOf,
+} from "../eventloop/_lowlevel.ts";
 
 /**
  * Claims a plain generator (one whose `next` is {@linkcode GENERATOR_NEXT})
@@ -45,9 +39,9 @@ export function claimGenerator(coro: object): void {
 /** The `next` of a claimed generator. */
 export function refuseReuse(this: unknown): never {
   // Cold path: find the task that runs it, for the message.
-  const tasks = loopState.running?._tasks ?? loopState.current?._tasks;
-  if (tasks !== undefined) {
-    for (const task of tasks) {
+  const loop = runningOrCurrentLoop();
+  if (loop !== null) {
+    for (const task of tasksOf(loop)) {
       if (task._coro === this && !task.done()) {
         throw reuseError(null, true, task.toString());
       }

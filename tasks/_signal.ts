@@ -1,7 +1,7 @@
 // Private helper: cancelling a task when an AbortSignal aborts.
 
 import type { Future } from "../eventloop/future.ts";
-import { describeValue } from "../eventloop/_util.ts";
+import { describeValue } from "../eventloop/_lowlevel.ts";
 
 /** Throws a TypeError unless `signal` is an AbortSignal (or undefined). */
 export function checkSignal(signal: unknown, where: string): void {

@@ -8,7 +8,7 @@
 // task.ts can import this file without an import cycle.
 
 import type { Future } from "../eventloop/future.ts";
-import { describeValue } from "../eventloop/_util.ts";
+import { describeValue, sourceTraceback } from "../eventloop/_lowlevel.ts";
 
 /** The members of a Task this file reads. */
 interface TaskLike extends Future<unknown> {
@@ -92,7 +92,7 @@ export function formatTaskStack(
   // inside this module, where its origin would tell little.
   const where = (future: Future<unknown>) => {
     if (!isTaskLike(future)) return;
-    const origin = future._sourceTraceback?.split("\n")[0]?.trim();
+    const origin = sourceTraceback(future)?.split("\n")[0]?.trim();
     if (origin) lines.push(`    created ${origin}`);
   };
   if (chain.length === 0) {

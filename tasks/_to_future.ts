@@ -5,12 +5,12 @@
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { Future } from "../eventloop/future.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
 import {
+  type Coroutine,
   describeNonCoroutine,
   isGenerator,
   isPromiseLike,
-} from "../eventloop/_util.ts";
+} from "../eventloop/_lowlevel.ts";
 import { fromPromise } from "./from_promise.ts";
 
 /** Throws a TypeError naming `where` unless `value` can be awaited. */

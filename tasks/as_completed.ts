@@ -8,12 +8,14 @@ import { TimeoutError } from "../eventloop/errors.ts";
 import type { Future } from "../eventloop/future.ts";
 import type { TimerHandle } from "../eventloop/handle.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
-import { describeValue } from "../eventloop/_util.ts";
+import {
+  checkOptionNames,
+  type Coroutine,
+  describeValue,
+} from "../eventloop/_lowlevel.ts";
 import { checkAwaitable, toFuture } from "./_to_future.ts";
 import { checkAwaitables } from "./_iterable.ts";
 import type { Awaitable } from "./gather.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
 import { AS_COMPLETED_OPTIONS } from "./_options.ts";
 
 /** Options of {@linkcode asCompleted}. */

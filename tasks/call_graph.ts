@@ -10,12 +10,18 @@
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { Future } from "../eventloop/future.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
-import { loopState } from "../eventloop/_state.ts";
-import { describeValue } from "../eventloop/_util.ts";
 import { Task } from "./task.ts";
 import type { FanOut } from "./_call_graph_hooks.ts";
 import { describeFuture } from "./_task_stack.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
+import {
+  callbacksOf,
+  checkOptionNames,
+  currentTaskOf,
+  describeValue,
+  runningLoop,
+  sourceTraceback,
+  tasksOf,
+} from "../eventloop/_lowlevel.ts";
 import {
   CALL_GRAPH_OPTIONS,
   DUMP_TASKS_OPTIONS,
@@ -138,7 +144,8 @@ export function captureCallGraph(
   const limit = checkLimit(options?.limit);
   let root: Future<unknown> | null;
   if (future === undefined) {
-    root = loopState.running?._currentTask ?? null;
+    const loop = runningLoop();
+    root = loop === null ? null : currentTaskOf(loop);
     if (root === null) return null;
   } else if (future instanceof Future) {
     root = future;
@@ -195,7 +202,7 @@ function waitersOf(
 ): AwaitedBy[] {
   if (budget <= 0) return [];
   const result: AwaitedBy[] = [];
-  for (const callback of future._callbacks ?? []) {
+  for (const callback of callbacksOf(future)) {
     if (!(callback instanceof Task) || seen.has(callback)) continue;
     seen.add(callback);
     result.push({
@@ -395,18 +402,18 @@ export function dumpTasks(options?: DumpTasksOptions): string {
   }
   const write = checkWrite(options?.write, "dumpTasks()");
   const loop = options?.loop ?? getEventLoop();
-  const tasks = [...loop._tasks].filter((task) => !task.done());
+  const tasks = [...tasksOf(loop)].filter((task) => !task.done());
   const lines = [
     `${tasks.length} ${tasks.length === 1 ? "task" : "tasks"} not done:`,
   ];
   for (const task of tasks) {
     let state: string;
-    if (loop._currentTask === task) state = "running";
+    if (currentTaskOf(loop) === task) state = "running";
     else if (task._futWaiter === null) state = "ready to run";
     else state = "waiting";
     lines.push(`- ${describeFuture(task)}: ${state}`);
     formatDown(captureCallGraph(task)!, "  ", lines);
-    const origin = task._sourceTraceback?.split("\n")[0];
+    const origin = sourceTraceback(task)?.split("\n")[0];
     if (origin) lines.push(`  created ${origin}`);
   }
   const text = lines.join("\n");

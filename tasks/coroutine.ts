@@ -4,8 +4,7 @@
  * @module
  */
 
-import { isGenerator } from "../eventloop/_util.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
+import { type Coroutine, isGenerator } from "../eventloop/_lowlevel.ts";
 
 export type { Coroutine };
 

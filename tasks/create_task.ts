@@ -6,11 +6,16 @@
 
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
-import { checkCoroutine } from "../eventloop/_util.ts";
 import type { Task } from "./task.ts";
 import { cancelOnAbort, checkLoop, checkSignal } from "./_signal.ts";
-import { builtOptions, checkOptionNames } from "../eventloop/_options.ts";
+import {
+  builtOptions,
+  checkCoroutine,
+  checkOptionNames,
+  type Coroutine,
+  currentTaskOf,
+  tasksOf,
+} from "../eventloop/_lowlevel.ts";
 import { CREATE_TASK_OPTIONS } from "./_options.ts";
 
 /** Options of {@linkcode createTask}. */
@@ -175,7 +180,7 @@ export function createTask<T>(
  */
 export function currentTask(loop?: EventLoop): Task<unknown> | null {
   checkLoop(loop, "currentTask()");
-  return (loop ?? getRunningLoop())._currentTask;
+  return currentTaskOf(loop ?? getRunningLoop());
 }
 
 /**
@@ -205,7 +210,7 @@ export function currentTask(loop?: EventLoop): Task<unknown> | null {
 export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
   checkLoop(loop, "allTasks()");
   const tasks = new Set<Task<unknown>>();
-  for (const task of (loop ?? getRunningLoop())._tasks) {
+  for (const task of tasksOf(loop ?? getRunningLoop())) {
     if (!task.done()) tasks.add(task);
   }
   return tasks;

@@ -10,13 +10,13 @@ import type {
   TaskFactory,
   TaskFactoryOptions,
 } from "../eventloop/event_loop.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
-import { checkFunction } from "../eventloop/_util.ts";
 import {
   builtOptions,
+  checkFunction,
   checkOptionNames,
+  type Coroutine,
   TASK_FACTORY_OPTIONS,
-} from "../eventloop/_options.ts";
+} from "../eventloop/_lowlevel.ts";
 import { Task, type TaskOptions } from "./task.ts";
 
 /**

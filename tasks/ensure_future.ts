@@ -6,10 +6,9 @@
 
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { Future } from "../eventloop/future.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
 import { checkLoop } from "./_signal.ts";
 import { toFuture } from "./_to_future.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
+import { checkOptionNames, type Coroutine } from "../eventloop/_lowlevel.ts";
 import { ENSURE_FUTURE_OPTIONS } from "./_options.ts";
 
 /** Options of {@linkcode ensureFuture}. */
@@ -66,7 +65,7 @@ export function ensureFuture<T>(
   }
   checkLoop(options?.loop, "ensureFuture()");
   if (value instanceof Future) {
-    if (options?.loop !== undefined && options.loop !== value._loop) {
+    if (options?.loop !== undefined && options.loop !== value.getLoop()) {
       throw new Error(
         "ensureFuture(): the future's loop differs from the 'loop' given",
       );

@@ -12,4 +12,4 @@ export {
   type ErrorClass,
   type ErrorMatcher,
   ExceptionGroup,
-} from "../eventloop/_exception_group.ts";
+} from "../eventloop/_lowlevel.ts";

@@ -9,9 +9,15 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import { CancelledError } from "../eventloop/errors.ts";
 import type { Future } from "../eventloop/future.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
-import { describeValue, isPromiseLike } from "../eventloop/_util.ts";
 import { abortMessage, checkLoop, checkSignal } from "./_signal.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
+import {
+  cancelMessage,
+  checkOptionNames,
+  describeValue,
+  ioFinished,
+  ioStarted,
+  isPromiseLike,
+} from "../eventloop/_lowlevel.ts";
 import { FROM_PROMISE_OPTIONS } from "./_options.ts";
 
 /** Options of {@linkcode fromPromise}. */
@@ -141,18 +147,18 @@ export function fromPromise<T>(
   if (controller !== undefined) {
     const abortWith = controller;
     future.addDoneCallback((f) => {
-      if (f.cancelled()) abortWith.abort(new CancelledError(f._cancelMessage));
+      if (f.cancelled()) abortWith.abort(new CancelledError(cancelMessage(f)));
     });
   }
-  loop._ioStarted();
+  ioStarted(loop);
   Promise.resolve(promise).then(
     (value) => {
-      loop._ioFinished();
+      ioFinished(loop);
       signal?.removeEventListener("abort", onAbort);
       if (!future.done() && !loop.isClosed()) future.setResult(value);
     },
     (error) => {
-      loop._ioFinished();
+      ioFinished(loop);
       signal?.removeEventListener("abort", onAbort);
       if (!future.done() && !loop.isClosed()) {
         future.setException(

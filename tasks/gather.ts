@@ -7,11 +7,14 @@
 import { Future } from "../eventloop/future.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
-import { describeValue } from "../eventloop/_util.ts";
 import { checkAwaitable, toFuture } from "./_to_future.ts";
 import { markFanOut } from "./_call_graph_hooks.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
+import {
+  checkOptionNames,
+  type Coroutine,
+  describeValue,
+  makeCancelledError,
+} from "../eventloop/_lowlevel.ts";
 import { GATHER_OPTIONS } from "./_options.ts";
 
 /** Something `gather`, `waitFor` and `asCompleted` accept. */
@@ -207,7 +210,7 @@ export function gather(
   let loop: EventLoop | undefined;
   for (const item of items) {
     if (item instanceof Future) {
-      loop = item._loop;
+      loop = item.getLoop();
       break;
     }
   }
@@ -241,7 +244,7 @@ export function gather(
     }
     if (!returnExceptions) {
       if (child.cancelled()) {
-        outer.setException(child._makeCancelledError());
+        outer.setException(makeCancelledError(child));
         return;
       }
       const error = child.exception();
@@ -252,14 +255,14 @@ export function gather(
     }
     if (finished === unique.length) {
       const results = children.map((c) => {
-        if (c.cancelled()) return c._makeCancelledError();
+        if (c.cancelled()) return makeCancelledError(c);
         const error = c.exception();
         return error !== undefined ? error : c.result();
       });
       if (outer._cancelRequested) {
         // The gather itself was cancelled, so it does not return results even
         // if every child swallowed its cancellation.
-        outer.setException(child._makeCancelledError());
+        outer.setException(makeCancelledError(child));
       } else {
         outer.setResult(results);
       }

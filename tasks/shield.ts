@@ -58,7 +58,7 @@ import type { Awaitable } from "./gather.ts";
 export function shield<T>(aw: Awaitable<T>): Future<T> {
   const inner = toFuture(aw, undefined, "shield()");
   if (inner.done()) return inner;
-  const outer = inner._loop.createFuture<T>();
+  const outer = inner.getLoop().createFuture<T>();
   const onInnerDone = (inner: Future<T>) => {
     if (outer.cancelled()) {
       // Nobody waits for the outcome any more; mark an error as seen.

@@ -4,13 +4,16 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import type { Future } from "../eventloop/future.ts";
 import type { TimerHandle } from "../eventloop/handle.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
-import { checkDelay } from "../eventloop/_util.ts";
-import { reuseError } from "./_reuse.ts";
+import {
+  checkDelay,
+  type Coroutine,
+  type HandBuilt,
+  handBuilt,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 
 /**
  * Suspends the calling coroutine for `delay` seconds and then returns
@@ -59,45 +62,38 @@ export function sleep(delay: number): Coroutine<void>;
 export function sleep<T>(delay: number, result: T): Coroutine<T>;
 export function sleep<T>(delay: number, result?: T): Coroutine<T | undefined> {
   checkDelay(delay, "sleep()'s 'delay'");
-  return watchCoroutine(
-    new Sleep(delay, result) as unknown as Coroutine<T | undefined>,
-    "sleep",
-  );
+  return watchCoroutine(new Sleep(delay, result), "sleep");
 }
 
-/** Taken by `yield*` or a task (its `[Symbol.iterator]` ran), not started. */
-const CLAIMED = -1;
-const START = 0;
-const WAITING = 1;
-const DONE = 2;
-
 /**
- * sleep() as a hand-written coroutine: it behaves as the generator
+ * sleep(), hand-built (see eventloop/_coroutine.ts):
+ * it behaves as the generator
  *
- *     if (delay <= 0) { yield; return result; }
- *     timer = loop.callLater(delay, ...); try { return yield* fut } finally { timer.cancel() }
+ *     if (delay <= 0) { yield; return result }
+ *     timer = loop.callLater(delay, ...); try { return yield* fut }
+ *     finally { timer.cancel() }
  *
- * but costs a fraction of a generator, and `sleep(0)` is on the hot path of
- * every cooperative loop. Extending the built-in Iterator gives it the
- * iterator helpers a Generator has. Like a generator, it runs once: a second
- * `yield*` (or task) of the same `sleep()` throws (see tasks/_reuse.ts).
+ * at a fraction of a generator's cost: `sleep(0)` is the step of every
+ * cooperative loop, and a generator made `deno task bench`'s task-step row
+ * half as fast again.
  */
-class Sleep<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
+interface Sleep<T> extends Coroutine<T> {}
+class Sleep<T> implements HandBuilt<T> {
+  _runState = 0;
   #delay: number;
   #result: T;
-  #state = START;
+  #started = false;
   #future: Future<T> | null = null;
   #timer: TimerHandle | null = null;
 
   constructor(delay: number, result: T) {
-    super();
     this.#delay = delay;
     this.#result = result;
   }
 
-  override next(): IteratorResult<Future<unknown> | undefined, T> {
-    if (this.#state <= START) {
-      this.#state = WAITING;
+  _step(): IteratorResult<Future<unknown> | undefined, T> {
+    if (!this.#started) {
+      this.#started = true;
       const delay = this.#delay;
       if (delay <= 0) return { done: false, value: undefined };
       const loop = getRunningLoop();
@@ -111,47 +107,23 @@ class Sleep<T> extends Iterator<Future<unknown> | undefined, T, unknown> {
           this.#result,
         );
       }
-      return { done: false, value: future as Future<unknown> };
+      return { done: false, value: future };
     }
-    if (this.#state === WAITING) {
-      this.#state = DONE;
-      const future = this.#future;
-      if (future === null) return { done: true, value: this.#result };
-      this.#cleanUp();
-      return { done: true, value: future.result() };
-    }
-    return { done: true, value: undefined as T };
+    const future = this.#future;
+    if (future === null) return { done: true, value: this.#result };
+    this._leave();
+    return { done: true, value: future.result() };
   }
 
-  override throw(
-    error: unknown,
-  ): IteratorResult<Future<unknown> | undefined, T> {
-    this.#state = DONE;
-    this.#cleanUp();
-    throw error;
-  }
-
-  override return(value?: T): IteratorResult<Future<unknown> | undefined, T> {
-    this.#state = DONE;
-    this.#cleanUp();
-    return { done: true, value: value as T };
-  }
-
-  override [Symbol.iterator](): this {
-    if (this.#state !== START) {
-      throw reuseError("sleep()", this.#state !== DONE);
-    }
-    this.#state = CLAIMED;
-    return this;
-  }
-
-  #cleanUp(): void {
+  _leave(): void {
     if (this.#timer !== null) {
       this.#timer.cancel();
       this.#timer = null;
     }
   }
 }
+
+handBuilt(Sleep, "sleep()");
 
 function setResultUnlessDone<T>(future: Future<T>, result: T): void {
   if (!future.done()) future.setResult(result);

@@ -7,26 +7,35 @@
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import { CancelledError, InvalidStateError } from "../eventloop/errors.ts";
 import { Future, type FutureOptions } from "../eventloop/future.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
-import { loopState } from "../eventloop/_state.ts";
-import { claimGenerator, GENERATOR_NEXT, refuseReuse } from "./_reuse.ts";
 import {
   PRINT_STACK_OPTIONS,
   TASK_OPTIONS,
   TASK_STACK_OPTIONS,
 } from "./_options.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
 import {
+  addTask,
+  addWaiter,
+  cancelMessage,
+  checkOptionNames,
+  type Coroutine,
   describeCallback,
   describeNonCoroutine,
   describeValue,
+  GENERATOR_NEXT,
   isGenerator,
   isPromiseLike,
-} from "../eventloop/_util.ts";
+  keepCancelledError,
+  makeCancelledError,
+  markRetrieved,
+  pushReady,
+  removeTask,
+  runningLoop,
+  savedCancelledError,
+  setCancelMessage,
+  swapCurrentTask,
+} from "../eventloop/_lowlevel.ts";
+import { claimGenerator, refuseReuse } from "./_reuse.ts";
 import { checkStackLimit, formatTaskStack, taskStack } from "./_task_stack.ts";
-
-const PENDING = 0;
-const FINISHED = 1;
 
 let taskCounter = 0;
 
@@ -188,20 +197,20 @@ export class Task<T = unknown> extends Future<T> {
     // The default name is numbered now and spelled out on first use.
     this._name = options?.name !== undefined ? String(options.name) : null;
     this._nameNumber = ++taskCounter;
-    const loop = this._loop;
+    const loop = this.getLoop();
     if (loop.isClosed()) {
       coro.return(undefined as T);
       throw new Error("Event loop is closed");
     }
     if (plain) claimGenerator(coro);
-    loop._tasks.add(this as Task<unknown>);
+    addTask(loop, this as Task<unknown>);
     // asyncio checks loop.is_running(); here a loop runs code only inside a
     // pass, so a task made between passes (from a promise callback) waits
     // for the next one.
-    if (eagerStart === true && loopState.running === loop) {
+    if (eagerStart === true && runningLoop() === loop) {
       this.#eagerStart();
     } else {
-      loop._pushReady(this);
+      pushReady(loop, this);
     }
   }
 
@@ -302,7 +311,7 @@ export class Task<T = unknown> extends Future<T> {
     if (controller === null) {
       controller = this._abortController = new AbortController();
       // Once made, #finish aborts it the moment the task is done.
-      if (this._state !== PENDING) abortWhenDone(this as Task<unknown>);
+      if (this.done()) abortWhenDone(this as Task<unknown>);
     }
     return controller.signal;
   }
@@ -318,13 +327,16 @@ export class Task<T = unknown> extends Future<T> {
    * @returns `false` if the task is already done, else `true`.
    */
   override cancel(msg?: string): boolean {
-    this._logTraceback = false;
-    if (this._state !== PENDING) return false;
+    // `this` is read here first: a cancel() that lost its object fails in
+    // its own frame, where the loop's report recognizes it.
+    const done = this.done();
+    markRetrieved(this);
+    if (done) return false;
     this._numCancelsRequested++;
     const waiter = this._futWaiter;
     if (waiter !== null && waiter.cancel(msg)) return true;
     this._mustCancel = true;
-    this._cancelMessage = msg;
+    setCancelMessage(this, msg);
     return true;
   }
 
@@ -496,7 +508,7 @@ export class Task<T = unknown> extends Future<T> {
    * ```
    */
   override toString(): string {
-    const base = this._state === PENDING && this._numCancelsRequested > 0
+    const base = !this.done() && this._numCancelsRequested > 0
       ? "cancelling"
       : super.toString().slice(1, -1).replace(/^\w+ /, "");
     return `<${this.constructor.name} ${base} name='${this.getName()}' coro=${
@@ -512,17 +524,14 @@ export class Task<T = unknown> extends Future<T> {
       return;
     }
     this._wakeFrom = null;
-    if (future._state === FINISHED && future._exception === undefined) {
-      this.#step(future._result, false);
-    } else {
-      let error: unknown;
-      try {
-        future.result();
-      } catch (e) {
-        error = e;
-      }
+    let value: unknown;
+    try {
+      value = future.result();
+    } catch (error) {
       this.#step(error, true);
+      return;
     }
+    this.#step(value, false);
   }
 
   /**
@@ -533,8 +542,8 @@ export class Task<T = unknown> extends Future<T> {
    * on the ready queue and it waits on none.
    */
   #step(value: unknown, isError: boolean): void {
-    if (this._state !== PENDING) {
-      this._loop.callExceptionHandler({
+    if (this.done()) {
+      this.getLoop().callExceptionHandler({
         message: `Task step called on a task that is done: ${this.toString()}`,
         exception: new InvalidStateError("Task is already done"),
         task: this as Task<unknown>,
@@ -543,17 +552,16 @@ export class Task<T = unknown> extends Future<T> {
     }
     if (this._mustCancel) {
       if (!(isError && value instanceof CancelledError)) {
-        value = this._makeCancelledError();
+        value = makeCancelledError(this);
         isError = true;
       }
       this._mustCancel = false;
     }
     this._futWaiter = null;
-    const loop = this._loop;
-    const previous = loop._currentTask;
-    loop._currentTask = this as Task<unknown>;
+    const loop = this.getLoop();
+    const previous = swapCurrentTask(loop, this as Task<unknown>);
     this.#runStep(loop, value, isError);
-    loop._currentTask = previous;
+    swapCurrentTask(loop, previous);
   }
 
   #runStep(loop: EventLoop, value: unknown, isError: boolean): void {
@@ -564,7 +572,7 @@ export class Task<T = unknown> extends Future<T> {
         : this._coroNext.call(this._coro, value);
     } catch (error) {
       if (error instanceof CancelledError) {
-        this._cancelledExc = error;
+        keepCancelledError(this, error);
         this.#finish(CANCELLED_OUTCOME, undefined);
       } else {
         this.#finish(ERROR_OUTCOME, error);
@@ -583,9 +591,9 @@ export class Task<T = unknown> extends Future<T> {
     }
     const yielded = result.value;
     if (yielded === undefined) {
-      loop._pushReady(this);
+      pushReady(loop, this);
     } else if (yielded instanceof Future) {
-      if (yielded._loop !== loop) {
+      if (yielded.getLoop() !== loop) {
         this.#throwSoon(
           new Error(
             `Task ${this.toString()} got Future ${yielded.toString()} attached to a different loop`,
@@ -595,13 +603,13 @@ export class Task<T = unknown> extends Future<T> {
         this.#throwSoon(
           new Error(`Task cannot await on itself: ${this.toString()}`),
         );
-      } else if (yielded._state !== PENDING) {
+      } else if (yielded.done()) {
         this._wakeFrom = yielded;
-        loop._pushReady(this);
+        pushReady(loop, this);
       } else {
-        yielded._addWaiter(this);
+        addWaiter(yielded, this);
         this._futWaiter = yielded;
-        if (this._mustCancel && yielded.cancel(this._cancelMessage)) {
+        if (this._mustCancel && yielded.cancel(cancelMessage(this))) {
           this._mustCancel = false;
         }
       }
@@ -612,11 +620,11 @@ export class Task<T = unknown> extends Future<T> {
 
   /** Schedules a step that throws `error` into the coroutine. */
   #throwSoon(error: Error): void {
-    this._loop.callSoon(() => this.#step(error, true));
+    this.getLoop().callSoon(() => this.#step(error, true));
   }
 
   #finish(outcome: number, value: unknown): void {
-    this._loop._tasks.delete(this as Task<unknown>);
+    removeTask(this.getLoop(), this as Task<unknown>);
     if (outcome === RESULT_OUTCOME) {
       super.setResult(value as T);
     } else if (outcome === ERROR_OUTCOME) {
@@ -624,20 +632,19 @@ export class Task<T = unknown> extends Future<T> {
         value ?? new Error(`The coroutine of ${this.getName()} threw ${value}`),
       );
     } else {
-      super.cancel(this._cancelMessage);
+      super.cancel(cancelMessage(this));
     }
     if (this._abortController !== null) abortWhenDone(this as Task<unknown>);
   }
 
   /** asyncio 3.12's `__eager_start`: the first step runs now. */
   #eagerStart(): void {
-    const loop = this._loop;
-    const previous = loop._currentTask;
-    loop._currentTask = this as Task<unknown>;
+    const loop = this.getLoop();
+    const previous = swapCurrentTask(loop, this as Task<unknown>);
     try {
       this.#runStep(loop, undefined, false);
     } finally {
-      loop._currentTask = previous;
+      swapCurrentTask(loop, previous);
     }
   }
 }
@@ -648,7 +655,7 @@ function abortWhenDone(task: Task<unknown>): void {
   if (controller.signal.aborted) return;
   if (task.cancelled()) {
     controller.abort(
-      task._cancelledExc ?? new CancelledError(task._cancelMessage),
+      savedCancelledError(task) ?? new CancelledError(cancelMessage(task)),
     );
   } else {
     controller.abort();

@@ -4,25 +4,26 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
 import { CancelledError } from "../eventloop/errors.ts";
 import type { EventLoop } from "../eventloop/event_loop.ts";
 import type { Future } from "../eventloop/future.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
+import type { CreateTaskOptions } from "./create_task.ts";
 import {
   checkCoroutine,
+  checkOptionNames,
+  type Coroutine,
+  currentTaskOf,
   describeNonCoroutine,
   describeValue,
+  ExceptionGroup,
   isGenerator,
-} from "../eventloop/_util.ts";
-import type { CreateTaskOptions } from "./create_task.ts";
-import { ExceptionGroup } from "../eventloop/_exception_group.ts";
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import type { Task } from "./task.ts";
 import { cancelOnAbort, checkSignal } from "./_signal.ts";
 import { markFanOut } from "./_call_graph_hooks.ts";
 import { closeUnused } from "./_reuse.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
 import { CREATE_TASK_OPTIONS } from "./_options.ts";
 
 /** The body of a task group: it starts the children with `tg.createTask`. */
@@ -222,7 +223,7 @@ export class TaskGroup {
   *#scope<T>(body: TaskGroupBody<T>): Coroutine<T> {
     if (this.#entered) throw new Error("TaskGroup has already been entered");
     const loop = getRunningLoop();
-    const parent = loop._currentTask;
+    const parent = currentTaskOf(loop);
     if (parent === null) {
       throw new Error("TaskGroup cannot determine the parent task");
     }

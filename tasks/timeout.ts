@@ -5,12 +5,16 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
+import {
+  type Coroutine,
+  currentTaskOf,
+  describeValue,
+  isGenerator,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import { CancelledError, TimeoutError } from "../eventloop/errors.ts";
 import type { Handle } from "../eventloop/handle.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
-import { describeValue, isGenerator } from "../eventloop/_util.ts";
 import type { Task } from "./task.ts";
 
 /** The body of a `timeout`: a coroutine, or a function of the Timeout. */
@@ -178,7 +182,7 @@ export class Timeout {
     if (this.#state !== CREATED) {
       throw new Error("Timeout has already been entered");
     }
-    const task = getRunningLoop()._currentTask;
+    const task = currentTaskOf(getRunningLoop());
     if (task === null) throw new Error("Timeout should be used inside a task");
     this.#state = ENTERED;
     this.#task = task;

@@ -5,10 +5,12 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
+import {
+  checkWorkerFunction,
+  type Coroutine,
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
-import { checkWorkerFunction } from "../eventloop/_job.ts";
 
 /**
  * Runs the function that `moduleUrl` exports as `exportName` in a Worker of

@@ -4,19 +4,19 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
-import { checkOptionNames } from "../eventloop/_options.ts";
-import { WAIT_OPTIONS } from "./_options.ts";
-import { Future } from "../eventloop/future.ts";
-import { getRunningLoop } from "../eventloop/registry.ts";
-import type { TimerHandle } from "../eventloop/handle.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
 import {
+  checkOptionNames,
+  type Coroutine,
   describeValue,
   isGenerator,
   isGeneratorFunction,
   isPromiseLike,
-} from "../eventloop/_util.ts";
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
+import { WAIT_OPTIONS } from "./_options.ts";
+import { Future } from "../eventloop/future.ts";
+import { getRunningLoop } from "../eventloop/registry.ts";
+import type { TimerHandle } from "../eventloop/handle.ts";
 import { checkAwaitables } from "./_iterable.ts";
 
 /**

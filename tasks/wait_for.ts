@@ -4,16 +4,16 @@
  * @module
  */
 
-import { watchCoroutine } from "../eventloop/_never_awaited.ts";
-import { CancelledError, TimeoutError } from "../eventloop/errors.ts";
-import { Future } from "../eventloop/future.ts";
-import type { Coroutine } from "../eventloop/_coroutine.ts";
 import {
+  type Coroutine,
   describeNonCoroutine,
   describeValue,
   isGenerator,
   isPromiseLike,
-} from "../eventloop/_util.ts";
+  watchCoroutine,
+} from "../eventloop/_lowlevel.ts";
+import { CancelledError, TimeoutError } from "../eventloop/errors.ts";
+import { Future } from "../eventloop/future.ts";
 import { ensureFuture } from "./ensure_future.ts";
 import { fromPromise } from "./from_promise.ts";
 import type { Awaitable } from "./gather.ts";
@@ -115,7 +115,7 @@ function* awaitIt<T>(aw: Awaitable<T>): Coroutine<T> {
 
 /** Cancels `fut` and waits until it is done (asyncio's `_cancel_and_wait`). */
 function* cancelAndWait(fut: Future<unknown>): Coroutine<void> {
-  const waiter = fut._loop.createFuture<void>();
+  const waiter = fut.getLoop().createFuture<void>();
   const release = () => {
     if (!waiter.done()) waiter.setResult();
   };

@@ -79,7 +79,7 @@ Deno.test("TimerHandle.cancel() keeps a timer from running", async (t) => {
     loop.callLater(1000, () => loop.stop());
     await loop.runForever();
     assert.deepEqual(fired, Array.from({ length: 50 }, (_, k) => k * 10));
-    assert.equal(loop._timers.length, 0);
+    assert.equal(loop._timers.size, 0);
     loop.close();
   });
   await t.step(
@@ -97,7 +97,7 @@ Deno.test("TimerHandle.cancel() keeps a timer from running", async (t) => {
       assert.equal(runs.reduce((a, b) => a + b, 0), 100);
       assert.deepEqual(runs.slice(0, 200), new Array(200).fill(0));
       assert.deepEqual(runs.slice(200), new Array(100).fill(1));
-      assert.equal(loop._timers.length, 0);
+      assert.equal(loop._timers.size, 0);
       loop.close();
     },
   );

@@ -276,7 +276,7 @@ function* perform(w: World, op: Op, id: number): Coroutine<void> {
       for (const t of w.condWaiters) {
         const fut = t.waitingOn();
         if (
-          fut !== null && !fut.done() && !w.condLock._waiters.includes(fut)
+          fut !== null && !fut.done() && !w.condLock._lot.has(fut)
         ) pending++;
       }
       w.condOwed += op.all ? pending : Math.min(1, pending);
@@ -791,7 +791,7 @@ function watchStranded(w: World): () => void {
     timers.push(w.loop.callLater(at, () => {
       const q = w.queue;
       const found: string[] = [];
-      if (!w.lock.locked() && w.lock._waiters.length > 0) {
+      if (!w.lock.locked() && w.lock._lot.hasWaiters()) {
         found.push(`${w.lock}`);
       }
       if (w.sem._value > 0 && String(w.sem).includes("waiters:")) {
@@ -800,13 +800,13 @@ function watchStranded(w: World): () => void {
       if (w.event.isSet() && String(w.event).includes("waiters:")) {
         found.push(`${w.event}`);
       }
-      if (q.qsize() > 0 && q._getters.length > 0) found.push(`${q}`);
+      if (q.qsize() > 0 && q._getters.parked > 0) found.push(`${q}`);
       // (While the lock is held, a woken waiter may be queued to take it
       // back; with the lock free it would have.)
       if (w.condOwed > 0 && w.condWaiters.size > 0 && !w.cond.locked()) {
         found.push(`${w.cond} owing ${w.condOwed} wake-up(s)`);
       }
-      if (!q.full() && q._putters.length > 0) found.push(`${q}`);
+      if (!q.full() && q._putters.parked > 0) found.push(`${q}`);
       for (const f of found) w.violate(`a waiter stranded at ${at}: ${f}`);
     }));
   }
@@ -884,7 +884,7 @@ function* checkInvariants(w: World, main: Task<unknown>): Coroutine<void> {
   }
   // Queue: every item put came out exactly once, none came from nowhere.
   const q = w.queue;
-  if (q._getters.length !== 0 || q._putters.length !== 0) {
+  if (q._getters.size !== 0 || q._putters.size !== 0) {
     w.violate(`Queue keeps waiters: ${q}`);
   }
   while (!q.empty()) {
@@ -929,7 +929,7 @@ function* checkInvariants(w: World, main: Task<unknown>): Coroutine<void> {
   const others = [...allTasks(w.loop)].filter((t) => t !== main);
   for (const t of others) w.violate(`task left behind: ${t}`);
   for (let i = 0; i < 3; i++) yield;
-  const timers = w.loop._timers.filter((t) => !t._cancelled);
+  const timers = w.loop._timers.live();
   for (const t of timers) w.violate(`timer left behind: ${t}`);
 }
 

@@ -926,7 +926,7 @@ async function check(row: Row): Promise<void> {
       const left = [...allTasks()].filter((t) => t !== me);
       for (const t of left) t.cancel();
       assert.deepEqual(left.map(String), [], `${row.name} left tasks behind`);
-      const timers = getRunningLoop()._timers.filter((t) => !t._cancelled);
+      const timers = getRunningLoop()._timers.live();
       assert.deepEqual(timers.map(String), [], `${row.name} left timers`);
     }(),
     { virtualTime: true },

@@ -164,7 +164,7 @@ Deno.test("StreamWriter.drain(): a clean close while paused lets drains return; 
       assert.ok(error instanceof Deno.errors.ConnectionReset);
       assert.throws(
         () => new StreamWriter(transport, protocol).waitClosed().next(),
-        /does not implement _getCloseWaiter/,
+        /does not implement getCloseWaiter/,
       );
     }(),
     { virtualTime: true },

@@ -11,7 +11,7 @@ export function assertNothingLeft(): void {
   const me = currentTask();
   const others = [...allTasks()].filter((t) => t !== me).map(String);
   assert.deepEqual(others, [], "tasks left behind");
-  const timers = loop._timers.filter((t) => !t._cancelled);
+  const timers = loop._timers.live();
   assert.deepEqual(timers.map(String), [], "timers left behind");
 }
 

@@ -50,14 +50,14 @@ Deno.test("sleep() cancelled cancels its timer and leaves nothing behind", async
       const loop = getRunningLoop();
       const task = createTask(sleep(100));
       yield* sleep(1);
-      assert.equal(loop._timers.length - loop._timerCancelledCount, 1);
+      assert.equal(loop._timers.live().length, 1);
       task.cancel();
       try {
         yield* task;
       } catch (error) {
         assert.ok(error instanceof CancelledError);
       }
-      assert.equal(loop._timers.length - loop._timerCancelledCount, 0);
+      assert.equal(loop._timers.live().length, 0);
       assert.equal(loop.time(), 1);
     }(),
     { virtualTime: true },
@@ -70,7 +70,7 @@ Deno.test("sleep(Infinity) waits until cancelled, with no timer", async () => {
       const loop = getRunningLoop();
       const task = createTask(sleep(Infinity));
       yield* sleep(0);
-      assert.equal(loop._timers.length, 0);
+      assert.equal(loop._timers.size, 0);
       task.cancel();
       try {
         yield* task;
