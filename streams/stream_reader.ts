@@ -425,12 +425,7 @@ export class StreamReader {
       while (true) {
         if (this.#size === 0) {
           if (this.#eof) break;
-          const waiter = this.#newWaiter("read");
-          try {
-            yield waiter;
-          } finally {
-            this.#forgetWaiter(waiter);
-          }
+          yield* this.#waitForData("read");
           if (this.#exception !== null) throw this.#exception;
           continue;
         }
@@ -441,12 +436,7 @@ export class StreamReader {
       return concat(blocks, total);
     }
     if (this.#size === 0 && !this.#eof) {
-      const waiter = this.#newWaiter("read");
-      try {
-        yield waiter;
-      } finally {
-        this.#forgetWaiter(waiter);
-      }
+      yield* this.#waitForData("read");
     }
     if (this.#size === 0) return EMPTY;
     const data = this.#take(Math.min(n, this.#size));
@@ -632,12 +622,7 @@ export class StreamReader {
         const chunk = this.#take(this.#size);
         throw new IncompleteReadError(chunk, null);
       }
-      const waiter = this.#newWaiter("readUntil");
-      try {
-        yield waiter;
-      } finally {
-        this.#forgetWaiter(waiter);
-      }
+      yield* this.#waitForData("readUntil");
     }
     if (matchStart > this.#limit) {
       throw new LimitOverrunError(
@@ -703,12 +688,7 @@ export class StreamReader {
       if (this.#eof) {
         throw new IncompleteReadError(this.#take(this.#size), n);
       }
-      const waiter = this.#newWaiter("readExactly");
-      try {
-        yield waiter;
-      } finally {
-        this.#forgetWaiter(waiter);
-      }
+      yield* this.#waitForData("readExactly");
     }
     const data = this.#take(n);
     this.#maybeResumeTransport();
@@ -767,12 +747,7 @@ export class StreamReader {
   *_readChunk(): Coroutine<Uint8Array> {
     const now = this._readChunkNow();
     if (now !== null) return now;
-    const waiter = this.#newWaiter("read");
-    try {
-      yield waiter;
-    } finally {
-      this.#forgetWaiter(waiter);
-    }
+    yield* this.#waitForData("read");
     return this._readChunkNow() ?? EMPTY;
   }
 
@@ -820,17 +795,17 @@ export class StreamReader {
   }
 
   /**
-   * The future a read waits on until `feedData()`, `feedEof()` or
-   * `setException()` is called (they clear `#waiter` before waking it; a
-   * cancelled wait clears it in the caller's `finally`). Resumes a paused
+   * Waits until data or EOF is fed, or an error is set (asyncio's
+   * `_wait_for_data()`): the one place where a read suspends. One read at a
+   * time may wait; a second is refused, as in asyncio. Resumes a paused
    * transport first: waiting on a paused transport would never end
-   * (`readExactly(n)` with `n` above twice the limit).
+   * (`readExactly(n)` with `n` above twice the limit). The future is
+   * `yield`ed, not `yield*`ed: the task sends its result (or throws its
+   * error) back in, and no iterator is made per wait.
    *
-   * The read methods `yield` this future directly rather than `yield*` it:
-   * the task sends its result (or throws its error) back in, and the read
-   * path saves an iterator per wait.
+   * @param what The read method, for the error.
    */
-  #newWaiter(what: string): Future<void> {
+  *#waitForData(what: string): Coroutine<void> {
     if (this.#waiter !== null) {
       throw new Error(
         `${what}() called while another coroutine is already waiting for incoming data`,
@@ -840,13 +815,13 @@ export class StreamReader {
     const waiter = new Future<void>({ loop: this.#loop ?? undefined });
     this.#waiter = waiter;
     this.#syncReading();
-    return waiter;
-  }
-
-  #forgetWaiter(waiter: Future<void>): void {
-    if (this.#waiter === waiter) {
-      this.#waiter = null;
-      this.#syncReading();
+    try {
+      yield waiter;
+    } finally {
+      if (this.#waiter === waiter) {
+        this.#waiter = null;
+        this.#syncReading();
+      }
     }
   }
 
