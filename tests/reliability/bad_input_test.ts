@@ -267,6 +267,7 @@ const ARGUMENTS: Row[] = [
           tg.createTask(42 as Any);
           yield;
         });
+        assert.fail("the group should have thrown");
       } catch (error) {
         assert.ok(error instanceof ExceptionGroup);
         assert.equal(error.errors.length, 1);

@@ -301,8 +301,9 @@ test("cancelling wait() or communicate() does not kill the child", async (t) => 
 function* assertCancelled(task: Task<unknown>): Coroutine<void> {
   try {
     yield* task;
+    assert.fail(`${task} should have been cancelled`);
   } catch (error) {
-    assert.ok(error instanceof CancelledError);
+    assert.ok(error instanceof CancelledError, String(error));
   }
   assert.ok(task.cancelled());
 }

@@ -11,6 +11,7 @@ import {
   fromPromise,
   sleep,
 } from "../../tasks/mod.ts";
+import { caught } from "./_combinators.ts";
 
 Deno.test("fromPromise() gives the promise's value to a coroutine", async () => {
   const value = await run(function* () {
@@ -22,16 +23,11 @@ Deno.test("fromPromise() gives the promise's value to a coroutine", async () => 
 });
 
 Deno.test("fromPromise() turns a rejection into the future's error", async () => {
-  const message = await run(function* () {
-    try {
-      yield* fromPromise(Promise.reject(new URIError("bad uri")));
-    } catch (error) {
-      assert.ok(error instanceof URIError);
-      return error.message;
-    }
-    return "no error";
+  const error = await run(function* () {
+    return yield* caught(fromPromise(Promise.reject(new URIError("bad uri"))));
   }());
-  assert.equal(message, "bad uri");
+  assert.ok(error instanceof URIError);
+  assert.equal(error.message, "bad uri");
 });
 
 Deno.test("fromPromise() with a function aborts its signal when cancelled", async () => {
@@ -49,11 +45,7 @@ Deno.test("fromPromise() with a function aborts its signal when cancelled", asyn
     }());
     yield* sleep(0);
     task.cancel("stop the request");
-    try {
-      yield* task;
-    } catch (error) {
-      assert.ok(error instanceof CancelledError);
-    }
+    assert.ok((yield* caught(task)) instanceof CancelledError);
   }());
   assert.ok(reason instanceof CancelledError);
   assert.equal((reason as CancelledError).message, "stop the request");

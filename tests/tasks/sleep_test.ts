@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { CancelledError, getRunningLoop, run } from "../../eventloop/mod.ts";
 import { createTask, sleep } from "../../tasks/mod.ts";
+import { caught } from "./_combinators.ts";
 
 Deno.test("sleep() suspends for the delay in loop time and returns the result", async () => {
   const [value, time] = await run(
@@ -52,11 +53,7 @@ Deno.test("sleep() cancelled cancels its timer and leaves nothing behind", async
       yield* sleep(1);
       assert.equal(loop._timers.live().length, 1);
       task.cancel();
-      try {
-        yield* task;
-      } catch (error) {
-        assert.ok(error instanceof CancelledError);
-      }
+      assert.ok((yield* caught(task)) instanceof CancelledError);
       assert.equal(loop._timers.live().length, 0);
       assert.equal(loop.time(), 1);
     }(),

@@ -263,6 +263,7 @@ Deno.test("taskGroup(): a cancellation from outside", async (t) => {
             }());
             tg.createTask(failLater(1, "trigger"));
           });
+          assert.fail("the group should have thrown");
         } catch (error) {
           // The child failure wins over the outside cancellation...
           log.push(`group threw ${(error as Error).name} at ${now()}`);

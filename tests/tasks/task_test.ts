@@ -13,6 +13,7 @@ import {
   sleep,
   Task,
 } from "../../tasks/mod.ts";
+import { caught } from "./_combinators.ts";
 
 const virtual = { virtualTime: true };
 
@@ -83,8 +84,9 @@ Deno.test("Task may catch a cancellation and carry on", async () => {
       const task = createTask(function* () {
         try {
           yield* sleep(10);
+          assert.fail("the sleep should have been cancelled");
         } catch (error) {
-          assert.ok(error instanceof CancelledError);
+          assert.ok(error instanceof CancelledError, String(error));
           currentTask()!.uncancel();
         }
         yield* sleep(1);
@@ -132,11 +134,7 @@ Deno.test("Task.cancel() while a step is scheduled delivers at the next step", a
     }());
     yield* sleep(0); // step 1 runs
     task.cancel();
-    try {
-      yield* task;
-    } catch (error) {
-      assert.ok(error instanceof CancelledError);
-    }
+    assert.ok((yield* caught(task)) instanceof CancelledError);
   }());
   assert.deepEqual(log, ["step 1", "caught CancelledError"]);
 });
@@ -154,11 +152,8 @@ Deno.test("Task cancelled twice counts both requests; uncancel() takes them back
       assert.equal(task.uncancel(), 0);
       // The future it waited on was already cancelled: the task still ends
       // cancelled, as in asyncio.
-      try {
-        yield* task;
-      } catch (error) {
-        assert.ok(error instanceof CancelledError);
-      }
+      assert.ok((yield* caught(task)) instanceof CancelledError);
+      assert.ok(task.cancelled());
     }(),
     virtual,
   );
@@ -227,12 +222,9 @@ Deno.test("Task cancelling the future it waits on cancels the future too", async
     yield* sleep(0);
     task.cancel("outer");
     assert.ok(inner.cancelled());
-    try {
-      yield* task;
-    } catch (error) {
-      assert.ok(error instanceof CancelledError);
-      assert.equal(error.message, "outer");
-    }
+    const error = yield* caught(task);
+    assert.ok(error instanceof CancelledError);
+    assert.equal(error.message, "outer");
   }());
 });
 
@@ -274,13 +266,13 @@ Deno.test("Task rejects bad yields with a clear error thrown into the coroutine"
     await t.step(name, async () => {
       const message = await run(function* () {
         try {
-          // deno-lint-ignore no-explicit-any
+          // deno-lint-ignore no-explicit-any -- yields what no coroutine type allows, on purpose
           yield value as any;
+          assert.fail(`yield of ${String(value)} was accepted`);
         } catch (error) {
-          assert.ok(error instanceof TypeError);
+          assert.ok(error instanceof TypeError, String(error));
           return error.message;
         }
-        return "accepted";
       }());
       assert.match(message, pattern);
     });
