@@ -11,7 +11,7 @@
 // written by the user runs no code when it is called. The lint plugin
 // (lint/mod.ts) reports those where they are dropped.
 
-import type { Coroutine } from "./_coroutine.ts";
+import { type Coroutine, GENERATOR_NEXT } from "./_coroutine.ts";
 import type { Future } from "./future.ts";
 import { captureSource, formatSource, type SourceStack } from "./_debug.ts";
 import { reuseError } from "./_util.ts";
@@ -61,11 +61,8 @@ function watched<T>(coro: Coroutine<T>, name: string): Coroutine<T> {
   const record = { name, source: captureSource(watchCoroutine) };
   const wrapper = new Watched(coro, record);
   unstarted.register(wrapper, record, wrapper);
-  return wrapper as unknown as Coroutine<T>;
+  return wrapper;
 }
-
-/** The `next` every generator object inherits. */
-const GENERATOR_NEXT = Object.getPrototypeOf(function* () {}).prototype.next;
 
 const FREE = 0;
 const CLAIMED = 1;

@@ -5,16 +5,28 @@
 
 import type { JobRequest, JobResponse, SerializedError } from "./_job.ts";
 
-interface WorkerScope {
-  onmessage: ((event: MessageEvent<JobRequest>) => void) | null;
-  postMessage(message: JobResponse): void;
+// This module runs only as a Worker's script, whose global scope the
+// window types of Deno do not describe: `postMessage` is looked up, and
+// checked, at run time.
+const post = workerPostMessage();
+
+/** The Worker's own `postMessage`, checked. */
+function workerPostMessage(): (message: JobResponse) => void {
+  const found: unknown = Reflect.get(globalThis, "postMessage");
+  if (typeof found !== "function") {
+    throw new Error("eventloop/_worker.ts runs only as a Worker's script");
+  }
+  return (message) => Reflect.apply(found, globalThis, [message]);
 }
 
-const scope = globalThis as unknown as WorkerScope;
+/** Posts `message` back to the executor. */
+function postMessage(message: JobResponse): void {
+  post(message);
+}
 
-scope.onmessage = (event) => {
-  void runJob(event.data);
-};
+globalThis.addEventListener("message", (event) => {
+  if (event instanceof MessageEvent) void runJob(event.data);
+});
 
 async function runJob(request: JobRequest): Promise<void> {
   const { id, moduleUrl, exportName, args } = request;
@@ -31,13 +43,13 @@ async function runJob(request: JobRequest): Promise<void> {
     }
     value = await fn(...args);
   } catch (error) {
-    scope.postMessage({ id, ok: false, error: serializeError(error) });
+    postMessage({ id, ok: false, error: serializeError(error) });
     return;
   }
   try {
-    scope.postMessage({ id, ok: true, value });
+    postMessage({ id, ok: true, value });
   } catch (error) {
-    scope.postMessage({
+    postMessage({
       id,
       ok: false,
       error: serializeError(
@@ -63,7 +75,7 @@ function serializeError(error: unknown): SerializedError {
   for (const key of Object.keys(error)) {
     try {
       props[key] = structuredClone(
-        (error as unknown as Record<string, unknown>)[key],
+        Reflect.get(error, key),
       );
     } catch {
       // Not cloneable: left out.

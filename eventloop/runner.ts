@@ -6,7 +6,7 @@
  */
 
 import { EventLoop, type EventLoopOptions } from "./event_loop.ts";
-import type { Coroutine } from "./_coroutine.ts";
+import { type Coroutine, GENERATOR_NEXT } from "./_coroutine.ts";
 import { loopState } from "./_state.ts";
 import { describeValue, isGenerator } from "./_util.ts";
 import { CancelledError, KeyboardInterrupt } from "./errors.ts";
@@ -328,9 +328,6 @@ function refuseInRunningLoop(main: unknown, where: string): void {
   }
   throw new Error(`${where} cannot be called from a running event loop`);
 }
-
-/** The `next` every generator object inherits. */
-const GENERATOR_NEXT = Object.getPrototypeOf(function* () {}).prototype.next;
 
 function toCoroutine<T>(
   value: Coroutine<T> | (() => Coroutine<T>),

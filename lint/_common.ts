@@ -26,15 +26,15 @@ export function mergeVisitors(a: Visitors, b: Visitors): Deno.lint.LintVisitor {
   return merged as Deno.lint.LintVisitor;
 }
 
-/** The plugin API's node type, for `report` and `fix`. */
-export function lintNode(n: AstNode): Deno.lint.Node {
-  return n as unknown as Deno.lint.Node;
+/** The source text of `n`. */
+export function textOf(ctx: Deno.lint.RuleContext, n: AstNode): string {
+  return ctx.sourceCode.text.slice(n.range[0], n.range[1]);
 }
 
 /** `sleep(...)` or `lock.acquire()`: a call as messages show it. */
 export function callText(ctx: Deno.lint.RuleContext, call: AstNode): string {
   const callee = unwrap(node(call.callee)) ?? call;
-  let text = ctx.sourceCode.getText(lintNode(callee)).replace(/\s+/g, " ");
+  let text = textOf(ctx, callee).replace(/\s+/g, " ");
   if (text.length > 60) text = `${text.slice(0, 57)}...`;
   return `${text}(${nodes(call.arguments).length > 0 ? "..." : ""})`;
 }

@@ -9,7 +9,7 @@ import {
   propertyName,
   unwrap,
 } from "./_analysis.ts";
-import { callText, lintNode, mergeVisitors } from "./_common.ts";
+import { callText, mergeVisitors } from "./_common.ts";
 
 const PROMISE_COMBINATORS = new Set(["all", "allSettled", "any", "race"]);
 
@@ -34,7 +34,7 @@ export const noAwaitCoroutine: Deno.lint.Rule = {
           if (made === null) continue;
           const text = callText(ctx, made.call);
           ctx.report({
-            node: lintNode(awaited),
+            range: awaited.range,
             message:
               `\`await\` does not run the coroutine that \`${text}\` makes: a generator is not a promise, so this resolves at once`,
             hint: hint(text),
@@ -59,7 +59,7 @@ export const noAwaitCoroutine: Deno.lint.Rule = {
             if (made === null) continue;
             const text = callText(ctx, made.call);
             ctx.report({
-              node: lintNode(made.call),
+              range: made.call.range,
               message: `\`Promise.${
                 propertyName(callee)
               }()\` does not run the coroutine that \`${text}\` makes: a generator is not a promise`,

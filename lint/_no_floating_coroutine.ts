@@ -12,8 +12,8 @@ import {
   callbackArgument,
   callText,
   inPlainGenerator,
-  lintNode,
   mergeVisitors,
+  textOf,
 } from "./_common.ts";
 
 /** The values of `expr` that an expression statement drops. */
@@ -67,13 +67,13 @@ export const noFloatingCoroutine: Deno.lint.Rule = {
               expression?.type !== "ChainExpression" &&
               inPlainGenerator(statement);
             ctx.report({
-              node: lintNode(made.call),
+              range: made.call.range,
               message: `\`${text}\` makes ${what}`,
               hint:
                 `Wait for it with \`yield* ${text}\` (asyncio's \`await\`), or run it beside this code with \`createTask(${text})\`.`,
               fix: fixable
                 ? (fixer) =>
-                  fixer.insertTextBefore(lintNode(made.call), "yield* ")
+                  fixer.insertTextBeforeRange(made.call.range, "yield* ")
                 : undefined,
             });
           }
@@ -90,7 +90,7 @@ export const noFloatingCoroutine: Deno.lint.Rule = {
           if (made !== null) {
             const text = callText(ctx, made.call);
             ctx.report({
-              node: lintNode(made.call),
+              range: made.call.range,
               message:
                 `\`${argument.taker}\` drops what its callback returns, so the coroutine \`${text}\` makes never runs`,
               hint:
@@ -104,9 +104,9 @@ export const noFloatingCoroutine: Deno.lint.Rule = {
             : value?.kind === "export" &&
               value.name in API.functions.coroutines;
           if (isGenerator) {
-            const text = ctx.sourceCode.getText(lintNode(callback));
+            const text = textOf(ctx, callback);
             ctx.report({
-              node: lintNode(callback),
+              range: callback.range,
               message:
                 `\`${argument.taker}\` calls \`${text}\` as a plain function: the coroutine it makes is dropped and never runs`,
               hint:

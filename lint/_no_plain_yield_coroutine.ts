@@ -7,12 +7,7 @@ import {
   FileAnalysis,
   node,
 } from "./_analysis.ts";
-import {
-  callText,
-  inPlainGenerator,
-  lintNode,
-  mergeVisitors,
-} from "./_common.ts";
+import { callText, inPlainGenerator, mergeVisitors } from "./_common.ts";
 
 /** The rule. */
 export const noPlainYieldCoroutine: Deno.lint.Rule = {
@@ -44,7 +39,7 @@ export const noPlainYieldCoroutine: Deno.lint.Rule = {
           const fixable = coroutine && inPlainGenerator(y) &&
             ctx.sourceCode.text.slice(start, start + 5) === "yield";
           ctx.report({
-            node: lintNode(y),
+            range: y.range,
             message: `\`yield ${text}\` hands the ${
               coroutine ? "coroutine" : "generator"
             } itself to the task instead of running it`,

@@ -9,7 +9,7 @@ import {
   propertyName,
   unwrap,
 } from "./_analysis.ts";
-import { callbackArgument, lintNode, mergeVisitors } from "./_common.ts";
+import { callbackArgument, mergeVisitors, textOf } from "./_common.ts";
 
 /** Objects whose functions do not need `this` (Deno binds console's). */
 const UNBOUND_OK = new Set(["console", "globalThis", "self", "window"]);
@@ -30,10 +30,8 @@ export const noUnboundCallback: Deno.lint.Rule = {
           const member = unwrap(argument.callback);
           if (member?.type !== "MemberExpression") continue;
           if (!needsThis(analysis, member)) continue;
-          const text = ctx.sourceCode.getText(lintNode(member));
-          const object = ctx.sourceCode.getText(
-            lintNode(node(member.object)!),
-          );
+          const text = textOf(ctx, member);
+          const object = textOf(ctx, node(member.object)!);
           const rest = ["args", "params", "values"].find((name) =>
             !new RegExp(`\\b${name}\\b`).test(object)
           ) ?? "args";
@@ -41,12 +39,12 @@ export const noUnboundCallback: Deno.lint.Rule = {
             ? `(...${rest}) => ${text}(...${rest})`
             : `() => ${text}()`;
           ctx.report({
-            node: lintNode(argument.callback),
+            range: argument.callback.range,
             message:
               `\`${text}\` is passed to \`${argument.taker}\` without its object: \`this\` is lost when it is called`,
             hint: `Pass an arrow function: \`${arrow}\`.`,
             fix: (fixer) =>
-              fixer.replaceText(lintNode(argument.callback), arrow),
+              fixer.replaceTextRange(argument.callback.range, arrow),
           });
         }
       },

@@ -290,3 +290,56 @@ Deno.test("The module's hand-built coroutines also refuse a second yield* and a 
     });
   }
 });
+
+Deno.test("The module's hand-built coroutines have what a generator has", async (t) => {
+  const helpers = [
+    "map",
+    "filter",
+    "take",
+    "drop",
+    "flatMap",
+    "reduce",
+    "toArray",
+    "forEach",
+    "some",
+    "every",
+    "find",
+  ];
+  const made: [string, () => Coroutine<unknown>][] = [
+    ["sleep()", () => sleep(0)],
+    ["lock.acquire()", () => new Lock().acquire()],
+    ["lock.hold()", () => new Lock().hold()],
+    ["queue.get()", () => new Queue<number>().get()],
+    ["queue.put()", () => new Queue<number>().put(1)],
+  ];
+  const generator = (function* () {})();
+  for (const [name, make] of made) {
+    await t.step(`${name}: the iterator helpers and Symbol.dispose`, () => {
+      const coro = make();
+      for (const helper of [...helpers, Symbol.dispose]) {
+        assert.equal(
+          typeof Reflect.get(coro, helper),
+          "function",
+          `${name} has no ${String(helper)}`,
+        );
+        assert.equal(
+          Reflect.get(coro, helper),
+          Reflect.get(generator, helper),
+          `${name}'s ${String(helper)} is the generator's`,
+        );
+      }
+    });
+  }
+  await t.step("toArray() runs them as it runs a generator", async () => {
+    assert.deepEqual(sleep(0).toArray(), [undefined]);
+    const lock = new Lock();
+    await runBounded(function* () {
+      assert.deepEqual(lock.acquire().toArray(), []);
+      assert.ok(lock.locked(), "the acquire ran to its end");
+      const queue = new Queue<number>();
+      queue.putNowait(4);
+      assert.deepEqual(queue.get().toArray(), []);
+      assert.equal(queue.qsize(), 0, "the get ran to its end");
+    });
+  });
+});
