@@ -37,7 +37,7 @@ function deadPort(): number {
 
 async function rawSocket(port: number): Promise<RawSocket> {
   if (BACKEND === "Deno.listenDatagram") {
-    // deno-lint-ignore no-explicit-any
+    // deno-lint-ignore no-explicit-any -- Deno.listenDatagram is unstable, absent from the stable types
     const conn = (Deno as any).listenDatagram({
       transport: "udp",
       hostname: "127.0.0.1",

@@ -22,7 +22,7 @@ import {
   SOCK_WHY,
 } from "./_net.ts";
 import { checkLoopOpen, describeValue } from "./_util.ts";
-import type { Runnable } from "./handle.ts";
+import { Step } from "./_step.ts";
 import {
   checkOptionNames,
   DATAGRAM_ENDPOINT_OPTIONS,
@@ -45,11 +45,6 @@ interface UdpSocket {
   send(data: Uint8Array, to: Deno.NetAddr): Promise<unknown>;
   /** Closes; resolves once nothing is in flight any more. */
   close(): Promise<void>;
-}
-
-class Step implements Runnable {
-  _cancelled = false;
-  constructor(readonly _run: () => void) {}
 }
 
 function toNetAddr(value: unknown, name: string): Deno.NetAddr {
@@ -101,7 +96,7 @@ function denoSocket(
   reuse: boolean,
   broadcast: boolean,
 ): UdpSocket {
-  // deno-lint-ignore no-explicit-any
+  // deno-lint-ignore no-explicit-any -- Deno.listenDatagram is unstable, absent from the stable types
   const listen = (Deno as any).listenDatagram as (
     options: Record<string, unknown>,
   ) => {

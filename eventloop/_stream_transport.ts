@@ -27,7 +27,7 @@ import {
 } from "./_write_flow.ts";
 import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 import { checkChunks, describeValue } from "./_util.ts";
-import type { Runnable } from "./handle.ts";
+import { Step } from "./_step.ts";
 
 /** asyncio's threshold before writes after close are logged. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
@@ -73,11 +73,13 @@ export interface StreamTransportOptions {
   exposeConn?: boolean;
 }
 
-/** A Runnable that calls a method of the transport. */
-class Step implements Runnable {
-  _cancelled = false;
-  constructor(readonly _run: () => void) {}
-}
+// The transport's end (#lostState): alive; losing (the conn is closed,
+// connectionLost waits for the reads and writes in flight to come back);
+// connectionLost scheduled; connectionLost called.
+const ALIVE = 0;
+const LOSING = 1;
+const LOST_SCHEDULED = 2;
+const LOST = 3;
 
 /**
  * Whether an error means the peer went away or sent a broken TLS stream
@@ -135,8 +137,8 @@ export class StreamTransport implements Transport {
   // Closing.
   #closing = false;
   #connLost = 0;
-  /** 0 alive, 1 lost requested, 2 connectionLost scheduled, 3 called. */
-  #lostState = 0;
+  /** ALIVE, then LOSING, LOST_SCHEDULED, LOST: never goes back. */
+  #lostState = ALIVE;
   #lostError: Error | null = null;
   /** Detached by startTls: the conn now belongs to a TLS transport. */
   #detached = false;
@@ -337,7 +339,7 @@ export class StreamTransport implements Transport {
 
   /** @ignore @internal Whether the protocol's `connectionLost` has been called. */
   get _lost(): boolean {
-    return this.#lostState !== 0;
+    return this.#lostState !== ALIVE;
   }
 
   /**
@@ -348,7 +350,7 @@ export class StreamTransport implements Transport {
    * @ignore
    */
   _detach(): Promise<StreamConn> {
-    if (this.#closing || this.#lostState !== 0) {
+    if (this.#closing || this.#lostState !== ALIVE) {
       return Promise.reject(
         new Error("Cannot start TLS on a closing transport"),
       );
@@ -383,8 +385,8 @@ export class StreamTransport implements Transport {
    * @ignore
    */
   _detachFailed(error: Error): void {
-    if (this.#lostState !== 0) return;
-    this.#lostState = 1;
+    if (this.#lostState !== ALIVE) return;
+    this.#lostState = LOSING;
     this.#lostError = error;
     closeQuietly(this.#conn);
     this.#maybeScheduleLost();
@@ -422,7 +424,7 @@ export class StreamTransport implements Transport {
 
   #onRead = (n: number | null): void => {
     this.#readInFlight = false;
-    if (this.#lostState !== 0 || this.#detached) {
+    if (this.#lostState !== ALIVE || this.#detached) {
       this.#maybeScheduleLost();
       return;
     }
@@ -448,7 +450,7 @@ export class StreamTransport implements Transport {
       return;
     }
     this.#readInFlight = false;
-    if (this.#lostState !== 0 || this.#closing || this.#loop.isClosed()) {
+    if (this.#lostState !== ALIVE || this.#closing || this.#loop.isClosed()) {
       this.#maybeScheduleLost();
       return;
     }
@@ -536,7 +538,7 @@ export class StreamTransport implements Transport {
   }
 
   #onWritten = (n: number): void => {
-    if (this.#lostState !== 0) {
+    if (this.#lostState !== ALIVE) {
       this.#writeDone();
       this.#maybeScheduleLost();
       return;
@@ -572,7 +574,7 @@ export class StreamTransport implements Transport {
 
   #onWriteError = (error: unknown): void => {
     this.#writeDone();
-    if (this.#lostState !== 0 || this.#loop.isClosed()) {
+    if (this.#lostState !== ALIVE || this.#loop.isClosed()) {
       this.#maybeScheduleLost();
       return;
     }
@@ -599,7 +601,7 @@ export class StreamTransport implements Transport {
     this.#loop._ioStarted();
     this.#conn.closeWrite().then(() => {
       this.#writeDone();
-      if (this.#closing && this.#lostState === 0) {
+      if (this.#closing && this.#lostState === ALIVE) {
         this.#connLost++;
         this.#lose(null);
       } else {
@@ -616,7 +618,7 @@ export class StreamTransport implements Transport {
   }
 
   #callResumeWriting(): void {
-    if (this.#lostState !== 0) return;
+    if (this.#lostState !== ALIVE) return;
     this.#toldPaused = false;
     callWriteFlow(this.#loop, this, this.#protocol, "resumeWriting");
   }
@@ -639,7 +641,7 @@ export class StreamTransport implements Transport {
   }
 
   #forceClose(error: Error | null): void {
-    if (this.#lostState !== 0) return;
+    if (this.#lostState !== ALIVE) return;
     this.#chunks.length = 0;
     this.#bufferSize = 0;
     this.#closing = true;
@@ -649,9 +651,9 @@ export class StreamTransport implements Transport {
 
   /** Closes the conn and schedules connectionLost once no op is in flight. */
   #lose(error: Error | null): void {
-    if (this.#lostState !== 0) return;
+    if (this.#lostState !== ALIVE) return;
     untrack(this);
-    this.#lostState = 1;
+    this.#lostState = LOSING;
     this.#lostError = error;
     closeQuietly(this.#conn);
     this.#maybeScheduleLost();
@@ -659,15 +661,15 @@ export class StreamTransport implements Transport {
 
   #maybeScheduleLost(): void {
     if (
-      this.#lostState !== 1 || this.#readInFlight || this.#writeInFlight
+      this.#lostState !== LOSING || this.#readInFlight || this.#writeInFlight
     ) return;
-    this.#lostState = 2;
+    this.#lostState = LOST_SCHEDULED;
     if (this.#loop.isClosed()) return;
     this.#loop.callSoon(() => this.#callConnectionLost());
   }
 
   #callConnectionLost(): void {
-    this.#lostState = 3;
+    this.#lostState = LOST;
     try {
       if (this.#started) this.#protocol.connectionLost(this.#lostError);
     } catch (error) {
@@ -685,7 +687,7 @@ export class StreamTransport implements Transport {
   }
 
   toString(): string {
-    const state = this.#lostState !== 0
+    const state = this.#lostState !== ALIVE
       ? "closed"
       : this.#closing
       ? "closing"

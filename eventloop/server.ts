@@ -15,6 +15,7 @@ import { closeQuietly, makeProtocol } from "./_net.ts";
 import { type StreamConn, StreamTransport } from "./_stream_transport.ts";
 import { NodeTlsConn } from "./_node_tls_server.ts";
 import { formatAddr, trackUnclosed, untrack } from "./_resource_warnings.ts";
+import { Step } from "./_step.ts";
 
 /** Seconds accepting pauses after running out of resources (asyncio's
  * `ACCEPT_RETRY_DELAY`). */
@@ -121,12 +122,6 @@ export interface ServerSetup {
   handshakeTimeout: number;
   /** @internal Turn SO_KEEPALIVE on for accepted TCP conns. */
   keepAlive?: boolean;
-}
-
-/** A Runnable for the loop's ready queue. */
-class Step {
-  _cancelled = false;
-  constructor(readonly _run: () => void) {}
 }
 
 /**

@@ -15,7 +15,7 @@ export function pythonOrder(a: unknown, b: unknown): number {
   const ka = kindOf(a);
   const kb = kindOf(b);
   if (ka === NUMBER && kb === NUMBER) {
-    // deno-lint-ignore no-explicit-any
+    // deno-lint-ignore no-explicit-any -- Python compares a bool, an int and a bigint alike; TypeScript types no `<` across them
     const x = a as any, y = b as any;
     return x < y ? -1 : x > y ? 1 : 0;
   }

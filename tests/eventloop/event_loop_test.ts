@@ -202,7 +202,7 @@ Deno.test("EventLoop refuses to run twice at once", async () => {
 
 Deno.test("EventLoop rejects bad arguments with TypeErrors that name them", () => {
   const loop = newEventLoop();
-  // deno-lint-ignore no-explicit-any
+  // deno-lint-ignore no-explicit-any -- passes what the types refuse, on purpose
   const anyLoop = loop as any;
   assert.throws(() => anyLoop.callSoon(42), {
     name: "TypeError",

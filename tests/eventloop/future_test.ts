@@ -111,7 +111,7 @@ Deno.test("Future.removeDoneCallback() removes every registration", async () => 
   await loop.runForever();
   assert.deepEqual(log, ["other"]);
   assert.throws(
-    // deno-lint-ignore no-explicit-any
+    // deno-lint-ignore no-explicit-any -- passes what the types refuse, on purpose
     () => fut.addDoneCallback(5 as any),
     { name: "TypeError", message: /'callback' must be a function/ },
   );

@@ -85,7 +85,7 @@ Deno.test("run() reports errors raised by leftover tasks during shutdown", async
         try {
           yield* sleep(10);
         } finally {
-          // deno-lint-ignore no-unsafe-finally
+          // deno-lint-ignore no-unsafe-finally -- a cleanup that fails is what is tested
           throw new Error("cleanup failed");
         }
       }());
@@ -114,7 +114,7 @@ Deno.test("run() refuses to run from a running loop", async () => {
 });
 
 Deno.test("run() rejects what is not a coroutine", async () => {
-  // deno-lint-ignore no-explicit-any
+  // deno-lint-ignore no-explicit-any -- passes what the types refuse, on purpose
   const anyRun = run as any;
   await assert.rejects(anyRun(42), {
     name: "TypeError",
@@ -200,7 +200,7 @@ Deno.test("Runner uses a loop factory and checks what it returns", async () => {
   assert.equal(runner.getLoop(), made);
   await runner.close();
   assert.ok(made.isClosed());
-  // deno-lint-ignore no-explicit-any
+  // deno-lint-ignore no-explicit-any -- passes what the types refuse, on purpose
   const bad = new Runner({ loopFactory: () => ({}) as any });
   assert.throws(() => bad.getLoop(), /'loopFactory' must return an EventLoop/);
   await bad.close();

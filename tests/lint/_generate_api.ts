@@ -27,7 +27,7 @@ export const NOT_FACTORIES: Record<string, string> = {
 interface TsType {
   repr?: string;
   kind?: string;
-  // deno-lint-ignore no-explicit-any
+  // deno-lint-ignore no-explicit-any -- deno doc's JSON, read field by field
   value?: any;
 }
 
@@ -35,7 +35,7 @@ interface DocNode {
   name: string;
   declarations: {
     kind: string;
-    // deno-lint-ignore no-explicit-any
+    // deno-lint-ignore no-explicit-any -- deno doc's JSON, read field by field
     def: any;
   }[];
 }

@@ -24,7 +24,7 @@ Deno.test("lint/_api.ts lists every exported function and method typed to return
   const exclusions = new Set(["Task.getCoro"]);
   for (const node of nodes) {
     for (const declaration of node.declarations) {
-      // deno-lint-ignore no-explicit-any
+      // deno-lint-ignore no-explicit-any -- deno doc's JSON, read field by field
       const def = declaration.def as any;
       if (declaration.kind === "function") {
         if (/^(Coroutine|Generator)$/.test(def.returnType?.repr ?? "")) {

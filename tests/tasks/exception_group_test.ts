@@ -130,7 +130,7 @@ Deno.test("ExceptionGroup: a TaskGroup's errors split by class, and .errors is t
             yield* sleep(2);
           } finally {
             // Cancelled by the group: failing while cancelled counts too.
-            // deno-lint-ignore no-unsafe-finally
+            // deno-lint-ignore no-unsafe-finally -- a cleanup that fails is what is tested
             throw new TypeError("wrong type");
           }
         }());

@@ -109,12 +109,12 @@ Deno.test("fromPromise() keeps a virtual clock from jumping past the promise", a
 
 Deno.test("fromPromise() refuses what is not a promise", async () => {
   await run(function* () {
-    // deno-lint-ignore no-explicit-any
+    // deno-lint-ignore no-explicit-any -- passes what the types refuse, on purpose
     assert.throws(() => fromPromise(42 as any), {
       name: "TypeError",
       message: /expected a Promise.*received 42/,
     });
-    // deno-lint-ignore no-explicit-any
+    // deno-lint-ignore no-explicit-any -- passes what the types refuse, on purpose
     assert.throws(() => fromPromise((() => 1) as any), TypeError);
     yield;
   }());
@@ -133,7 +133,7 @@ Deno.test("ensureFuture() wraps coroutines, promises, and passes futures through
     const fromP = ensureFuture(Promise.resolve(2));
     fut.setResult(3);
     assert.equal((yield* task) + (yield* fromP) + (yield* fut), 6);
-    // deno-lint-ignore no-explicit-any
+    // deno-lint-ignore no-explicit-any -- passes what the types refuse, on purpose
     assert.throws(() => ensureFuture(7 as any), {
       name: "TypeError",
       message: /expected a Future, a coroutine or a PromiseLike/,

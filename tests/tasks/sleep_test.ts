@@ -83,7 +83,7 @@ Deno.test("sleep(Infinity) waits until cancelled, with no timer", async () => {
 Deno.test("sleep() rejects delays that are not numbers", () => {
   for (const bad of [NaN, "1", null, undefined, {}]) {
     assert.throws(
-      // deno-lint-ignore no-explicit-any
+      // deno-lint-ignore no-explicit-any -- passes what the types refuse, on purpose
       () => sleep(bad as any),
       { name: "TypeError", message: /sleep\(\)'s 'delay' must be a number/ },
     );

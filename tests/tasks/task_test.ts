@@ -330,7 +330,7 @@ Deno.test("Task refuses setResult()/setException() and bad constructor input", a
       () => task.setException(new Error()),
       /does not support setException/,
     );
-    // deno-lint-ignore no-explicit-any
+    // deno-lint-ignore no-explicit-any -- passes what the types refuse, on purpose
     assert.throws(() => createTask((() => {}) as any), {
       name: "TypeError",
       message: /coroutine/,
