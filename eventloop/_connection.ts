@@ -18,6 +18,7 @@ import {
   checkSsl,
   checkString,
   closeQuietly,
+  formatAddr,
   ioAwait,
   makeProtocol,
   SHUTDOWN_TIMEOUT_WHY,
@@ -79,22 +80,13 @@ function checkInterleave(value: unknown, racing: boolean): number {
   return value;
 }
 
-/** `host:port`, with brackets around an IPv6 address. */
-function formatEndpoint({ hostname, port }: Endpoint): string {
-  return hostname.includes(":")
-    ? `[${hostname}]:${port}`
-    : `${hostname}:${port}`;
-}
-
 /**
  * Deno's connect error for one address, with the address in the message
  * (as asyncio's "Connect call failed (host, port)") and the same class.
  */
 function withAddress(error: unknown, endpoint: Endpoint): unknown {
   if (!(error instanceof Error) || error.name === "AbortError") return error;
-  const message = `${error.message} (connecting to ${
-    formatEndpoint(endpoint)
-  })`;
+  const message = `${error.message} (connecting to ${formatAddr(endpoint)})`;
   try {
     const Class = error.constructor as new (
       message: string,

@@ -16,6 +16,7 @@ import type {
 import {
   checkPort,
   checkProtocolFactory,
+  formatAddr,
   hasUnstableNet,
   ioAwait,
   makeProtocol,
@@ -30,7 +31,7 @@ import {
 } from "./_options.ts";
 import { checkResolveOptions, resolveEndpoints } from "./_resolve.ts";
 import { AF_INET, AF_INET6, AF_UNSPEC, SOCK_DGRAM } from "./dns.ts";
-import { formatAddr, trackUnclosed, untrack } from "./_resource_warnings.ts";
+import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 
 const WHAT = "create datagram endpoint";
 
@@ -358,7 +359,9 @@ class DatagramEndpoint implements DatagramTransport {
       to = toNetAddr(addr, "addr");
       if (this.#remote !== null && !sameAddr(to, this.#remote)) {
         throw new TypeError(
-          `Cannot send a datagram as 'addr' must be the endpoint's remoteAddr ${this.#remote.hostname}:${this.#remote.port}: received ${to.hostname}:${to.port}`,
+          `Cannot send a datagram as 'addr' must be the endpoint's remoteAddr ${
+            formatAddr(this.#remote)
+          }: received ${formatAddr(to)}`,
         );
       }
     }

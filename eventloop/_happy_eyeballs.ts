@@ -7,7 +7,7 @@ import type { EventLoop } from "./event_loop.ts";
 import type { Future } from "./future.ts";
 import type { TimerHandle } from "./handle.ts";
 import type { Coroutine } from "./_coroutine.ts";
-import { closeQuietly, ioFuture } from "./_net.ts";
+import { closeQuietly, startIo } from "./_net.ts";
 import type { Endpoint } from "./_resolve.ts";
 
 /**
@@ -84,7 +84,7 @@ export function* connectFirst<C extends { close(): void }>(
   if (endpoints.length === 1) {
     // One address: no race to run, and no loop pass spent on one.
     const controller = abortableConnect();
-    const future = ioFuture(
+    const future = startIo(
       loop,
       () => connect(endpoints[0], controller.signal),
       closeQuietly,
@@ -136,7 +136,7 @@ export function* connectFirst<C extends { close(): void }>(
     const index = attempts.length;
     if (index === endpoints.length) return failIfAllFailed();
     const controller = abortableConnect();
-    const future = ioFuture(
+    const future = startIo(
       loop,
       () => connect(endpoints[index], controller.signal),
       closeQuietly,

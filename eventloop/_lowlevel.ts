@@ -15,8 +15,9 @@
 //   (`currentTaskOf`, `swapCurrentTask`), the loop's set of pending tasks;
 // - waiting: the ParkingLot under every synchronization primitive, and the
 //   hooks a Task needs on the futures it waits for;
-// - I/O accounting: an operation in flight (`ioStarted`/`ioFinished`) keeps
-//   a virtual clock from jumping past it; resources released on close;
+// - I/O: the one bridge from a Deno promise to the loop (`whenSettled`,
+//   `ioFuture`), which keeps a virtual clock from jumping past an operation
+//   in flight; resources released when the loop closes;
 // - coroutines: the type, debug mode's never-awaited watch, the rule that a
 //   coroutine runs once;
 // - argument checks and descriptions shared by every layer's errors.
@@ -77,11 +78,7 @@ export {
 } from "./_pipe_transport.ts";
 export type { OptionNamed } from "./future.ts";
 export { checkWorkerFunction } from "./_job.ts";
-export {
-  callWriteFlow,
-  DEFAULT_HIGH_WATER,
-  writeBufferLimits,
-} from "./_write_flow.ts";
+export { ioFuture, whenSettled } from "./_io.ts";
 export {
   noteKilledAtClose,
   subprocessHook,
@@ -144,19 +141,9 @@ export function tasksOf(loop: EventLoop): Iterable<LoopTask> {
 }
 
 // ---- I/O accounting ----
-
-/**
- * An I/O operation that can schedule callbacks on `loop` has started: until
- * `ioFinished`, a virtual clock waits for it instead of jumping ahead.
- */
-export function ioStarted(loop: EventLoop): void {
-  loop._ioStarted();
-}
-
-/** The operation counted by `ioStarted` has ended. */
-export function ioFinished(loop: EventLoop): void {
-  loop._ioFinished();
-}
+// A promise of Deno comes in through whenSettled() or ioFuture() (re-exported
+// above from eventloop/_io.ts): counted as I/O in flight while it is pending,
+// so a virtual clock waits for it, and always observed.
 
 /**
  * Runs `release` once when `loop` closes (child processes and their pipes

@@ -1,5 +1,5 @@
 // Private helpers of the network layer (transports, servers, connections):
-// argument checks, and how a Deno promise becomes a Future of the loop.
+// argument checks, and awaiting a Deno promise without losing what it gives.
 
 import type { EventLoop } from "./event_loop.ts";
 import type { Future } from "./future.ts";
@@ -7,46 +7,37 @@ import type { Coroutine } from "./_coroutine.ts";
 import type { BaseProtocol } from "./protocols.ts";
 import { describeValue } from "./_util.ts";
 import { trackInFlight } from "./_in_flight.ts";
+import { ioFuture } from "./_io.ts";
 import { checkOptionNames, TLS_OPTIONS } from "./_options.ts";
 import type { TlsOptions } from "./network_options.ts";
 
 /**
- * Wraps a promise from Deno in a Future of the loop. While it is pending the
- * loop counts it as I/O in flight (a virtual clock waits for it). The promise
- * is always observed; `onLate` receives a value that arrives after the future
- * was cancelled (so a connection made too late is closed, not leaked).
+ * The future of the promise `start()` makes (eventloop/_io.ts's bridge); a
+ * synchronous throw of `start` fails the future. The operation is counted
+ * in flight for run(), which waits for what a cancelled task left running
+ * (eventloop/_in_flight.ts). `onLate` receives a value
+ * that arrives after the future was cancelled (so a connection made too late
+ * is closed, not leaked).
  */
-export function ioFuture<T>(
+export function startIo<T>(
   loop: EventLoop,
   start: () => Promise<T>,
   onLate?: (value: T) => void,
 ): Future<T> {
-  const future = loop.createFuture<T>();
   let promise: Promise<T>;
   try {
     promise = start();
   } catch (error) {
+    const future = loop.createFuture<T>();
     future.setException(error);
     return future;
   }
-  loop._ioStarted();
   trackInFlight(loop, promise);
-  promise.then(
-    (value) => {
-      loop._ioFinished();
-      if (future.done() || loop.isClosed()) onLate?.(value);
-      else future.setResult(value);
-    },
-    (error) => {
-      loop._ioFinished();
-      if (!future.done() && !loop.isClosed()) future.setException(error);
-    },
-  );
-  return future;
+  return ioFuture(loop, promise, onLate);
 }
 
 /**
- * `yield* ioFuture(...)` that never loses a resource: when the waiting task
+ * `yield* startIo(...)` that never loses a resource: when the waiting task
  * is cancelled after the promise already delivered (the future is done but
  * the coroutine gets CancelledError), `release` gets the value.
  */
@@ -55,7 +46,7 @@ export function* ioAwait<T>(
   start: () => Promise<T>,
   release?: (value: T) => void,
 ): Coroutine<T> {
-  const future = ioFuture(loop, start, release);
+  const future = startIo(loop, start, release);
   try {
     return yield* future;
   } catch (error) {
@@ -236,3 +227,23 @@ export const SHUTDOWN_TIMEOUT_WHY =
 /** Why `sock` is refused. */
 export const SOCK_WHY =
   "Deno gives no access to sockets or file descriptors; pass the host and port (or path) instead";
+
+/**
+ * An address as messages and descriptions show it: `host:port`,
+ * `[v6]:port` (brackets around an IPv6 host, as in a URL) or a socket path.
+ * The one address formatter of the module.
+ */
+export function formatAddr(addr: unknown): string {
+  if (addr === null || typeof addr !== "object") return String(addr);
+  const { path, hostname, port } = addr as {
+    path?: unknown;
+    hostname?: unknown;
+    port?: unknown;
+  };
+  if (typeof path === "string") return path || "<unnamed socket>";
+  if (typeof hostname === "string") {
+    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+    return `${host}:${port}`;
+  }
+  return String(addr);
+}

@@ -8,7 +8,7 @@
 //
 // Every protocol call happens inside a loop pass (through callSoon), never
 // from a promise callback, so protocols see a running loop. A promise of
-// Deno's in flight counts as real I/O (`_ioStarted`/`_ioFinished`), so a
+// Deno's in flight counts as real I/O (through eventloop/_io.ts), so a
 // virtual clock waits for it.
 
 import type { EventLoop } from "./event_loop.ts";
@@ -16,11 +16,8 @@ import type { BaseProtocol, Protocol } from "./protocols.ts";
 import type { ReadTransport, WriteTransport } from "./transports.ts";
 import { checkChunks, describeValue } from "./_util.ts";
 import { trackUnclosed, untrack } from "./_resource_warnings.ts";
-import {
-  callWriteFlow,
-  DEFAULT_HIGH_WATER,
-  writeBufferLimits,
-} from "./_write_flow.ts";
+import { callWriteFlow, WriteFlow } from "./_write_flow.ts";
+import { whenSettled } from "./_io.ts";
 
 /**
  * What the subprocess transport (subprocess/) may do to the pipe transports
@@ -136,10 +133,10 @@ export class ReadPipeTransport implements ReadTransport {
     this.#started = true;
     this.#whole = true;
     const loop = this.#loop;
-    loop._ioStarted();
-    new Response(this.#sources[0]).bytes().then(
+    whenSettled(
+      loop,
+      new Response(this.#sources[0]).bytes(),
       (bytes) => {
-        loop._ioFinished();
         if (this.#closing || loop.isClosed()) return;
         loop.callSoon(() => {
           if (this.#closing) return;
@@ -150,7 +147,6 @@ export class ReadPipeTransport implements ReadTransport {
         });
       },
       (error) => {
-        loop._ioFinished();
         if (this.#closing || loop.isClosed()) return;
         loop.callSoon(() => {
           if (!this.#closing) this.#close(toError(error));
@@ -224,10 +220,10 @@ export class ReadPipeTransport implements ReadTransport {
     ) return;
     this.#inFlight[i] = true;
     const loop = this.#loop;
-    loop._ioStarted();
-    this.#readers[i].read().then(
+    whenSettled(
+      loop,
+      this.#readers[i].read(),
       (result) => {
-        loop._ioFinished();
         this.#inFlight[i] = false;
         if (this.#closing || loop.isClosed()) return;
         if (result.done) {
@@ -241,7 +237,6 @@ export class ReadPipeTransport implements ReadTransport {
         this.#pump(i);
       },
       (error) => {
-        loop._ioFinished();
         this.#inFlight[i] = false;
         if (this.#closing || loop.isClosed()) return;
         loop.callSoon(() => this.#arrived(i, { error }));
@@ -320,9 +315,10 @@ export class WritePipeTransport implements WriteTransport {
   #protocol: BaseProtocol;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #bufferSize = 0;
-  #high = DEFAULT_HIGH_WATER;
-  #low = DEFAULT_HIGH_WATER / 4;
-  #protocolPaused = false;
+  #flow = new WriteFlow(
+    () => callWriteFlow(this.#loop, this, this.#protocol, "pauseWriting"),
+    () => callWriteFlow(this.#loop, this, this.#protocol, "resumeWriting"),
+  );
   #closing = false;
   /** Set once the pipe is closed or failed; nothing is written after. */
   #lost = false;
@@ -371,10 +367,7 @@ export class WritePipeTransport implements WriteTransport {
   }
 
   setWriteBufferLimits(high?: number, low?: number): void {
-    const [h, l] = writeBufferLimits(high, low);
-    this.#high = h;
-    this.#low = l;
-    this.#maybePauseProtocol();
+    this.#flow.setLimits(high, low, this.#bufferSize);
   }
 
   getWriteBufferSize(): number {
@@ -382,7 +375,7 @@ export class WritePipeTransport implements WriteTransport {
   }
 
   getWriteBufferLimits(): [number, number] {
-    return [this.#low, this.#high];
+    return this.#flow.limits();
   }
 
   write(data: Uint8Array): void {
@@ -398,18 +391,17 @@ export class WritePipeTransport implements WriteTransport {
     const n = data.length;
     this.#bufferSize += n;
     const loop = this.#loop;
-    loop._ioStarted();
-    this.#writer.write(data).then(
+    whenSettled(
+      loop,
+      this.#writer.write(data),
       () => {
-        loop._ioFinished();
         if (!loop.isClosed()) loop.callSoon(() => this.#written(n));
       },
       (error) => {
-        loop._ioFinished();
         if (!loop.isClosed()) loop.callSoon(() => this.#fatal(error));
       },
     );
-    this.#maybePauseProtocol();
+    this.#flow.grew(this.#bufferSize);
   }
 
   writeLines(chunks: Iterable<Uint8Array>): void {
@@ -442,7 +434,7 @@ export class WritePipeTransport implements WriteTransport {
   #written(n: number): void {
     if (this.#lost) return;
     this.#bufferSize -= n;
-    this.#maybeResumeProtocol();
+    this.#flow.shrank(this.#bufferSize);
     if (this.#closing && this.#bufferSize === 0) this.#finishClose();
   }
 
@@ -457,16 +449,15 @@ export class WritePipeTransport implements WriteTransport {
     this.#lost = true;
     const loop = this.#loop;
     this.#released = true;
-    loop._ioStarted();
-    this.#writer.close().then(
+    whenSettled(
+      loop,
+      this.#writer.close(),
       () => {
-        loop._ioFinished();
         if (!loop.isClosed()) {
           loop.callSoon(() => this.#protocol.connectionLost(null));
         }
       },
       (error) => {
-        loop._ioFinished();
         if (!loop.isClosed()) {
           loop.callSoon(() => this.#protocol.connectionLost(toError(error)));
         }
@@ -487,18 +478,6 @@ export class WritePipeTransport implements WriteTransport {
     if (this.#released) return;
     this.#released = true;
     this.#writer.abort().catch(ignore);
-  }
-
-  #maybePauseProtocol(): void {
-    if (this.#protocolPaused || this.#bufferSize <= this.#high) return;
-    this.#protocolPaused = true;
-    callWriteFlow(this.#loop, this, this.#protocol, "pauseWriting");
-  }
-
-  #maybeResumeProtocol(): void {
-    if (!this.#protocolPaused || this.#bufferSize > this.#low) return;
-    this.#protocolPaused = false;
-    callWriteFlow(this.#loop, this, this.#protocol, "resumeWriting");
   }
 }
 

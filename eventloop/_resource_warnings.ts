@@ -100,19 +100,3 @@ export function reportUnclosedAtClose(loop: EventLoop): void {
     }
   }
 }
-
-/** `host:port`, `[v6]:port` or a socket path, for descriptions. */
-export function formatAddr(addr: unknown): string {
-  if (addr === null || typeof addr !== "object") return String(addr);
-  const { path, hostname, port } = addr as {
-    path?: unknown;
-    hostname?: unknown;
-    port?: unknown;
-  };
-  if (typeof path === "string") return path || "<unnamed socket>";
-  if (typeof hostname === "string") {
-    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-    return `${host}:${port}`;
-  }
-  return String(addr);
-}

@@ -19,12 +19,8 @@ import type { EventLoop } from "./event_loop.ts";
 import type { Future } from "./future.ts";
 import type { BaseProtocol, BufferedProtocol, Protocol } from "./protocols.ts";
 import type { Transport } from "./transports.ts";
-import { closeQuietly } from "./_net.ts";
-import {
-  callWriteFlow,
-  DEFAULT_HIGH_WATER,
-  writeBufferLimits,
-} from "./_write_flow.ts";
+import { closeQuietly, formatAddr } from "./_net.ts";
+import { callWriteFlow, WriteFlow } from "./_write_flow.ts";
 import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 import { checkChunks, describeValue } from "./_util.ts";
 import { Step } from "./_step.ts";
@@ -126,9 +122,10 @@ export class StreamTransport implements Transport {
   #chunks: Uint8Array[] = [];
   #bufferSize = 0;
   #writeInFlight = false;
-  #high = DEFAULT_HIGH_WATER;
-  #low = DEFAULT_HIGH_WATER / 4;
-  #protocolPaused = false;
+  #flow = new WriteFlow(
+    () => this.#tellPause(),
+    () => this.#loop._pushReady(this.#resumeWritingStep),
+  );
   /** The protocol's last flow call was pauseWriting (resume runs a pass later). */
   #toldPaused = false;
   #eof = false;
@@ -178,7 +175,7 @@ export class StreamTransport implements Transport {
     loop.callSoon(start);
     trackUnclosed(
       this,
-      `transport to ${describeAddr(conn.remoteAddr)}`,
+      `transport to ${formatAddr(conn.remoteAddr)}`,
       loop,
       releaser(conn),
     );
@@ -263,10 +260,7 @@ export class StreamTransport implements Transport {
   // ---- WriteTransport ----
 
   setWriteBufferLimits(high?: number, low?: number): void {
-    const [h, l] = writeBufferLimits(high, low);
-    this.#high = h;
-    this.#low = l;
-    this.#maybePauseProtocol();
+    this.#flow.setLimits(high, low, this.#bufferSize);
   }
 
   getWriteBufferSize(): number {
@@ -274,7 +268,7 @@ export class StreamTransport implements Transport {
   }
 
   getWriteBufferLimits(): [number, number] {
-    return [this.#low, this.#high];
+    return this.#flow.limits();
   }
 
   write(data: Uint8Array): void {
@@ -305,7 +299,7 @@ export class StreamTransport implements Transport {
       this.#loop._ioStarted();
       this.#writeNext();
     }
-    this.#maybePauseProtocol();
+    this.#flow.grew(this.#bufferSize);
   }
 
   writeLines(chunks: Iterable<Uint8Array>): void {
@@ -548,13 +542,7 @@ export class StreamTransport implements Transport {
     const first = chunks[0];
     if (n < first.byteLength) chunks[0] = first.subarray(n);
     else chunks.shift();
-    if (
-      this.#protocolPaused && this.#bufferSize <= this.#low &&
-      !this.#loop.isClosed()
-    ) {
-      this.#protocolPaused = false;
-      this.#loop._pushReady(this.#resumeWritingStep);
-    }
+    if (!this.#loop.isClosed()) this.#flow.shrank(this.#bufferSize);
     if (chunks.length > 0) {
       this.#writeNext();
       return;
@@ -610,9 +598,7 @@ export class StreamTransport implements Transport {
     }, this.#onWriteError);
   }
 
-  #maybePauseProtocol(): void {
-    if (this.#protocolPaused || this.#bufferSize <= this.#high) return;
-    this.#protocolPaused = true;
+  #tellPause(): void {
     this.#toldPaused = true;
     callWriteFlow(this.#loop, this, this.#protocol, "pauseWriting");
   }
@@ -692,15 +678,8 @@ export class StreamTransport implements Transport {
       : this.#closing
       ? "closing"
       : "open";
-    return `<StreamTransport ${state} ${describeAddr(this.#conn.remoteAddr)}>`;
+    return `<StreamTransport ${state} ${formatAddr(this.#conn.remoteAddr)}>`;
   }
-}
-
-/** `host:port` or a path, for messages. */
-export function describeAddr(addr: Deno.Addr): string {
-  if ("path" in addr) return addr.path;
-  if ("hostname" in addr) return `${addr.hostname}:${addr.port}`;
-  return String(addr);
 }
 
 /**

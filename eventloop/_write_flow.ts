@@ -1,6 +1,6 @@
-// Write-side flow control shared by every transport that buffers writes (the
-// socket transport here, the pipe transports of subprocess/): the water marks
-// and the calls into the protocol, as asyncio's FlowControlMixin holds them.
+// Write-side flow control, shared by every transport that buffers writes
+// (the socket transport and the write pipe transport), as asyncio's
+// _FlowControlMixin holds it for its transports.
 
 import type { EventLoop } from "./event_loop.ts";
 import type { BaseProtocol } from "./protocols.ts";
@@ -61,5 +61,67 @@ export function callWriteFlow(
       transport,
       protocol,
     });
+  }
+}
+
+/**
+ * The write-side flow control of one transport (asyncio's
+ * `_FlowControlMixin`). The contract with the transport that owns it:
+ *
+ * - the transport keeps its own write buffer (a socket's queue of chunks, a
+ *   pipe's writes in flight) and reports its size: `grew(size)` after it
+ *   grows, `shrank(size)` after it shrinks;
+ * - past the high-water mark `grew()` calls `pause` once; at or below the
+ *   low one, `shrank()` of a paused buffer calls `resume` once. The
+ *   transport's `pause` and `resume` tell the protocol (with
+ *   {@linkcode callWriteFlow}, now or a pass later), so it decides when;
+ * - `setLimits(high, low, size)` is `setWriteBufferLimits()`: checked and
+ *   completed as asyncio does, then the size is looked at again;
+ *   `limits()` is `getWriteBufferLimits()`.
+ */
+export class WriteFlow {
+  #high = DEFAULT_HIGH_WATER;
+  #low = DEFAULT_HIGH_WATER / 4;
+  #paused = false;
+  #pause: () => void;
+  #resume: () => void;
+
+  /**
+   * @param pause Tells the protocol to pause writing.
+   * @param resume Tells it to resume.
+   */
+  constructor(pause: () => void, resume: () => void) {
+    this.#pause = pause;
+    this.#resume = resume;
+  }
+
+  /** Whether the protocol was told to pause and not to resume since. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** `[low, high]`, as `getWriteBufferLimits()` gives them. */
+  limits(): [number, number] {
+    return [this.#low, this.#high];
+  }
+
+  /** `setWriteBufferLimits(high, low)` with the buffer at `size`. */
+  setLimits(high: unknown, low: unknown, size: number): void {
+    [this.#high, this.#low] = writeBufferLimits(high, low);
+    this.grew(size);
+  }
+
+  /** The buffer grew to `size` (asyncio's `_maybe_pause_protocol`). */
+  grew(size: number): void {
+    if (this.#paused || size <= this.#high) return;
+    this.#paused = true;
+    this.#pause();
+  }
+
+  /** The buffer shrank to `size` (asyncio's `_maybe_resume_protocol`). */
+  shrank(size: number): void {
+    if (!this.#paused || size > this.#low) return;
+    this.#paused = false;
+    this.#resume();
   }
 }

@@ -10,6 +10,7 @@ import { type Clock, RealClock, VirtualClock } from "./clock.ts";
 import { Future, type FutureOptions } from "./future.ts";
 import { Handle, type Runnable, TimerHandle } from "./handle.ts";
 import { TimerHeap } from "./_timer_heap.ts";
+import { ioFuture } from "./_io.ts";
 import { loopState } from "./_state.ts";
 import { TaskList } from "./_task_list.ts";
 import { getLogger } from "./log.ts";
@@ -747,25 +748,10 @@ export class EventLoop {
     }
     const controller = new AbortController();
     const promise = target.submit<T>(fn, args, { signal: controller.signal });
-    const future = this.createFuture<T>();
+    const future = ioFuture(this, promise);
     future.addDoneCallback((f) => {
       if (f.cancelled()) controller.abort();
     });
-    this._ioStarted();
-    Promise.resolve(promise).then(
-      (value) => {
-        this._ioFinished();
-        if (!future.done() && !this.#closed) future.setResult(value);
-      },
-      (error) => {
-        this._ioFinished();
-        if (!future.done() && !this.#closed) {
-          future.setException(
-            error ?? new Error(`The executor rejected with ${error}`),
-          );
-        }
-      },
-    );
     return future;
   }
 

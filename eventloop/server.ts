@@ -11,10 +11,10 @@ import type { Future } from "./future.ts";
 import type { TimerHandle } from "./handle.ts";
 import type { BaseProtocol } from "./protocols.ts";
 import type { Coroutine } from "./_coroutine.ts";
-import { closeQuietly, makeProtocol } from "./_net.ts";
+import { closeQuietly, formatAddr, makeProtocol } from "./_net.ts";
 import { type StreamConn, StreamTransport } from "./_stream_transport.ts";
 import { NodeTlsConn } from "./_node_tls_server.ts";
-import { formatAddr, trackUnclosed, untrack } from "./_resource_warnings.ts";
+import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 import { Step } from "./_step.ts";
 
 /** Seconds accepting pauses after running out of resources (asyncio's
@@ -418,13 +418,7 @@ export class Server {
    * @returns For example `<Server sockets=[127.0.0.1:8888]>`.
    */
   toString(): string {
-    const addrs = this.sockets.map((s) =>
-      "path" in s.addr
-        ? s.addr.path
-        : `${(s.addr as Deno.NetAddr).hostname}:${
-          (s.addr as Deno.NetAddr).port
-        }`
-    );
+    const addrs = this.sockets.map((s) => formatAddr(s.addr));
     return `<Server sockets=[${addrs.join(", ")}]>`;
   }
 

@@ -27,14 +27,13 @@ import {
   checkOptionNames,
   type Coroutine,
   describeValue,
-  ioFinished,
-  ioStarted,
   noteKilledAtClose,
   offLoopClose,
   onLoopClose,
   ReadPipeTransport,
   SUBPROCESS_OPTIONS,
   subprocessHook,
+  whenSettled,
   WritePipeTransport,
 } from "../eventloop/_lowlevel.ts";
 
@@ -143,16 +142,15 @@ class PipedSubprocessTransport implements SubprocessTransport {
       this.#pipes.set(2, proto);
     }
 
-    ioStarted(loop);
-    child.status.then(
+    whenSettled(
+      loop,
+      child.status,
       (status) => {
-        ioFinished(loop);
         if (!loop.isClosed()) {
           loop.callSoon(() => this.#processExited(returncodeOf(status)));
         }
       },
       (error) => {
-        ioFinished(loop);
         if (!loop.isClosed()) {
           loop.callExceptionHandler({
             message: "Could not get the exit status of a child process",

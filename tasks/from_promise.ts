@@ -14,8 +14,7 @@ import {
   cancelMessage,
   checkOptionNames,
   describeValue,
-  ioFinished,
-  ioStarted,
+  ioFuture,
   isPromiseLike,
 } from "../eventloop/_lowlevel.ts";
 import { FROM_PROMISE_OPTIONS } from "./_options.ts";
@@ -137,12 +136,17 @@ export function fromPromise<T>(
       }`,
     );
   }
-  const future = loop.createFuture<T>();
+  const future = ioFuture(loop, promise);
   const signal = options?.signal;
-  const onAbort = () => future.cancel(abortMessage(signal!));
   if (signal !== undefined) {
     if (signal.aborted) future.cancel(abortMessage(signal));
-    else signal.addEventListener("abort", onAbort, { once: true });
+    else {
+      const onAbort = () => future.cancel(abortMessage(signal));
+      signal.addEventListener("abort", onAbort, { once: true });
+      future.addDoneCallback(() => {
+        signal.removeEventListener("abort", onAbort);
+      });
+    }
   }
   if (controller !== undefined) {
     const abortWith = controller;
@@ -150,22 +154,5 @@ export function fromPromise<T>(
       if (f.cancelled()) abortWith.abort(new CancelledError(cancelMessage(f)));
     });
   }
-  ioStarted(loop);
-  Promise.resolve(promise).then(
-    (value) => {
-      ioFinished(loop);
-      signal?.removeEventListener("abort", onAbort);
-      if (!future.done() && !loop.isClosed()) future.setResult(value);
-    },
-    (error) => {
-      ioFinished(loop);
-      signal?.removeEventListener("abort", onAbort);
-      if (!future.done() && !loop.isClosed()) {
-        future.setException(
-          error ?? new Error(`The promise rejected with ${error}`),
-        );
-      }
-    },
-  );
   return future;
 }

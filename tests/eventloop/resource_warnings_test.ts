@@ -4,11 +4,8 @@ import {
   type LogRecord,
   newEventLoop,
 } from "../../eventloop/mod.ts";
-import {
-  formatAddr,
-  trackUnclosed,
-  untrack,
-} from "../../eventloop/_resource_warnings.ts";
+import { trackUnclosed, untrack } from "../../eventloop/_resource_warnings.ts";
+import { formatAddr } from "../../eventloop/_net.ts";
 import { collectGarbage } from "./_gc.ts";
 
 async function captureLogs(body: () => Promise<unknown>): Promise<LogRecord[]> {
@@ -85,7 +82,7 @@ Deno.test("trackUnclosed() reports a resource collected while open, not one that
   });
 });
 
-Deno.test("formatAddr() formats Deno addresses", () => {
+Deno.test("formatAddr() formats Deno addresses, IPv6 in brackets, as every message shows them", () => {
   assert.equal(
     formatAddr({ transport: "tcp", hostname: "127.0.0.1", port: 80 }),
     "127.0.0.1:80",
