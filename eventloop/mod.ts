@@ -5,6 +5,15 @@
  * and UDP (`loop.createConnection`, `loop.createServer` and `Server`,
  * `loop.createDatagramEndpoint`, `loop.startTls`), and signal handlers.
  *
+ * Beneath the public API, two internal pieces serve the layers above. Every
+ * primitive that makes a task wait (locks, events, conditions, semaphores,
+ * queues, a stream writer's drain) parks it in one waiting primitive, a
+ * `ParkingLot` after Trio's, which owns the rule that a waiter cancelled
+ * after its wake-up hands the wake-up on. And the layers above reach the
+ * loop's internals (ready queue, current task, I/O bridge) only through one
+ * internal surface, `eventloop/_lowlevel.ts`, as `trio.lowlevel` is Trio's;
+ * `tests/layers_test.ts` enforces it. Neither is public API.
+ *
  * @example Running a main coroutine on virtual time
  * ```ts
  * import { run } from "@asyncio/asyncio/eventloop";

@@ -1,6 +1,10 @@
 /**
  * {@linkcode Queue}: a FIFO queue for producer and consumer tasks.
  *
+ * Its tasks wait in the module's one waiting primitive, a ParkingLot that
+ * owns the hand-off of a wake-up a cancelled waiter leaves unused: see "One
+ * way to wait" in the README (under "API by folder").
+ *
  * @module
  */
 

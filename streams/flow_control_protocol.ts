@@ -2,6 +2,10 @@
  * {@linkcode FlowControlProtocol}: the protocol side of
  * `StreamWriter.drain()`.
  *
+ * Its tasks wait in the module's one waiting primitive, a ParkingLot that
+ * owns the hand-off of a wake-up a cancelled waiter leaves unused: see "One
+ * way to wait" in the README (under "API by folder").
+ *
  * @module
  */
 
@@ -40,8 +44,7 @@ export interface FlowControlProtocolOptions {
  * `resumeWriting` or `connectionLost` must call the base method, and
  * implement {@linkcode FlowControlProtocol.getCloseWaiter} (the future
  * `waitClosed()` waits for). {@linkcode StreamReaderProtocol} is one; the
- * subprocess protocol is another. Drains wait in the module's one waiting
- * primitive (a ParkingLot: see the README's "Layers").
+ * subprocess protocol is another.
  *
  * asyncio: `asyncio.streams.FlowControlMixin`.
  *

@@ -2,6 +2,11 @@
  * {@linkcode Barrier} and {@linkcode BrokenBarrierError}: let a fixed number
  * of tasks meet before any goes on.
  *
+ * Its tasks wait on a Condition, and so in the module's one waiting
+ * primitive, a ParkingLot that owns the hand-off of a wake-up a cancelled
+ * waiter leaves unused: see "One way to wait" in the README (under "API by
+ * folder").
+ *
  * @module
  */
 

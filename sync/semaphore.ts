@@ -2,6 +2,10 @@
  * {@linkcode Semaphore} and {@linkcode BoundedSemaphore}: counters that limit
  * how many tasks run a section at once.
  *
+ * Its tasks wait in the module's one waiting primitive, a ParkingLot that
+ * owns the hand-off of a wake-up a cancelled waiter leaves unused: see "One
+ * way to wait" in the README (under "API by folder").
+ *
  * @module
  */
 
