@@ -23,7 +23,7 @@ import type { EventLoop } from "./event_loop.ts";
 import type { Coroutine } from "./_coroutine.ts";
 import type { StreamConn } from "./_stream_transport.ts";
 import type { Cipher, PeerCertificate, SSLObject } from "./ssl_object.ts";
-import { ioAwait } from "./_net.ts";
+import { formatAddr, ioAwait } from "./_net.ts";
 import { decodeCertificate } from "./_peercert.ts";
 
 type TlsModule = typeof NodeTls;
@@ -101,13 +101,6 @@ function cipherBits(name: string): number | null {
   return null;
 }
 
-/** `host:port` as Deno's net permission names it. */
-function permissionHost(hostname: string, port: number): string {
-  return hostname.includes(":")
-    ? `[${hostname}]:${port}`
-    : `${hostname}:${port}`;
-}
-
 /**
  * Checks net permission as Deno.listen does (prompting where Deno would):
  * node:net checks it later, inside a callback, where a refusal would be an
@@ -116,7 +109,8 @@ function permissionHost(hostname: string, port: number): string {
 function checkListenPermission(hostname: string, port: number): void {
   const descriptor = {
     name: "net",
-    host: permissionHost(hostname, port),
+    // `host:port`, `[v6]:port`: as Deno's net permission names it.
+    host: formatAddr({ hostname, port }),
   } as const;
   let state = Deno.permissions.querySync(descriptor).state;
   if (state === "prompt") {
