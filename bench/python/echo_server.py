@@ -1,9 +1,9 @@
-"""The echo servers of bench/transports_bench.ts (a Protocol) and
-bench/streams_bench.ts (streams, readexactly + write + drain) in CPython's
-asyncio or uvloop. Prints its port, then serves until killed; the Deno side
-drives it with the same load client as its own servers.
+"""The Python echo servers of the network benchmarks (bench/network.ts), in
+CPython's asyncio or uvloop: a Protocol, and streams (readexactly + write +
+drain). Prints its port on 127.0.0.1, then serves until its stdin ends; the
+bench drives it with the same external load client as the Deno servers.
 
-    python3 bench/python/echo_server.py protocol|streams SIZE [asyncio|uvloop]
+    python3 bench/python/echo_server.py protocol|streams SIZE asyncio|uvloop
 """
 
 import asyncio
@@ -32,20 +32,26 @@ def streams_echo(size):
 
 
 async def serve(kind, size):
+    loop = asyncio.get_running_loop()
     if kind == "protocol":
-        loop = asyncio.get_running_loop()
         server = await loop.create_server(EchoProtocol, "127.0.0.1", 0)
     else:
         server = await asyncio.start_server(
             streams_echo(size), "127.0.0.1", 0, limit=65536
         )
     print(server.sockets[0].getsockname()[1], flush=True)
-    await asyncio.sleep(3600)
+    # Serve until stdin ends (read in a thread: stdin may be any file).
+    await loop.run_in_executor(None, sys.stdin.buffer.read)
 
 
 if __name__ == "__main__":
-    kind, size = sys.argv[1], int(sys.argv[2])
-    mode = sys.argv[3] if len(sys.argv) > 3 else "asyncio"
+    if len(sys.argv) != 4 or sys.argv[1] not in ("protocol", "streams") or \
+            sys.argv[3] not in ("asyncio", "uvloop"):
+        sys.exit(
+            "usage: echo_server.py protocol|streams SIZE asyncio|uvloop; "
+            f"got {sys.argv[1:]}"
+        )
+    kind, size, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     if mode == "uvloop":
         import uvloop
 
