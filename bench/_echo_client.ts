@@ -1,6 +1,9 @@
-// The bounded echo load client shared by the echo benchmarks (transports,
-// streams). It runs in a Worker, so the server under test has the main
-// thread to itself, the way a load generator runs in its own process.
+// The in-process echo load client, in a Worker of the benchmark's own
+// process. It is retired from the TCP and streams echo rows, which now use
+// the external load client in a process of its own (bench/load/,
+// bench/network.ts): sharing the process with the server flattered our
+// figures. It stays for bench/tls_bench.ts only, since the external client
+// speaks no TLS; read the TLS figures as in-process ones.
 //
 // One run: `connections` connections each send a `size`-byte message and
 // wait for the whole echo before sending the next, until `requests`

@@ -1,9 +1,9 @@
 // The CPython columns of `deno task bench`: the same shapes, same sizes, in
 // Python's asyncio (and uvloop when it can be imported), from the scripts in
 // bench/python/. Without `python3` on the machine the columns are left out.
+// (The echo servers' Python rows are bench/network.ts's.)
 
 import type { Comparison } from "./_harness.ts";
-import { EchoLoadClient, type EchoLoadOptions } from "./_echo_client.ts";
 
 const DIR = new URL("./python/", import.meta.url);
 
@@ -23,14 +23,6 @@ const SCRIPTS: Record<string, string> = {
   "500 sequential spawns of true": "spawn_sequential.py",
   "100 concurrent spawns of true": "spawn_concurrent.py",
   "100 MiB through cat (communicate)": "communicate_cat.py",
-};
-
-/** The echo cells: "TCP echo, 10 conn x 1 KiB", "streams echo, ...". */
-const ECHO = /^(TCP|streams) echo, (\d+) conn x (64 B|1 KiB|64 KiB)$/;
-const ECHO_BYTES: Record<string, number> = {
-  "64 B": 64,
-  "1 KiB": 1024,
-  "64 KiB": 65536,
 };
 
 async function python(args: string[]): Promise<Deno.CommandOutput | null> {
@@ -61,7 +53,7 @@ export function pythonScripts(): Record<string, string> {
 
 /** Whether a Python counterpart exists for this benchmark. */
 export function hasPythonShape(c: Comparison): boolean {
-  return c.title in SCRIPTS || ECHO.test(c.title);
+  return c.title in SCRIPTS;
 }
 
 /** µs per operation of the Python counterpart, or null if there is none. */
@@ -71,77 +63,17 @@ export async function pythonUsPerOp(
   rounds: number,
 ): Promise<number | null> {
   const script = SCRIPTS[c.title];
-  if (script !== undefined) {
-    const out = await python([
-      new URL(script, DIR).pathname,
-      mode,
-      String(rounds),
-    ]);
-    if (out === null) return null;
-    if (out.code !== 0) {
-      throw new Error(
-        `${script} (${mode}) failed: ${new TextDecoder().decode(out.stderr)}`,
-      );
-    }
-    return JSON.parse(new TextDecoder().decode(out.stdout)).usPerOp;
-  }
-  const echo = ECHO.exec(c.title);
-  if (echo === null) return null;
-  // One operation is one echoed message, as in the Deno cells.
-  return await echoUsPerOp(
-    echo[1] === "TCP" ? "protocol" : "streams",
+  if (script === undefined) return null;
+  const out = await python([
+    new URL(script, DIR).pathname,
     mode,
-    rounds,
-    {
-      connections: Number(echo[2]),
-      size: ECHO_BYTES[echo[3]],
-      requests: c.ops,
-      newline: true,
-    },
-  );
-}
-
-/** Times the load client against a Python echo server. */
-async function echoUsPerOp(
-  kind: "protocol" | "streams",
-  mode: PythonMode,
-  rounds: number,
-  load: Omit<EchoLoadOptions, "port">,
-): Promise<number | null> {
-  const child = new Deno.Command("python3", {
-    args: [
-      new URL("echo_server.py", DIR).pathname,
-      kind,
-      String(load.size),
-      mode,
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.getReader();
-  const client = new EchoLoadClient();
-  try {
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) return null;
-      text += new TextDecoder().decode(value);
-    }
-    const port = Number(text.trim());
-    await client.run({ ...load, port }); // warm-up
-    const times: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const start = performance.now();
-      await client.run({ ...load, port });
-      times.push(performance.now() - start);
-    }
-    times.sort((a, b) => a - b);
-    return (times[Math.floor(times.length / 2)] * 1000) / load.requests;
-  } finally {
-    client.close();
-    reader.releaseLock();
-    child.kill();
-    await child.stdout.cancel();
-    await child.status;
+    String(rounds),
+  ]);
+  if (out === null) return null;
+  if (out.code !== 0) {
+    throw new Error(
+      `${script} (${mode}) failed: ${new TextDecoder().decode(out.stderr)}`,
+    );
   }
+  return JSON.parse(new TextDecoder().decode(out.stdout)).usPerOp;
 }

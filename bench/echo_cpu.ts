@@ -1,89 +1,30 @@
-// Server CPU per echoed message, for A/B work on the echo paths (issues 5
-// and 6). Requests/s of one echo cell swing by ±30% on the shared 2-core
+// Server CPU per echoed message, for A/B work on the echo paths (issues 5,
+// 6 and 19). Messages/s of one echo cell swing by ±30% on the shared 2-core
 // machine (other processes, GC timing), so a change worth a few µs per
-// message is lost in them; the CPU time of the server's thread per message
-// moves far less. This runs one server kind under the usual load client and
-// prints both:
+// message is lost in them; the CPU time of the server per message moves far
+// less. This runs one server kind in this process under the external load
+// client (bench/load/, in a process of its own) and prints both:
 //
-//   deno run -A bench/echo_cpu.ts <server> <connections> <size> [requests] [rounds]
+//   deno run -A bench/echo_cpu.ts <kind> <connections> <size> [messages] [rounds]
 //
-// <server> is one of: raw (Deno.listen loop reusing one buffer), protocol
-// (Protocol echo), exactly (startServer + readExactly/write/drain), line
-// (startServer + readLine/write/drain). One warm-up run, then `rounds`
-// timed runs; the output line has the median requests/s and the main
-// thread's (the server's) and the whole process's CPU µs per message (the
-// process also holds the load client's worker and V8's helper threads).
-// Linux only (/proc); CPU times have 10 ms resolution, so keep runs ≥ 1 s.
-// To compare two versions, alternate the script of two clones, ≥ 5 runs
-// each, and compare medians.
+// <kind> is one of bench/load/_deno_servers.ts's kinds: raw (Deno.listen
+// loop reusing one buffer), raw-fresh (a new buffer per read), protocol,
+// buffered (BufferedProtocol), streams-read, streams-exactly, streams-byob
+// (once StreamReader has a BYOB read). One warm-up run, then `rounds` timed
+// runs of `messages` messages each; the output line has the median
+// messages/s, and the main thread's and the whole process's CPU µs per
+// message (the process holds only the server: its main thread and V8's
+// helper threads). Linux only (/proc); CPU times have 10 ms resolution, so
+// keep runs ≥ 1 s. To compare two versions, alternate the script of two
+// clones, ≥ 5 runs each, and compare medians.
 
-import { getRunningLoop, Protocol } from "../eventloop/mod.ts";
-import type { Transport } from "../eventloop/mod.ts";
 import {
-  IncompleteReadError,
-  startServer,
-  type StreamReader,
-  type StreamWriter,
-} from "../streams/mod.ts";
-import { EchoLoadClient } from "./_echo_client.ts";
-import { type Load, ourEchoOnce, rawEchoOnce } from "./_echo_servers.ts";
-
-const KINDS = ["raw", "protocol", "exactly", "line"] as const;
-type Kind = typeof KINDS[number];
-
-class EchoProtocol extends Protocol {
-  #transport: Transport | null = null;
-  override connectionMade(transport: Transport): void {
-    this.#transport = transport;
-  }
-  override dataReceived(data: Uint8Array): void {
-    this.#transport!.write(data);
-  }
-}
-
-function exactlyEcho(size: number) {
-  return function* (reader: StreamReader, writer: StreamWriter) {
-    try {
-      while (true) {
-        writer.write(yield* reader.readExactly(size));
-        yield* writer.drain();
-      }
-    } catch (error) {
-      if (!(error instanceof IncompleteReadError)) throw error;
-    }
-    writer.close();
-  };
-}
-
-function* lineEcho(reader: StreamReader, writer: StreamWriter) {
-  while (true) {
-    const line = yield* reader.readLine();
-    if (line.length === 0) break;
-    writer.write(line);
-    yield* writer.drain();
-  }
-  writer.close();
-}
-
-function loopOnce(client: EchoLoadClient, load: Load, kind: Kind) {
-  return ourEchoOnce(
-    client,
-    load,
-    () =>
-      kind === "protocol"
-        ? getRunningLoop().createServer(
-          () => new EchoProtocol(),
-          "127.0.0.1",
-          0,
-        )
-        : startServer(
-          kind === "line" ? lineEcho : exactlyEcho(load.size),
-          "127.0.0.1",
-          0,
-          { limit: 65536 },
-        ),
-  );
-}
+  byobMissing,
+  DENO_KINDS,
+  type DenoKind,
+  startEchoServer,
+} from "./load/_deno_servers.ts";
+import { loadClient, runEcho } from "./load/_client.ts";
 
 /** User + system CPU µs of a /proc stat file (utime and stime, in ticks). */
 function cpuMicros(path: string): number {
@@ -92,51 +33,58 @@ function cpuMicros(path: string): number {
 }
 
 if (import.meta.main) {
-  const [kind, connections, size, requests, rounds] = Deno.args;
-  if (!KINDS.includes(kind as Kind) || !connections || !size) {
+  const [kind, connections, size, messages, rounds] = Deno.args;
+  if (!DENO_KINDS.includes(kind as DenoKind) || !connections || !size) {
     console.error(
-      "usage: deno run -A bench/echo_cpu.ts <raw|protocol|exactly|line> <connections> <size> [requests=10000] [rounds=3]",
+      `usage: deno run -A bench/echo_cpu.ts <${
+        DENO_KINDS.join("|")
+      }> <connections> <size> [messages=10000] [rounds=3]`,
     );
     Deno.exit(2);
   }
-  const load: Load = {
+  if (kind === "streams-byob" && byobMissing() !== null) {
+    console.error(`streams-byob: ${byobMissing()}`);
+    Deno.exit(2);
+  }
+  const load = {
     connections: Number(connections),
     size: Number(size),
-    requests: Number(requests ?? 10_000),
-    newline: true,
+    messages: Number(messages ?? 10_000),
+    // A deadline, not the measure: runs end on their message count.
+    timeMs: 120_000,
   };
   const n = Number(rounds ?? 3);
-  const client = new EchoLoadClient();
-  const once = () =>
-    kind === "raw"
-      ? rawEchoOnce(client, load)
-      : loopOnce(client, load, kind as Kind);
+  const client = await loadClient();
+  if (client.note !== null) console.error(client.note);
+  const server = await startEchoServer(kind as DenoKind, load.size);
   try {
+    const once = () => runEcho(client, { ...load, port: server.port });
     await once(); // warm-up
     const thread = `/proc/${Deno.pid}/task/${Deno.pid}/stat`;
     const [thread0, process0] = [
       cpuMicros(thread),
       cpuMicros("/proc/self/stat"),
     ];
-    const times: number[] = [];
+    const rates: number[] = [];
     for (let i = 0; i < n; i++) {
-      const start = performance.now();
-      await once();
-      times.push(performance.now() - start);
+      const result = await once();
+      if (result.stoppedBy !== "count") {
+        throw new Error(`a run did not finish its ${load.messages} messages`);
+      }
+      rates.push(result.messagesPerSec);
     }
-    const messages = load.requests * n;
-    const mainUs = (cpuMicros(thread) - thread0) / messages;
-    const processUs = (cpuMicros("/proc/self/stat") - process0) / messages;
-    times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)];
+    const total = load.messages * n;
+    const mainUs = (cpuMicros(thread) - thread0) / total;
+    const processUs = (cpuMicros("/proc/self/stat") - process0) / total;
+    rates.sort((a, b) => a - b);
     console.log(
       `${kind} ${connections} conn x ${size} B: ${
-        (load.requests / (median / 1000)).toFixed(0)
-      } req/s, server thread ${mainUs.toFixed(2)} µs/msg, process ${
+        rates[Math.floor(rates.length / 2)].toFixed(0)
+      } messages/s, server thread ${mainUs.toFixed(2)} µs/msg, process ${
         processUs.toFixed(2)
-      } µs/msg`,
+      } µs/msg (${client.kind} load client)`,
     );
   } finally {
-    client.close();
+    await server.close();
   }
 }

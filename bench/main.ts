@@ -1,12 +1,16 @@
-// `deno task bench`: every benchmark beside its baselines, in one table.
-// Where `python3` is installed, the same shapes in CPython's asyncio (and
-// uvloop when it can be imported) are added as columns; see bench/python/.
+// `deno task bench`: every benchmark beside its baselines, in one table,
+// then the network table (bench/network.ts: echo servers in processes of
+// their own under an external load client). Where `python3` is installed,
+// the same shapes in CPython's asyncio (and uvloop when it can be imported)
+// are added as columns; see bench/python/.
 //
-//   deno task bench [--quick] [--no-python] [--markdown] [word]
+//   deno task bench [--quick] [--full] [--no-network] [--no-python]
+//                   [--markdown] [--deno-client] [word]
 //
-// A word runs only the benchmarks whose title contains it; --quick runs one
-// timed round of the in-memory shapes instead of five (the I/O shapes keep
-// their own count: their load clients live for exactly that many runs).
+// A word runs only the benchmarks whose title contains it (the word
+// "network" runs only the network table); --quick runs one timed round of
+// the in-memory shapes instead of five; the network table runs its quick
+// mode unless --full is given (three rounds and medians).
 
 import { compare, type Comparison, type Row } from "./_harness.ts";
 import {
@@ -19,15 +23,41 @@ import { comparisons as taskComparisons } from "./tasks_bench.ts";
 import { comparisons as combinatorComparisons } from "./combinators_bench.ts";
 import { comparisons as syncComparisons } from "./sync_bench.ts";
 import { comparisons as queueComparisons } from "./queues_bench.ts";
-import { comparisons as transportComparisons } from "./transports_bench.ts";
 import { comparisons as subprocessComparisons } from "./subprocess_bench.ts";
 import { comparisons as diagnosticsComparisons } from "./diagnostics_bench.ts";
-import { comparisons as streamsComparisons } from "./streams_bench.ts";
 import { comparisons as datagramComparisons } from "./datagram_bench.ts";
 import { comparisons as sendfileComparisons } from "./sendfile_bench.ts";
 import { comparisons as tlsComparisons } from "./tls_bench.ts";
+import {
+  measure as measureNetwork,
+  render as renderNetwork,
+} from "./network.ts";
 
+const FLAGS = [
+  "--quick",
+  "--full",
+  "--no-network",
+  "--no-python",
+  "--markdown",
+  "--deno-client",
+];
+const unknown = Deno.args.filter((a) =>
+  a.startsWith("--") && !FLAGS.includes(a)
+);
+const words = Deno.args.filter((a) => !a.startsWith("--"));
+if (unknown.length > 0 || words.length > 1) {
+  console.error(
+    `deno task bench: unknown ${
+      unknown.length > 0
+        ? `flag ${unknown.join(" ")}`
+        : `words ${words.join(" ")}`
+    }; usage: deno task bench [${FLAGS.join("] [")}] [word]`,
+  );
+  Deno.exit(2);
+}
 const quick = Deno.args.includes("--quick");
+const full = Deno.args.includes("--full");
+const noNetwork = Deno.args.includes("--no-network");
 const noPython = Deno.args.includes("--no-python");
 const markdown = Deno.args.includes("--markdown");
 const filter = Deno.args.find((a) => !a.startsWith("--"))?.toLowerCase();
@@ -36,16 +66,20 @@ const all: Comparison[] = [
   ...combinatorComparisons(),
   ...syncComparisons(),
   ...queueComparisons(),
-  ...transportComparisons(),
   ...subprocessComparisons(),
   ...diagnosticsComparisons(),
-  ...streamsComparisons(),
   ...datagramComparisons(),
   ...sendfileComparisons(),
   ...tlsComparisons(),
 ];
-const modes: PythonMode[] = noPython ? [] : await pythonModes();
-if (modes.length === 0 && !noPython) {
+const shapes = all.filter((c) =>
+  !filter || c.title.toLowerCase().includes(filter)
+);
+const network = !noNetwork && (!filter || filter === "network");
+const modes: PythonMode[] = noPython || shapes.length === 0
+  ? []
+  : await pythonModes();
+if (modes.length === 0 && !noPython && shapes.length > 0) {
   console.error("python3 not found: no CPython columns");
 }
 
@@ -61,8 +95,7 @@ const fmtRatio = (theirs: number, ours: number) =>
 
 const table: string[][] = [];
 const started = performance.now();
-for (const comparison of all) {
-  if (filter && !comparison.title.toLowerCase().includes(filter)) continue;
+for (const comparison of shapes) {
   console.error(`running: ${comparison.title}`);
   const rounds = comparison.rounds ?? (quick ? 1 : 5);
   const rows: Row[] = await compare({ ...comparison, rounds });
@@ -107,11 +140,27 @@ const line = markdown
     `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`
   : (cells: string[]) =>
     cells.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd();
-console.log(line(header));
-console.log(line(widths.map((w) => "-".repeat(w))));
-for (const row of table) console.log(line(row));
+if (shapes.length > 0) {
+  console.log(line(header));
+  console.log(line(widths.map((w) => "-".repeat(w))));
+  for (const row of table) console.log(line(row));
+  console.log(
+    "\n'ours vs it' = its time / ours: above 1x we are faster, below 1x slower." +
+      `\n${quick ? "--quick: one timed round each" : "median of the rounds"}.`,
+  );
+}
+if (network) {
+  if (shapes.length > 0) console.log();
+  const run = await measureNetwork({
+    full,
+    python: !noPython,
+    denoClient: Deno.args.includes("--deno-client"),
+    log: (line) => console.error(line),
+  });
+  console.log(renderNetwork([run], markdown));
+} else if (noNetwork) {
+  console.error("--no-network: no network table");
+}
 console.log(
-  "\n'ours vs it' = its time / ours: above 1x we are faster, below 1x slower." +
-    `\n${quick ? "--quick: one timed round each" : "median of the rounds"}; ` +
-    `${((performance.now() - started) / 1000).toFixed(0)} s in all.`,
+  `\n${((performance.now() - started) / 1000).toFixed(0)} s in all.`,
 );

@@ -4,23 +4,19 @@
 // only checks that it reports a number).
 
 import assert from "node:assert/strict";
-import { hasPythonShape, pythonScripts } from "../../bench/_python.ts";
+import { pythonScripts } from "../../bench/_python.ts";
 import { comparisons as tasks } from "../../bench/tasks_bench.ts";
 import { comparisons as combinators } from "../../bench/combinators_bench.ts";
 import { comparisons as sync } from "../../bench/sync_bench.ts";
 import { comparisons as queues } from "../../bench/queues_bench.ts";
-import { comparisons as transports } from "../../bench/transports_bench.ts";
 import { comparisons as subprocess } from "../../bench/subprocess_bench.ts";
-import { comparisons as streams } from "../../bench/streams_bench.ts";
 
 const titles = [
   ...tasks(),
   ...combinators(),
   ...sync(),
   ...queues(),
-  ...transports(),
   ...subprocess(),
-  ...streams(),
 ].map((c) => c.title);
 
 Deno.test("bench/_python.ts: every Python script belongs to a benchmark that exists, and the file exists", async () => {
@@ -30,17 +26,6 @@ Deno.test("bench/_python.ts: every Python script belongs to a benchmark that exi
       new URL(`../../bench/python/${script}`, import.meta.url),
     );
     assert.ok(info.isFile, script);
-  }
-});
-
-Deno.test("bench/_python.ts: every echo cell has a Python server", () => {
-  const echo = titles.filter((t) => / echo, /.test(t));
-  assert.equal(echo.length, 18);
-  for (const title of echo) {
-    assert.ok(
-      hasPythonShape({ title, ops: 1, ours: () => {}, baselines: {} }),
-      title,
-    );
   }
 });
 
