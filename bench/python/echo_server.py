@@ -27,6 +27,12 @@ def streams_echo(size):
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         writer.close()
+        try:
+            # Retrieves a reset, which asyncio would otherwise report as
+            # "Future exception was never retrieved".
+            await writer.wait_closed()
+        except ConnectionError:
+            pass
 
     return echo
 
