@@ -36,13 +36,15 @@ export class SubprocessStreamProtocol extends FlowControlProtocol {
   #transport: SubprocessTransport | null = null;
   #processExited = false;
   #pipeFds: number[] = [];
-  #stdinClosed: Future<void>;
+  /** Made when a writer first asks for it (see getCloseWaiter). */
+  #stdinClosed: Future<void> | null = null;
+  /** How stdin's pipe ended: undefined while it is open. */
+  #stdinLost: { error: Error | null } | undefined = undefined;
 
   constructor(limit: number, loop: EventLoop) {
     super({ loop });
     this.#limit = limit;
     this.#loop = loop;
-    this.#stdinClosed = loop.createFuture<void>();
   }
 
   override connectionMade(transport: BaseTransport): void {
@@ -78,13 +80,8 @@ export class SubprocessStreamProtocol extends FlowControlProtocol {
     if (fd === 0) {
       this.stdin?.close();
       this.connectionLost(error);
-      if (error === null) {
-        this.#stdinClosed.setResult();
-      } else {
-        this.#stdinClosed.setException(error);
-        // waitClosed() is optional: an error nobody asks for is not logged.
-        markRetrieved(this.#stdinClosed);
-      }
+      this.#stdinLost = { error };
+      if (this.#stdinClosed !== null) this.#settleStdinClosed(error);
       return;
     }
     const reader = fd === 1 ? this.stdout : fd === 2 ? this.stderr : null;
@@ -106,7 +103,26 @@ export class SubprocessStreamProtocol extends FlowControlProtocol {
     if (writer !== this.stdin) {
       throw new Error("This writer does not belong to the process's stdin");
     }
+    if (this.#stdinClosed === null) {
+      // Made on demand: a process whose start was cancelled before its
+      // pipes connected would otherwise leave a future pending for ever.
+      this.#stdinClosed = this.#loop.createFuture<void>();
+      if (this.#stdinLost !== undefined) {
+        this.#settleStdinClosed(this.#stdinLost.error);
+      }
+    }
     return this.#stdinClosed;
+  }
+
+  #settleStdinClosed(error: Error | null): void {
+    const closed = this.#stdinClosed!;
+    if (error === null) {
+      closed.setResult();
+    } else {
+      closed.setException(error);
+      // waitClosed() is optional: an error nobody asks for is not logged.
+      markRetrieved(closed);
+    }
   }
 
   #maybeCloseTransport(): void {
