@@ -193,7 +193,7 @@ export class ParkingLot<T> {
   }
 
   /** @internal A waiter parks: its future, queued last. */
-  _enter(): Future<T> {
+  enter(): Future<T> {
     // loop.createFuture(), which a test may watch (tests/reliability).
     const fut = this.#binding.loop().createFuture<T>();
     this.#parked.push(fut);
@@ -204,7 +204,7 @@ export class ParkingLot<T> {
    * @internal `fut`'s waiter leaves the lot, `used` if it returned the value
    * it was given; an unused value is handed off (the rule at the top).
    */
-  _leave(fut: Future<T>, used: boolean): void {
+  leave(fut: Future<T>, used: boolean): void {
     if (fut._state === PENDING || fut.cancelled()) {
       // Never unparked: still in the queue.
       const parked = this.#parked;
@@ -226,6 +226,33 @@ export class ParkingLot<T> {
   }
 
   /**
+   * @internal What a parked waiter does when it resumes, for a hand-built
+   * waiter that parks with enter() instead of park()'s coroutine
+   * (Lock.acquire(), one object less per contended acquire):
+   * leaves the lot (the hand-off rule applies) and gives the value it was
+   * unparked with, or throws what it was unparked or cancelled with.
+   */
+  take(fut: Future<T>): T {
+    if (fut._state === PENDING) {
+      this.leave(fut, false);
+      throw new Error(
+        `A waiter of ${
+          String(this.#owner)
+        } was resumed before it was woken: coroutines can only wait inside a Task`,
+      );
+    }
+    let value: T;
+    try {
+      value = fut.result();
+    } catch (error) {
+      this.leave(fut, false);
+      throw error;
+    }
+    this.leave(fut, true);
+    return value;
+  }
+
+  /**
    * A short description for logs.
    *
    * @returns For example `<ParkingLot parked=2 unparked=1>`.
@@ -244,9 +271,9 @@ export class ParkingLot<T> {
  * `ParkingLot.park()`, hand-built (see eventloop/_coroutine.ts): it behaves
  * as
  *
- *     fut = lot._enter(); let used = false;
+ *     fut = lot.enter(); let used = false;
  *     try { yield fut; const v = fut.result(); used = true; return v }
- *     finally { lot._leave(fut, used) }
+ *     finally { lot.leave(fut, used) }
  *
  * at a fraction of a generator's cost: two tasks trading a lock park on
  * every turn. It runs inside the waiting call of the primitive (a generator,
@@ -266,26 +293,11 @@ class Park<T> implements HandBuilt<T> {
   _step(): IteratorResult<Future<unknown> | undefined, T> {
     const fut = this.#fut;
     if (fut === null) {
-      this.#fut = this.#lot._enter();
+      this.#fut = this.#lot.enter();
       return { done: false, value: this.#fut };
     }
     this.#fut = null;
-    if (fut._state === PENDING) {
-      this.#lot._leave(fut, false);
-      throw new Error(
-        `A waiter of ${
-          String(this.#lot._owner)
-        } was resumed before it was woken: coroutines can only wait inside a Task`,
-      );
-    }
-    let value: T;
-    try {
-      value = fut.result();
-    } catch (error) {
-      this.#lot._leave(fut, false);
-      throw error;
-    }
-    this.#lot._leave(fut, true);
+    const value = this.#lot.take(fut);
     return { done: true, value };
   }
 
@@ -293,7 +305,7 @@ class Park<T> implements HandBuilt<T> {
     const fut = this.#fut;
     if (fut !== null) {
       this.#fut = null;
-      this.#lot._leave(fut, false);
+      this.#lot.leave(fut, false);
     }
   }
 }
