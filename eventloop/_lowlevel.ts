@@ -55,6 +55,7 @@ export {
 export { checkChunks, checkLoopOpen } from "./_util.ts";
 export {
   builtOptions,
+  checkedCoro,
   checkLoopOption,
   checkOptionNames,
   CREATE_CONNECTION_OPTIONS,

@@ -51,6 +51,7 @@ import type { AddrInfo, GetAddrInfoOptions, SockAddr } from "./dns.ts";
 import { getaddrinfo, getnameinfo } from "./_resolve.ts";
 import {
   builtOptions,
+  checkedCoro,
   checkLoopOptions,
   checkOptionNames,
   GETADDRINFO_OPTIONS,
@@ -630,7 +631,9 @@ export class EventLoop {
     // createTask() of the tasks layer hands over options it has checked.
     const checked = options !== undefined && options === builtOptions.next;
     if (checked) builtOptions.next = null;
-    checkCoroutine(coro, "createTask()");
+    const coroChecked = coro === checkedCoro.next;
+    checkedCoro.next = null;
+    if (!coroChecked) checkCoroutine(coro, "createTask()");
     if (this.#closed) this.#throwClosed("createTask()");
     if (this.#debug) this.#checkCaller("createTask()");
     if (options !== undefined && !checked) {
@@ -648,10 +651,12 @@ export class EventLoop {
     if (factory === null) {
       // A Task without options takes the running loop: nothing to check.
       if (options === undefined && loopState.running === this) {
+        checkedCoro.next = coro;
         return new Task<T>(coro);
       }
       const taskOptions = { loop: this, name: options?.name, eagerStart };
       builtOptions.next = taskOptions;
+      checkedCoro.next = coro;
       return new Task<T>(coro, taskOptions);
     }
     return factory(this, coro, { ...options });

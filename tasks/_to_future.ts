@@ -6,6 +6,7 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import { Future } from "../eventloop/future.ts";
 import { getEventLoop } from "../eventloop/registry.ts";
 import {
+  checkedCoro,
   type Coroutine,
   describeNonCoroutine,
   isGenerator,
@@ -41,7 +42,9 @@ export function toFuture<T>(
 ): Future<T> {
   if (value instanceof Future) return value;
   if (isGenerator(value)) {
-    return (loop ?? getEventLoop()).createTask(value as Coroutine<T>);
+    const target = loop ?? getEventLoop();
+    checkedCoro.next = value;
+    return target.createTask(value as Coroutine<T>);
   }
   if (isPromiseLike(value)) {
     return fromPromise(value, { loop: loop ?? getEventLoop() });

@@ -11,6 +11,7 @@ import { cancelOnAbort, checkLoop, checkSignal } from "./_signal.ts";
 import {
   builtOptions,
   checkCoroutine,
+  checkedCoro,
   checkOptionNames,
   type Coroutine,
   currentTaskOf,
@@ -131,13 +132,16 @@ export function createTask<T>(
 ): Task<T> {
   checkCoroutine(coro, "createTask()");
   if (options === undefined || options === null) {
-    return getRunningLoop().createTask(coro);
+    const loop = getRunningLoop();
+    checkedCoro.next = coro;
+    return loop.createTask(coro);
   }
   checkOptionNames(options, CREATE_TASK_OPTIONS, "call createTask()");
   if (!("signal" in options)) {
     // Only the loop's names are left: it checks their values, not the names.
     const loop = getRunningLoop();
     builtOptions.next = options;
+    checkedCoro.next = coro;
     return loop.createTask(coro, options);
   }
   const signal = options.signal;

@@ -16,6 +16,7 @@ import {
   addTask,
   addWaiter,
   cancelMessage,
+  checkedCoro,
   checkOptionNames,
   type Coroutine,
   describeCallback,
@@ -167,7 +168,9 @@ export class Task<T = unknown> extends Future<T> {
    * `yield* coro` throws the same error; wait for the task instead.
    */
   constructor(coro: Coroutine<T>, options?: TaskOptions) {
-    if (!isGenerator(coro)) {
+    if (coro === checkedCoro.next) {
+      checkedCoro.next = null;
+    } else if (!isGenerator(coro)) {
       throw new TypeError(
         `A Task needs a coroutine (a generator object): received ${
           describeNonCoroutine(coro)

@@ -11,6 +11,7 @@ import { getRunningLoop } from "../eventloop/registry.ts";
 import type { CreateTaskOptions } from "./create_task.ts";
 import {
   checkCoroutine,
+  checkedCoro,
   checkOptionNames,
   type Coroutine,
   currentTaskOf,
@@ -142,12 +143,19 @@ export class TaskGroup {
       closeUnused(coro);
       throw new Error(`TaskGroup ${problem}`);
     }
-    const task = options === undefined || options === null
-      ? this.#loop!.createTask(coro)
-      : this.#loop!.createTask(coro, {
+    const loop = this.#loop!;
+    let task: Task<T>;
+    if (options === undefined || options === null) {
+      checkedCoro.next = coro;
+      task = loop.createTask(coro);
+    } else {
+      const taskOptions = {
         name: options.name,
         eagerStart: options.eagerStart,
-      });
+      };
+      checkedCoro.next = coro;
+      task = loop.createTask(coro, taskOptions);
+    }
     if (signal !== undefined) cancelOnAbort(task as Task<unknown>, signal);
     // An eager task may be done already: account for it at once.
     if (task.done()) {

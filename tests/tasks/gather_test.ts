@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CancelledError } from "../../eventloop/mod.ts";
+import { CancelledError, getRunningLoop } from "../../eventloop/mod.ts";
 import {
   type Coroutine,
   createTask,
@@ -7,6 +7,7 @@ import {
   gather,
   shield,
   sleep,
+  Task,
 } from "../../tasks/mod.ts";
 import { caught, now, runClean } from "./_combinators.ts";
 
@@ -272,6 +273,78 @@ Deno.test("gather() waits once for an awaitable given twice", async () => {
     ]);
   });
   assert.equal(runs, 1);
+});
+
+Deno.test("gather() finds a repeat wherever it comes, whatever its kind", async () => {
+  let runs = 0;
+  const counted = function* (value: string) {
+    runs++;
+    yield* sleep(1);
+    return value;
+  };
+  await runClean(function* () {
+    // Coroutines first, the repeat after a run of them.
+    const a = counted("a");
+    const b = counted("b");
+    assert.deepEqual(yield* gather([a, b, counted("c"), a, b]), [
+      "a",
+      "b",
+      "c",
+      "a",
+      "b",
+    ]);
+    assert.equal(runs, 3);
+    // The module's own coroutines (sleep()) are not plain generators.
+    const s = sleep(1, "s");
+    assert.deepEqual(yield* gather([counted("d"), s, s]), ["d", "s", "s"]);
+    assert.equal(runs, 4);
+    // A frozen generator cannot be claimed by its task: still found.
+    const frozen = Object.freeze(counted("f"));
+    assert.deepEqual(yield* gather([counted("e"), frozen, frozen]), [
+      "e",
+      "f",
+      "f",
+    ]);
+    assert.equal(runs, 6);
+  });
+});
+
+Deno.test("gather() cancels the tasks it made when a later coroutine is refused", async () => {
+  let runs = 0;
+  await runClean(function* () {
+    const counted = function* () {
+      runs++;
+      yield* sleep(1);
+    };
+    const taken = counted();
+    const owner = createTask(taken);
+    const first = counted();
+    assert.throws(
+      () => gather([first, counted(), taken]),
+      /coroutine is being awaited already/,
+    );
+    yield* owner;
+    // The two tasks made before the refusal never ran.
+    yield* sleep(2);
+    assert.equal(runs, 1);
+    // The same when the task factory fails among fresh coroutines.
+    const loop = getRunningLoop();
+    let made = 0;
+    loop.setTaskFactory((loop, coro, options) => {
+      if (++made === 3) throw new RangeError("no more tasks");
+      return new Task(coro, { ...options, loop });
+    });
+    try {
+      assert.throws(
+        () => gather([counted(), counted(), counted()]),
+        RangeError,
+      );
+    } finally {
+      loop.setTaskFactory(null);
+    }
+    yield* sleep(2);
+    assert.equal(runs, 1);
+  });
 });
 
 Deno.test("gather() rejects what is not an array of awaitables", async () => {
