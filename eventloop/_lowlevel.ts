@@ -170,7 +170,9 @@ export function addWaiter(future: Future<unknown>, waiter: Waiter): void {
 export function callbacksOf(
   future: Future<unknown>,
 ): ReadonlyArray<((future: never) => void) | Waiter> {
-  return future._callbacks ?? [];
+  const callbacks = future._callbacks;
+  if (callbacks === null) return [];
+  return Array.isArray(callbacks) ? callbacks : [callbacks];
 }
 
 /**

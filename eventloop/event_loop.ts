@@ -150,6 +150,9 @@ export interface EventLoopOptions {
   debug?: boolean;
 }
 
+/** A Handle's arguments before `_callSoonDone()` puts the future there. */
+const NO_ARGS: unknown[] = [];
+
 /** How many callbacks may run before Deno's own loop gets a turn. */
 const CALLBACKS_PER_DENO_TURN = 256;
 /** setTimeout's largest delay, in milliseconds. */
@@ -422,6 +425,27 @@ export class EventLoop {
   /** @ignore @internal Called by TimerHandle.cancel() while it is in the heap. */
   _timerHandleCancelled(_timer: TimerHandle): void {
     this._timers.noteCancelled();
+  }
+
+  /**
+   * @internal Schedules a future's done-callback, as `callSoon(callback,
+   * future)` does, without the array for its one argument: every gathered
+   * task and TaskGroup child has one. The callback was checked when it was
+   * added; debug mode and a closed loop take callSoon() itself.
+   * @ignore
+   */
+  _callSoonDone(
+    callback: (future: never) => void,
+    future: Future<unknown>,
+  ): void {
+    if (this.#closed || this.#debug) {
+      this.callSoon(callback, future as never);
+      return;
+    }
+    const handle = new Handle(callback, NO_ARGS, this);
+    handle._args = future;
+    this._ready[this._readyLen++] = handle;
+    if (this.#wake !== null) this.#wakeUp();
   }
 
   /** @ignore @internal Puts a task step (or any Runnable) on the ready queue. */

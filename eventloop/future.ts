@@ -33,6 +33,9 @@ export interface OptionNamed {
   readonly _optionNames: Readonly<Record<string, true>>;
 }
 
+/** What a pending future keeps to call or wake once done. */
+type DoneEntry = ((future: never) => void) | Waiter;
+
 /** A done-callback as `addDoneCallback` receives it. */
 export type DoneCallback<F> = (future: F) => void;
 
@@ -82,8 +85,13 @@ export class Future<T = unknown> implements PromiseLike<T> {
   _exception: unknown = undefined;
   /** @ignore @internal */
   _loop: EventLoop;
-  /** @ignore @internal Functions, or waiters woken without a handle. */
-  _callbacks: Array<((future: never) => void) | Waiter> | null = null;
+  /**
+   * @internal Functions, or waiters woken without a handle: the only one
+   * as it is (most futures have one, and an array for it was a tenth of
+   * what a gathered task allocates), an array once there are more.
+   * @ignore
+   */
+  _callbacks: DoneEntry | DoneEntry[] | null = null;
   /** @ignore @internal */
   _cancelMessage: string | undefined = undefined;
   /** @ignore @internal The CancelledError a task's coroutine raised, kept to rethrow it. */
@@ -284,10 +292,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     if (this._state !== PENDING) {
       this._loop.callSoon(callback, this);
-    } else if (this._callbacks === null) {
-      this._callbacks = [callback];
     } else {
-      this._callbacks.push(callback);
+      addEntry(this, callback);
     }
   }
 
@@ -300,6 +306,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
   removeDoneCallback(callback: DoneCallback<this>): number {
     const callbacks = this._callbacks;
     if (callbacks === null) return 0;
+    if (!Array.isArray(callbacks)) {
+      if (callbacks !== callback) return 0;
+      this._callbacks = null;
+      return 1;
+    }
     const kept = callbacks.filter((cb) => cb !== callback);
     const removed = callbacks.length - kept.length;
     if (removed > 0) this._callbacks = kept;
@@ -308,8 +319,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   /** @ignore @internal Wakes `waiter` (a task) when done; no handle is made. */
   _addWaiter(waiter: Waiter): void {
-    if (this._callbacks === null) this._callbacks = [waiter];
-    else this._callbacks.push(waiter);
+    addEntry(this, waiter);
   }
 
   /** @ignore @internal */
@@ -317,15 +327,12 @@ export class Future<T = unknown> implements PromiseLike<T> {
     const callbacks = this._callbacks;
     if (callbacks === null) return;
     this._callbacks = null;
-    const loop = this._loop;
+    if (!Array.isArray(callbacks)) {
+      scheduleEntry(this, callbacks);
+      return;
+    }
     for (let i = 0; i < callbacks.length; i++) {
-      const cb = callbacks[i];
-      if (typeof cb === "function") {
-        loop.callSoon(cb as (future: this) => void, this);
-      } else {
-        cb._wakeFrom = this as Future<unknown>;
-        loop._pushReady(cb);
-      }
+      scheduleEntry(this, callbacks[i]);
     }
   }
 
@@ -392,6 +399,28 @@ export class Future<T = unknown> implements PromiseLike<T> {
         : ` result=${describeResult(this._result)}`;
     }
     return `<${this.constructor.name} ${info}>`;
+  }
+}
+
+// Module functions rather than private methods: a class with private
+// methods gives each instance a slot for its brand, and every task is a
+// Future.
+
+/** Adds a done-callback or a waiter to a pending future. */
+function addEntry(future: Future<unknown>, entry: DoneEntry): void {
+  const callbacks = future._callbacks;
+  if (callbacks === null) future._callbacks = entry;
+  else if (Array.isArray(callbacks)) callbacks.push(entry);
+  else future._callbacks = [callbacks, entry];
+}
+
+/** Schedules a done-callback, or wakes a waiter, of a future now done. */
+function scheduleEntry(future: Future<unknown>, entry: DoneEntry): void {
+  if (typeof entry === "function") {
+    future._loop._callSoonDone(entry, future);
+  } else {
+    entry._wakeFrom = future;
+    future._loop._pushReady(entry);
   }
 }
 

@@ -60,8 +60,13 @@ export interface Waiter extends Runnable {
 export class Handle implements Runnable {
   /** @ignore @internal */
   _callback: ((...args: never[]) => unknown) | null;
-  /** @ignore @internal */
-  _args: unknown[];
+  /**
+   * @internal The arguments; for a future's done-callback, the future
+   * itself, its one argument, with no array made for it
+   * (`loop._callSoonDone()`).
+   * @ignore
+   */
+  _args: unknown[] | Future<unknown>;
   /** @ignore @internal */
   _loop: EventLoop;
   /** @ignore @internal */
@@ -121,7 +126,8 @@ export class Handle implements Runnable {
     // deno-lint-ignore no-explicit-any -- the arguments were typed at callSoon
     const callback = this._callback as (...args: any[]) => unknown;
     try {
-      const result = callback(...this._args);
+      const args = this._args;
+      const result = Array.isArray(args) ? callback(...args) : callback(args);
       if (result !== undefined && isGenerator(result)) {
         this.#droppedCoroutine();
       }

@@ -129,10 +129,12 @@ export class Task<T = unknown> extends Future<T> {
    * @ignore
    */
   _coroNext: Coroutine<T>["next"];
-  /** @ignore @internal The name given, or null for the default `Task-N`. */
-  _name: string | null;
-  /** @ignore @internal The N of the default name. */
-  _nameNumber: number;
+  /**
+   * @internal The name given, or the N of the default name `Task-N` until
+   * it is first read.
+   * @ignore
+   */
+  _name: string | number;
   /** @ignore @internal Links of the loop's list of pending tasks. */
   _livePrev: Task<unknown> | null = null;
   /** @ignore @internal */
@@ -145,8 +147,14 @@ export class Task<T = unknown> extends Future<T> {
   _numCancelsRequested = 0;
   /** @ignore @internal The future that woke this task; null for a plain step. */
   _wakeFrom: Future<unknown> | null = null;
-  /** @ignore @internal Ready-queue flag; a task step is never skipped. */
-  readonly _cancelled = false;
+  /**
+   * @internal Ready-queue flag; a task step is never skipped. Kept on the
+   * prototype (below the class), not in every task.
+   * @ignore
+   */
+  declare readonly _cancelled: false;
+  /** @ignore @internal Its slot among its TaskGroup's children, or -1. */
+  _groupSlot = -1;
   /** @ignore @internal Made by the first read of `signal`; null until then. */
   _abortController: AbortController | null = null;
 
@@ -198,8 +206,8 @@ export class Task<T = unknown> extends Future<T> {
     this._coro = coro;
     this._coroNext = next;
     // The default name is numbered now and spelled out on first use.
-    this._name = options?.name !== undefined ? String(options.name) : null;
-    this._nameNumber = ++taskCounter;
+    const number = ++taskCounter;
+    this._name = options?.name !== undefined ? String(options.name) : number;
     const loop = this.getLoop();
     if (loop.isClosed()) {
       coro.return(undefined as T);
@@ -211,7 +219,7 @@ export class Task<T = unknown> extends Future<T> {
     // pass, so a task made between passes (from a promise callback) waits
     // for the next one.
     if (eagerStart === true && runningLoop() === loop) {
-      this.#eagerStart();
+      startEagerly(this as Task<unknown>);
     } else {
       pushReady(loop, this);
     }
@@ -223,7 +231,8 @@ export class Task<T = unknown> extends Future<T> {
    * @returns The name.
    */
   getName(): string {
-    return this._name ??= `Task-${this._nameNumber}`;
+    const name = this._name;
+    return typeof name === "string" ? name : (this._name = `Task-${name}`);
   }
 
   /**
@@ -313,7 +322,7 @@ export class Task<T = unknown> extends Future<T> {
     let controller = this._abortController;
     if (controller === null) {
       controller = this._abortController = new AbortController();
-      // Once made, #finish aborts it the moment the task is done.
+      // Once made, finish() aborts it the moment the task is done.
       if (this.done()) abortWhenDone(this as Task<unknown>);
     }
     return controller.signal;
@@ -523,7 +532,7 @@ export class Task<T = unknown> extends Future<T> {
   _run(): void {
     const future = this._wakeFrom;
     if (future === null) {
-      this.#step(undefined, false);
+      step(this as Task<unknown>, undefined, false);
       return;
     }
     this._wakeFrom = null;
@@ -531,124 +540,138 @@ export class Task<T = unknown> extends Future<T> {
     try {
       value = future.result();
     } catch (error) {
-      this.#step(error, true);
+      step(this as Task<unknown>, error, true);
       return;
     }
-    this.#step(value, false);
+    step(this as Task<unknown>, value, false);
   }
+}
 
-  /**
-   * The only place that advances the coroutine (`next`) or throws into it.
-   *
-   * Invariant: either the task waits on exactly one future (`_futWaiter`,
-   * registered to wake it) and no step is scheduled, or one step is scheduled
-   * on the ready queue and it waits on none.
-   */
-  #step(value: unknown, isError: boolean): void {
-    if (this.done()) {
-      this.getLoop().callExceptionHandler({
-        message: `Task step called on a task that is done: ${this.toString()}`,
-        exception: new InvalidStateError("Task is already done"),
-        task: this as Task<unknown>,
-      });
-      return;
-    }
-    if (this._mustCancel) {
-      if (!(isError && value instanceof CancelledError)) {
-        value = makeCancelledError(this);
-        isError = true;
-      }
-      this._mustCancel = false;
-    }
-    this._futWaiter = null;
-    const loop = this.getLoop();
-    const previous = swapCurrentTask(loop, this as Task<unknown>);
-    this.#runStep(loop, value, isError);
-    swapCurrentTask(loop, previous);
+Object.defineProperty(Task.prototype, "_cancelled", { value: false });
+
+// A task's steps are module functions rather than private methods: a class
+// with private methods gives each instance a slot for its brand.
+
+/**
+ * The only place that advances the coroutine (`next`) or throws into it.
+ *
+ * Invariant: either the task waits on exactly one future (`_futWaiter`,
+ * registered to wake it) and no step is scheduled, or one step is scheduled
+ * on the ready queue and it waits on none.
+ */
+function step(task: Task<unknown>, value: unknown, isError: boolean): void {
+  if (task.done()) {
+    task.getLoop().callExceptionHandler({
+      message: `Task step called on a task that is done: ${task.toString()}`,
+      exception: new InvalidStateError("Task is already done"),
+      task,
+    });
+    return;
   }
+  if (task._mustCancel) {
+    if (!(isError && value instanceof CancelledError)) {
+      value = makeCancelledError(task);
+      isError = true;
+    }
+    task._mustCancel = false;
+  }
+  task._futWaiter = null;
+  const loop = task.getLoop();
+  const previous = swapCurrentTask(loop, task);
+  runStep(task, loop, value, isError);
+  swapCurrentTask(loop, previous);
+}
 
-  #runStep(loop: EventLoop, value: unknown, isError: boolean): void {
-    let result: IteratorResult<Future<unknown> | undefined, T>;
-    try {
-      result = isError
-        ? this._coro.throw(value)
-        : this._coroNext.call(this._coro, value);
-    } catch (error) {
-      if (error instanceof CancelledError) {
-        keepCancelledError(this, error);
-        this.#finish(CANCELLED_OUTCOME, undefined);
-      } else {
-        this.#finish(ERROR_OUTCOME, error);
-      }
-      return;
-    }
-    if (result.done) {
-      if (this._mustCancel) {
-        // Cancelled right before the coroutine returned.
-        this._mustCancel = false;
-        this.#finish(CANCELLED_OUTCOME, undefined);
-      } else {
-        this.#finish(RESULT_OUTCOME, result.value);
-      }
-      return;
-    }
-    const yielded = result.value;
-    if (yielded === undefined) {
-      pushReady(loop, this);
-    } else if (yielded instanceof Future) {
-      if (yielded.getLoop() !== loop) {
-        this.#throwSoon(
-          new Error(
-            `Task ${this.toString()} got Future ${yielded.toString()} attached to a different loop`,
-          ),
-        );
-      } else if (yielded === this) {
-        this.#throwSoon(
-          new Error(`Task cannot await on itself: ${this.toString()}`),
-        );
-      } else if (yielded.done()) {
-        this._wakeFrom = yielded;
-        pushReady(loop, this);
-      } else {
-        addWaiter(yielded, this);
-        this._futWaiter = yielded;
-        if (this._mustCancel && yielded.cancel(cancelMessage(this))) {
-          this._mustCancel = false;
-        }
-      }
+function runStep(
+  task: Task<unknown>,
+  loop: EventLoop,
+  value: unknown,
+  isError: boolean,
+): void {
+  let result: IteratorResult<Future<unknown> | undefined, unknown>;
+  try {
+    result = isError
+      ? task._coro.throw(value)
+      : task._coroNext.call(task._coro, value);
+  } catch (error) {
+    if (error instanceof CancelledError) {
+      keepCancelledError(task, error);
+      finish(task, CANCELLED_OUTCOME, undefined);
     } else {
-      this.#throwSoon(badYield(yielded, this));
+      finish(task, ERROR_OUTCOME, error);
     }
+    return;
   }
-
-  /** Schedules a step that throws `error` into the coroutine. */
-  #throwSoon(error: Error): void {
-    this.getLoop().callSoon(() => this.#step(error, true));
+  if (result.done) {
+    if (task._mustCancel) {
+      // Cancelled right before the coroutine returned.
+      task._mustCancel = false;
+      finish(task, CANCELLED_OUTCOME, undefined);
+    } else {
+      finish(task, RESULT_OUTCOME, result.value);
+    }
+    return;
   }
-
-  #finish(outcome: number, value: unknown): void {
-    removeTask(this.getLoop(), this as Task<unknown>);
-    if (outcome === RESULT_OUTCOME) {
-      super.setResult(value as T);
-    } else if (outcome === ERROR_OUTCOME) {
-      super.setException(
-        value ?? new Error(`The coroutine of ${this.getName()} threw ${value}`),
+  const yielded = result.value;
+  if (yielded === undefined) {
+    pushReady(loop, task);
+  } else if (yielded instanceof Future) {
+    if (yielded.getLoop() !== loop) {
+      throwSoon(
+        task,
+        new Error(
+          `Task ${task.toString()} got Future ${yielded.toString()} attached to a different loop`,
+        ),
       );
+    } else if (yielded === task) {
+      throwSoon(
+        task,
+        new Error(`Task cannot await on itself: ${task.toString()}`),
+      );
+    } else if (yielded.done()) {
+      task._wakeFrom = yielded;
+      pushReady(loop, task);
     } else {
-      super.cancel(cancelMessage(this));
+      addWaiter(yielded, task);
+      task._futWaiter = yielded;
+      if (task._mustCancel && yielded.cancel(cancelMessage(task))) {
+        task._mustCancel = false;
+      }
     }
-    if (this._abortController !== null) abortWhenDone(this as Task<unknown>);
+  } else {
+    throwSoon(task, badYield(yielded, task));
   }
+}
 
-  /** asyncio 3.12's `__eager_start`: the first step runs now. */
-  #eagerStart(): void {
-    const loop = this.getLoop();
-    const previous = swapCurrentTask(loop, this as Task<unknown>);
-    try {
-      this.#runStep(loop, undefined, false);
-    } finally {
-      swapCurrentTask(loop, previous);
-    }
+/** Schedules a step that throws `error` into the coroutine. */
+function throwSoon(task: Task<unknown>, error: Error): void {
+  task.getLoop().callSoon(() => step(task, error, true));
+}
+
+/** Settles the task as Future's own methods do (Task's refuse to). */
+function finish(task: Task<unknown>, outcome: number, value: unknown): void {
+  removeTask(task.getLoop(), task);
+  if (outcome === RESULT_OUTCOME) {
+    Future.prototype.setResult.call(task, value);
+  } else if (outcome === ERROR_OUTCOME) {
+    Future.prototype.setException.call(
+      task,
+      value ?? new Error(`The coroutine of ${task.getName()} threw ${value}`),
+    );
+  } else {
+    Future.prototype.cancel.call(task, cancelMessage(task));
+  }
+  if (task._abortController !== null) abortWhenDone(task);
+}
+
+/** asyncio 3.12's `__eager_start`: the first step runs now. */
+function startEagerly(task: Task<unknown>): void {
+  const loop = task.getLoop();
+  const previous = swapCurrentTask(loop, task);
+  try {
+    runStep(task, loop, undefined, false);
+  } finally {
+    swapCurrentTask(loop, previous);
   }
 }
 
