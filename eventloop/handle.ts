@@ -129,7 +129,7 @@ export class Handle implements Runnable {
       const args = this._args;
       const result = Array.isArray(args) ? callback(...args) : callback(args);
       if (result !== undefined && isGenerator(result)) {
-        this.#droppedCoroutine();
+        droppedCoroutine(this);
       }
     } catch (exception) {
       this._loop.callExceptionHandler({
@@ -143,21 +143,6 @@ export class Handle implements Runnable {
   }
 
   /**
-   * A callback made a coroutine and returned it to the loop, which drops
-   * what callbacks return: a generator function passed as the callback, or
-   * `() => sleep(1)`. asyncio would warn that it was never awaited.
-   */
-  #droppedCoroutine(): void {
-    // Not closed: it may be a coroutine that someone else runs.
-    this._loop.callExceptionHandler({
-      message: `Callback ${
-        describeCallback(this._callback)
-      } returned a coroutine, which never runs: a callback must start it itself, as createTask(coro)`,
-      handle: this,
-    });
-  }
-
-  /**
    * A short description for logs.
    *
    * @returns For example `<Handle tick()>`.
@@ -168,6 +153,23 @@ export class Handle implements Runnable {
       describeCallback(this._callback)
     }>`;
   }
+}
+
+/**
+ * A callback made a coroutine and returned it to the loop, which drops
+ * what callbacks return: a generator function passed as the callback, or
+ * `() => sleep(1)`. asyncio would warn that it was never awaited. (A module
+ * function, not a private method, which would give every handle a slot for
+ * its brand.)
+ */
+function droppedCoroutine(handle: Handle): void {
+  // Not closed: it may be a coroutine that someone else runs.
+  handle._loop.callExceptionHandler({
+    message: `Callback ${
+      describeCallback(handle._callback)
+    } returned a coroutine, which never runs: a callback must start it itself, as createTask(coro)`,
+    handle,
+  });
 }
 
 /**
