@@ -102,6 +102,29 @@ function inMemory(lib: Lib): Shape[] {
         }()),
     },
     {
+      name: "Lock hold() uncontended: 1,000,000 `using hold()`, x3",
+      repeat: 3,
+      run: () =>
+        lib.run(function* () {
+          const lock = new lib.Lock();
+          for (let i = 0; i < 1_000_000; i++) {
+            using _ = yield* lock.hold();
+          }
+        }()),
+    },
+    {
+      name: "Lock hold() by hand: 1,000,000 hold() + dispose(), x3",
+      repeat: 3,
+      run: () =>
+        lib.run(function* () {
+          const lock = new lib.Lock();
+          for (let i = 0; i < 1_000_000; i++) {
+            const held = yield* lock.hold();
+            held[Symbol.dispose]();
+          }
+        }()),
+    },
+    {
       name: "Queue(100): 1,000,000 items, 1 producer 1 consumer",
       run: () =>
         lib.run(function* () {

@@ -8,6 +8,7 @@ import { Lock } from "../sync/mod.ts";
 import type { Comparison } from "./_harness.ts";
 
 const ACQUIRES = 100_000;
+const UNCONTENDED = 1_000_000;
 
 /** The plain-promise baseline: the lock is handed to the first waiter. */
 class PromiseMutex {
@@ -42,6 +43,29 @@ async function promiseMutexShape(): Promise<void> {
     }
   };
   await Promise.all([worker(), worker()]);
+}
+
+/** Our Lock, taken and released by hand: what `hold()` is measured against. */
+function lockByHand(acquires: number, contended: boolean): () => Promise<void> {
+  return () =>
+    run(function* () {
+      const lock = new Lock();
+      function* worker() {
+        for (let i = 0; i < acquires; i++) {
+          yield* lock.acquire();
+          try {
+            if (contended) yield* sleep(0);
+          } finally {
+            lock.release();
+          }
+        }
+      }
+      if (!contended) return yield* worker();
+      const a = createTask(worker());
+      const b = createTask(worker());
+      yield* a;
+      yield* b;
+    }());
 }
 
 /** The comparisons of this file. */
@@ -91,7 +115,34 @@ export function comparisons(): Comparison[] {
           yield* a;
           yield* b;
         }()),
-      baselines: { "plain promise mutex": promiseMutexShape },
+      baselines: {
+        "plain promise mutex": promiseMutexShape,
+        "the same with acquire()/release()": lockByHand(ACQUIRES, true),
+      },
+    },
+    {
+      // What `using` costs on its own: the lock is free, so each turn is
+      // the acquire, the release and, for `using`, the block's disposal.
+      title: "1,000,000 uncontended `using _ = yield* lock.hold()`",
+      ops: UNCONTENDED,
+      ours: () =>
+        run(function* () {
+          const lock = new Lock();
+          for (let i = 0; i < UNCONTENDED; i++) {
+            using _ = yield* lock.hold();
+          }
+        }()),
+      baselines: {
+        "acquire()/release() in try/finally": lockByHand(UNCONTENDED, false),
+        "hold(), disposed by hand": () =>
+          run(function* () {
+            const lock = new Lock();
+            for (let i = 0; i < UNCONTENDED; i++) {
+              const held = yield* lock.hold();
+              held[Symbol.dispose]();
+            }
+          }()),
+      },
     },
   ];
 }
