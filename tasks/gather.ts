@@ -10,13 +10,22 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import { checkAwaitable, toFuture } from "./_to_future.ts";
 import { markFanOut } from "./_call_graph_hooks.ts";
 import {
+  checkedCoro,
   checkOptionNames,
   type Coroutine,
   describeValue,
   GENERATOR_NEXT,
+  isGenerator,
   makeCancelledError,
 } from "../eventloop/_lowlevel.ts";
 import { GATHER_OPTIONS } from "./_options.ts";
+
+/** Up to this many children, gather() sizes its array of them at once. */
+const PRESIZED = 50_000;
+
+/** What gather() found an item to be, before it makes any task. */
+const FUTURE = 1;
+const COROUTINE = 2;
 
 /** Whether `item` is a plain generator that no task has claimed yet. */
 function isUnclaimed(item: unknown): boolean {
@@ -212,17 +221,27 @@ export function gather(
     done.setResult([]);
     return done;
   }
-  for (const item of items) checkAwaitable(item, "gather()");
+  // Every item is checked before any task is made; a coroutine is known as
+  // one from here on.
+  const kinds = new Uint8Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item instanceof Future) kinds[i] = FUTURE;
+    else if (isGenerator(item)) kinds[i] = COROUTINE;
+    else checkAwaitable(item, "gather()");
+  }
   // The loop of the first Future given, else the running one (asyncio).
   let loop: EventLoop | undefined;
-  for (const item of items) {
-    if (item instanceof Future) {
-      loop = item.getLoop();
+  for (let i = 0; i < items.length; i++) {
+    if (kinds[i] === FUTURE) {
+      loop = (items[i] as Future<unknown>).getLoop();
       break;
     }
   }
   loop ??= getEventLoop();
-  const children: Future<unknown>[] = [];
+  const count = items.length;
+  // Sized once: grown by pushes, it left as much garbage as it holds.
+  const children: Future<unknown>[] = count <= PRESIZED ? new Array(count) : [];
   // The same awaitable given twice is waited for once: `seen` maps each to
   // its child. A plain generator that no task has claimed yet (its `next` is
   // still the generator's own) cannot have come earlier in the list, since
@@ -230,33 +249,34 @@ export function gather(
   // only at the first item of another kind, or one left unclaimed. Hashing
   // every coroutine into a map was a fifth of the cost of gathering them.
   let seen: Map<unknown, Future<unknown>> | null = null;
+  // children[0..made) are set: a child per item so far.
+  let made = 0;
   try {
-    for (let i = 0; i < items.length; i++) {
+    for (let i = 0; i < count; i++) {
       const item = items[i];
       if (seen === null) {
-        if (isUnclaimed(item)) {
-          const child = toFuture(item as Awaitable<unknown>, loop, "gather()");
-          children.push(child);
+        if (kinds[i] === COROUTINE && isUnclaimed(item)) {
+          checkedCoro.next = item as object;
+          const child = loop.createTask(item as Coroutine<unknown>);
+          children[made++] = child;
           if (!isUnclaimed(item)) continue;
         }
         seen = new Map();
-        for (let j = 0; j < children.length; j++) {
-          seen.set(items[j], children[j]);
-        }
-        if (children.length > i) continue;
+        for (let j = 0; j < made; j++) seen.set(items[j], children[j]);
+        if (made > i) continue;
       }
       let child = seen.get(item);
       if (child === undefined) {
         child = toFuture(item as Awaitable<unknown>, loop, "gather()");
         seen.set(item, child);
       }
-      children.push(child);
+      children[made++] = child;
     }
   } catch (error) {
     // Nothing may run half-gathered: cancel the tasks made here (not the
     // caller's own futures).
     if (seen === null) {
-      for (const child of children) child.cancel();
+      for (let j = 0; j < made; j++) children[j].cancel();
     } else {
       for (const [item, child] of seen) if (child !== item) child.cancel();
     }
