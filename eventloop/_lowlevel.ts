@@ -24,7 +24,8 @@
 
 import type { CancelledError } from "./errors.ts";
 import type { EventLoop } from "./event_loop.ts";
-import type { Future } from "./future.ts";
+import { type Future, Future as FutureClass } from "./future.ts";
+import type { FanIn } from "./_fan_in.ts";
 import type { Runnable, Waiter } from "./handle.ts";
 import { loopState } from "./_state.ts";
 
@@ -33,6 +34,7 @@ export { GENERATOR_NEXT, type HandBuilt, handBuilt } from "./_coroutine.ts";
 export type { Runnable, Waiter } from "./handle.ts";
 export type { Linked } from "./_task_list.ts";
 export { watchCoroutine } from "./_never_awaited.ts";
+export { FanIn } from "./_fan_in.ts";
 export {
   LoopBinding,
   ParkingLot,
@@ -166,10 +168,34 @@ export function addWaiter(future: Future<unknown>, waiter: Waiter): void {
   future._addWaiter(waiter);
 }
 
+/**
+ * Calls `fanIn._callback(future)` once `future` is done, in the pass and
+ * order `future.addDoneCallback(fanIn._callback)` would, with no Handle per
+ * future (eventloop/_fan_in.ts). A future whose `addDoneCallback` is its own
+ * (a subclass's override) gets the callback through it, as asyncio does, and
+ * so does one of another loop.
+ */
+export function addFanIn<F extends Future<unknown>>(
+  future: F,
+  fanIn: FanIn<F>,
+): void {
+  if (
+    future.addDoneCallback === FUTURE_ADD_DONE_CALLBACK &&
+    future._loop === fanIn._loop
+  ) {
+    future._addFanIn(fanIn);
+  } else {
+    const callback = fanIn._callback;
+    future.addDoneCallback(callback);
+  }
+}
+
+const FUTURE_ADD_DONE_CALLBACK = FutureClass.prototype.addDoneCallback;
+
 /** The done-callbacks and waiters of a pending `future` (for call graphs). */
 export function callbacksOf(
   future: Future<unknown>,
-): ReadonlyArray<((future: never) => void) | Waiter> {
+): ReadonlyArray<((future: never) => void) | Waiter | FanIn<never>> {
   const callbacks = future._callbacks;
   if (callbacks === null) return [];
   return Array.isArray(callbacks) ? callbacks : [callbacks];

@@ -10,6 +10,7 @@ import { defaultLoop } from "./_state.ts";
 import { builtOptions, checkOptionNames, FUTURE_OPTIONS } from "./_options.ts";
 import { checkCallback, describeValue, isGeneratorFunction } from "./_util.ts";
 import type { Waiter } from "./handle.ts";
+import { FanIn } from "./_fan_in.ts";
 import {
   captureSource,
   formatSource,
@@ -34,7 +35,7 @@ export interface OptionNamed {
 }
 
 /** What a pending future keeps to call or wake once done. */
-type DoneEntry = ((future: never) => void) | Waiter;
+type DoneEntry = ((future: never) => void) | Waiter | FanIn<never>;
 
 /** A done-callback as `addDoneCallback` receives it. */
 export type DoneCallback<F> = (future: F) => void;
@@ -322,6 +323,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
     addEntry(this, waiter);
   }
 
+  /**
+   * @internal `addDoneCallback(fanIn._callback)` without a Handle for it
+   * (eventloop/_fan_in.ts).
+   * @ignore
+   */
+  _addFanIn(fanIn: FanIn<never>): void {
+    if (this._state !== PENDING) fanIn._schedule(this as Future<unknown>);
+    else addEntry(this as Future<unknown>, fanIn);
+  }
+
   /** @ignore @internal */
   _scheduleCallbacks(): void {
     const callbacks = this._callbacks;
@@ -418,6 +429,8 @@ function addEntry(future: Future<unknown>, entry: DoneEntry): void {
 function scheduleEntry(future: Future<unknown>, entry: DoneEntry): void {
   if (typeof entry === "function") {
     future._loop._callSoonDone(entry, future);
+  } else if (entry instanceof FanIn) {
+    entry._schedule(future);
   } else {
     entry._wakeFrom = future;
     future._loop._pushReady(entry);

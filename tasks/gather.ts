@@ -10,10 +10,12 @@ import type { EventLoop } from "../eventloop/event_loop.ts";
 import { checkAwaitable, toFuture } from "./_to_future.ts";
 import { markFanOut } from "./_call_graph_hooks.ts";
 import {
+  addFanIn,
   checkedCoro,
   checkOptionNames,
   type Coroutine,
   describeValue,
+  FanIn,
   GENERATOR_NEXT,
   isGenerator,
   makeCancelledError,
@@ -318,7 +320,8 @@ export function gather(
       }
     }
   };
-  for (const child of unique) child.addDoneCallback(onChildDone);
+  const fanIn = new FanIn(loop, onChildDone);
+  for (const child of unique) addFanIn(child, fanIn);
   return outer;
 }
 

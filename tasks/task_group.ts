@@ -10,6 +10,7 @@ import type { Future } from "../eventloop/future.ts";
 import { getRunningLoop } from "../eventloop/registry.ts";
 import type { CreateTaskOptions } from "./create_task.ts";
 import {
+  addFanIn,
   checkCoroutine,
   checkedCoro,
   checkOptionNames,
@@ -18,6 +19,7 @@ import {
   describeNonCoroutine,
   describeValue,
   ExceptionGroup,
+  FanIn,
   isGenerator,
   watchCoroutine,
 } from "../eventloop/_lowlevel.ts";
@@ -162,7 +164,8 @@ export class TaskGroup {
       this.#settle(task as Task<unknown>);
     } else {
       this.#tasks.add(task as Task<unknown>);
-      task.addDoneCallback(this.#onTaskDoneCallback);
+      this.#fanIn ??= new FanIn(loop, this.#onTaskDoneCallback);
+      addFanIn(task as Task<unknown>, this.#fanIn);
     }
     return task;
   }
@@ -317,6 +320,9 @@ export class TaskGroup {
       if (!task.done()) task.cancel();
     }
   }
+
+  /** The done-callback of every child (eventloop/_fan_in.ts). */
+  #fanIn: FanIn<Task<unknown>> | null = null;
 
   #onTaskDoneCallback = (task: Task<unknown>): void => {
     this.#tasks.delete(task);

@@ -8,6 +8,7 @@ import {
   shield,
   sleep,
   Task,
+  taskGroup,
 } from "../../tasks/mod.ts";
 import { caught, now, runClean } from "./_combinators.ts";
 
@@ -344,6 +345,41 @@ Deno.test("gather() cancels the tasks it made when a later coroutine is refused"
     }
     yield* sleep(2);
     assert.equal(runs, 1);
+  });
+});
+
+Deno.test("gather() hears of its children in the order they finished, between their other callbacks", async () => {
+  await runClean(function* () {
+    const loop = getRunningLoop();
+    const a = loop.createFuture<string>();
+    const b = loop.createFuture<string>();
+    // b fails first, then a, in the same pass: b's error is the gather's.
+    const both = gather([a, b]);
+    b.setException(new RangeError("b"));
+    a.setException(new RangeError("a"));
+    const error = yield* caught(both);
+    assert.ok(error instanceof RangeError);
+    assert.equal(error.message, "b");
+    // The gather's own callback runs where it was added among the child's.
+    const c = loop.createFuture<string>();
+    const log: string[] = [];
+    c.addDoneCallback(() => log.push(`before: ${gathered.done()}`));
+    const gathered = gather([c]);
+    c.addDoneCallback(() => log.push(`after: ${gathered.done()}`));
+    c.setResult("c");
+    assert.deepEqual(yield* gathered, ["c"]);
+    assert.deepEqual(log, ["before: false", "after: true"]);
+    // The same with a TaskGroup: its children are accounted for in the
+    // order they finished, before the callbacks added after them.
+    const order: string[] = [];
+    yield* taskGroup(function* (tg) {
+      const slow = tg.createTask(sleep(2, "slow"));
+      const fast = tg.createTask(sleep(1, "fast"));
+      for (const t of [slow, fast]) {
+        t.addDoneCallback(() => order.push(t.result()));
+      }
+    });
+    assert.deepEqual(order, ["fast", "slow"]);
   });
 });
 
