@@ -370,23 +370,40 @@ export class TaskGroup {
  */
 class Children implements Iterable<Task<unknown>> {
   #slots: (Task<unknown> | null)[] = [];
+  #inSlots = 0;
+  /**
+   * What a task factory handed over that another group holds by its slot
+   * (a task made once and returned twice): kept as a Set would keep it.
+   */
+  #others: Set<Task<unknown>> | null = null;
+
   /** How many children are in the list. */
-  size = 0;
+  get size(): number {
+    return this.#inSlots + (this.#others?.size ?? 0);
+  }
 
   add(task: Task<unknown>): void {
-    task._groupSlot = this.#slots.length;
-    this.#slots.push(task);
-    this.size++;
+    const slot = task._groupSlot;
+    if (slot === -1) {
+      task._groupSlot = this.#slots.length;
+      this.#slots.push(task);
+      this.#inSlots++;
+    } else if (this.#slots[slot] !== task) {
+      (this.#others ??= new Set()).add(task);
+    }
   }
 
   delete(task: Task<unknown>): void {
+    if (this.#others?.delete(task)) return;
     const slots = this.#slots;
-    slots[task._groupSlot] = null;
+    const slot = task._groupSlot;
+    if (slot === -1 || slots[slot] !== task) return;
+    slots[slot] = null;
     task._groupSlot = -1;
-    this.size--;
-    if (this.size === 0) {
+    this.#inSlots--;
+    if (this.#inSlots === 0) {
       slots.length = 0;
-    } else if (slots.length >= 64 && this.size < slots.length >> 2) {
+    } else if (slots.length >= 64 && this.#inSlots < slots.length >> 2) {
       let kept = 0;
       for (let i = 0; i < slots.length; i++) {
         const child = slots[i];
@@ -404,6 +421,7 @@ class Children implements Iterable<Task<unknown>> {
       const child = slots[i];
       if (child !== null) yield child;
     }
+    if (this.#others !== null) yield* this.#others;
   }
 }
 

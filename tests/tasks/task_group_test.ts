@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
-import { CancelledError, TimeoutError } from "../../eventloop/mod.ts";
+import {
+  CancelledError,
+  type EventLoop,
+  getRunningLoop,
+  type TaskFactoryOptions,
+  TimeoutError,
+} from "../../eventloop/mod.ts";
 import {
   type Coroutine,
   createTask,
   currentTask,
   ExceptionGroup,
   sleep,
-  type Task,
+  Task,
   TaskGroup,
   taskGroup,
   timeout,
@@ -430,5 +436,65 @@ Deno.test("TaskGroup.toString() describes the group", async () => {
       assert.equal(String(group), "<TaskGroup tasks=1 entered>");
       yield;
     });
+  });
+});
+
+Deno.test("TaskGroup counts once a task its factory hands over twice, or one another group holds", async () => {
+  await runClean(function* () {
+    const loop = getRunningLoop();
+    let shared: Task<unknown> | null = null;
+    let share = true;
+    // A factory that lies: it hands over the task it made last while that
+    // one runs, and drops the coroutine it was given.
+    function sharing<T>(
+      loop: EventLoop,
+      coro: Coroutine<T>,
+      options: TaskFactoryOptions,
+    ): Task<T> {
+      if (share && shared !== null && !shared.done()) {
+        coro.return(undefined as T);
+        return shared as Task<T>;
+      }
+      const task = new Task(coro, { ...options, loop });
+      shared = task;
+      return task;
+    }
+    loop.setTaskFactory(sharing);
+    try {
+      // The same task twice in one group: it is one child.
+      const [first, second] = yield* timeout(
+        10,
+        taskGroup(function* (tg) {
+          const a = tg.createTask(sleep(1, "a"));
+          const b = tg.createTask(sleep(1, "b"));
+          assert.equal(String(tg), "<TaskGroup tasks=1 entered>");
+          return [a, b];
+        }),
+      );
+      assert.equal(first, second);
+      assert.equal(first.result(), "a");
+      // A task one group holds, handed to another: the first group still
+      // knows each of its children, and cancels the one left when it fails.
+      share = false;
+      let left: Task<string> | undefined;
+      const error = yield* caught(timeout(
+        10,
+        taskGroup(function* (one) {
+          left = one.createTask(sleep(3, "left"));
+          const held = one.createTask(sleep(2, "held"));
+          share = true;
+          const inner = yield* taskGroup(function* (two) {
+            return two.createTask(sleep(1, "never made"));
+          });
+          assert.equal(inner, held);
+          yield* sleep(0.5);
+          throw new RangeError("the body fails");
+        }),
+      ));
+      assert.ok(error instanceof ExceptionGroup);
+      assert.ok(left?.cancelled());
+    } finally {
+      loop.setTaskFactory(null);
+    }
   });
 });
