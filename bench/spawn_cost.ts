@@ -1,8 +1,10 @@
 // Spawn cost, per task: gather() and taskGroup() of 10,000 short tasks (one
 // sleep(0) each) beside Promise.all of as many async functions, in wall
-// time, once the JIT has settled (10 warm-up runs each), as the median of 30
-// alternating rounds. `deno task bench` runs the same shapes with one
-// warm-up and five rounds, where the first runs of a process weigh more.
+// time, once the JIT has settled: each shape in a process of its own (what
+// one leaves to the garbage collector weighs on the next one otherwise), 10
+// warm-up runs, then the median of 30. `deno task bench` runs the same
+// shapes with one warm-up and five rounds in one process, where the first
+// runs weigh more.
 //
 //   deno run -A bench/spawn_cost.ts [--lib <dir>]
 //
@@ -60,23 +62,38 @@ const shapes: Record<string, () => Promise<unknown>> = {
   },
 };
 
-const names = Object.keys(shapes);
-for (const name of names) {
-  for (let i = 0; i < 10; i++) await shapes[name]();
-}
-const times: Record<string, number[]> = {};
-for (const name of names) times[name] = [];
-for (let round = 0; round < 30; round++) {
-  for (const name of names) {
+const shapeArg = Deno.args.indexOf("--shape");
+if (shapeArg !== -1) {
+  // Child: one shape.
+  const shape = shapes[Deno.args[shapeArg + 1]];
+  for (let i = 0; i < 10; i++) await shape();
+  const times: number[] = [];
+  for (let round = 0; round < 30; round++) {
     const start = performance.now();
-    await shapes[name]();
-    times[name].push(performance.now() - start);
+    await shape();
+    times.push(performance.now() - start);
   }
+  times.sort((a, b) => a - b);
+  console.log(times[times.length >> 1] * 1000 / TASKS);
+  Deno.exit(0);
 }
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[values.length >> 1];
-console.log(
-  names.map((name) =>
-    `${name} ${(median(times[name]) * 1000 / TASKS).toFixed(3)} µs/task`
-  ).join("   "),
-);
+
+const cells: string[] = [];
+for (const name of Object.keys(shapes)) {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL(import.meta.url).pathname,
+      ...(libArg === -1 ? [] : ["--lib", Deno.args[libArg + 1]]),
+      "--shape",
+      name,
+    ],
+  }).output();
+  if (code !== 0) {
+    throw new Error(`${name} failed:\n${new TextDecoder().decode(stderr)}`);
+  }
+  const us = Number(new TextDecoder().decode(stdout));
+  cells.push(`${name} ${us.toFixed(3)} µs/task`);
+}
+console.log(cells.join("   "));
