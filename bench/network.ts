@@ -3,7 +3,7 @@
 // built with the system compiler; else its Deno twin in its own process).
 //
 //   deno task bench:net [--full] [--markdown] [--no-python] [--deno-client]
-//                       [--json FILE]
+//                       [--json FILE] [--only ID,ID] [--sizes BYTES,BYTES|none]
 //   deno task bench:net --ranges A.json B.json C.json [--markdown]
 //
 // Servers: raw Deno (Deno.listen, a read/write loop per connection reusing
@@ -222,6 +222,10 @@ export interface NetworkOptions {
   full: boolean;
   python: boolean;
   denoClient: boolean;
+  /** Only these servers (ids: raw, protocol, asyncio-streams, ...); all if null. */
+  only?: string[] | null;
+  /** Only these message sizes in bytes; all if null. */
+  sizes?: number[] | null;
   /** Progress lines go here. */
   log: (line: string) => void;
 }
@@ -259,6 +263,22 @@ export async function measure(options: NetworkOptions): Promise<NetworkRun> {
   for (const kind of ["protocol", "streams"] as const) {
     for (const mode of modes) specs.push(pythonServer(mode, kind));
   }
+  const only = options.only ?? null;
+  if (only !== null) {
+    const known = specs.map((spec) => spec.id);
+    const unknown = only.filter((id) => !known.includes(id));
+    if (unknown.length > 0) {
+      throw new TypeError(
+        `--only: unknown server ids ${JSON.stringify(unknown)}; known: ${
+          known.join(", ")
+        }`,
+      );
+    }
+    specs.splice(0, specs.length, ...specs.filter((s) => only.includes(s.id)));
+    note(`--only: ${only.join(", ")}`);
+  }
+  const sizes = options.sizes ?? null;
+  if (sizes !== null) note(`--sizes: ${sizes.join(", ")}`);
 
   // File descriptors: every server holds the idle connections at once in
   // the memory row, and so does the client.
@@ -330,6 +350,7 @@ export async function measure(options: NetworkOptions): Promise<NetworkRun> {
   };
 
   for (const [label, size] of SIZES) {
+    if (sizes !== null && !sizes.includes(size)) continue;
     await withServers(size, async (servers) => {
       for (const connections of CONNECTIONS) {
         const cell = cellKey(label, connections);
@@ -667,7 +688,7 @@ if (import.meta.main) {
     if (i < 0) return undefined;
     const v = args[i + 1];
     if (v === undefined || v.startsWith("--")) {
-      throw new TypeError(`${name} needs a file name`);
+      throw new TypeError(`${name} needs a value`);
     }
     args.splice(i, 2);
     return v;
@@ -678,6 +699,8 @@ if (import.meta.main) {
   const denoClient = flag("--deno-client");
   const json = value("--json");
   const ranges = flag("--ranges");
+  const onlyText = value("--only");
+  const sizesText = value("--sizes");
   if (ranges) {
     if (args.length === 0) throw new TypeError("--ranges needs JSON files");
     const runs = await Promise.all(
@@ -695,6 +718,22 @@ if (import.meta.main) {
       full,
       python: !noPython,
       denoClient,
+      only: onlyText === undefined ? null : onlyText.split(","),
+      sizes: sizesText === undefined
+        ? null
+        : sizesText === "none"
+        ? []
+        : sizesText.split(",").map((v) => {
+          const n = Number(v);
+          if (!SIZES.some(([, size]) => size === n)) {
+            throw new TypeError(
+              `--sizes: ${JSON.stringify(v)} is not one of ${
+                SIZES.map(([, size]) => size).join(", ")
+              }`,
+            );
+          }
+          return n;
+        }),
       log: (line) => console.error(line),
     });
     if (json !== undefined) {

@@ -24,13 +24,10 @@ import { callWriteFlow, WriteFlow } from "./_write_flow.ts";
 import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 import { checkChunks, describeValue } from "./_util.ts";
 import { Step } from "./_step.ts";
+import { handsOver, ReadSize } from "./_read_buffer.ts";
 
 /** asyncio's threshold before writes after close are logged. */
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
-/** Bytes asked of one read. */
-const READ_SIZE = 65536;
-/** Reads at least this large hand over the read buffer instead of a copy. */
-const GIVE_AWAY_SIZE = 16 * 1024;
 const EMPTY = new Uint8Array(0);
 
 /** Something a transport reports its end to (a Server). */
@@ -104,11 +101,14 @@ export class StreamTransport implements Transport {
 
   // Reading.
   /**
-   * The transport's read buffer; `null` once handed to the protocol, until
-   * the next read makes a new one (after the protocol had its data, so the
-   * allocation is not between a read and the protocol's reply to it).
+   * The transport's read buffer (a Protocol's reads; eventloop/
+   * _read_buffer.ts says how it is sized); `null` once handed to the
+   * protocol, until the next read makes a new one (after the protocol had
+   * its data, so the allocation is not between a read and the protocol's
+   * reply to it).
    */
   #readBuf: Uint8Array | null = null;
+  #readSize = new ReadSize();
   /** The buffer of the read in flight (a BufferedProtocol's own). */
   #target: Uint8Array = EMPTY;
   #readInFlight = false;
@@ -395,7 +395,12 @@ export class StreamTransport implements Transport {
     ) return;
     let target: Uint8Array;
     if (!this.#buffered) {
-      target = this.#readBuf ??= new Uint8Array(READ_SIZE);
+      const size = this.#readSize.size;
+      let buf = this.#readBuf;
+      if (buf === null || buf.byteLength !== size) {
+        buf = this.#readBuf = new Uint8Array(size);
+      }
+      target = buf;
     } else {
       try {
         target = (this.#protocol as BufferedProtocol).getBuffer(-1);
@@ -469,15 +474,17 @@ export class StreamTransport implements Transport {
       if (this.#buffered) {
         (this.#protocol as BufferedProtocol).bufferUpdated(n);
       } else {
+        const target = this.#target;
         let chunk: Uint8Array;
-        if (n >= GIVE_AWAY_SIZE) {
-          // A large chunk keeps the read buffer itself (no copy); the next
-          // read makes a fresh one.
-          chunk = this.#target.subarray(0, n);
+        if (handsOver(n, target.byteLength)) {
+          // A nearly full buffer is handed over (no copy); the next read
+          // makes a fresh one.
+          chunk = target.subarray(0, n);
           this.#readBuf = null;
         } else {
-          chunk = this.#target.slice(0, n);
+          chunk = target.slice(0, n);
         }
+        this.#readSize.update(n, target.byteLength);
         (this.#protocol as Protocol).dataReceived(chunk);
       }
     } catch (error) {

@@ -1020,3 +1020,56 @@ Deno.test("StreamTransport: the arrays dataReceived() gets stay the protocol's, 
     );
   }
 });
+
+Deno.test("StreamTransport: reads that do not nearly fill the read buffer come as exact-size copies, and bursts grow the reads", async () => {
+  /** Keeps every array it is given, with its buffer's size at the time. */
+  class Sizes extends Protocol {
+    chunks: { length: number; capacity: number }[] = [];
+    total = 0;
+    lost = getRunningLoop().createFuture<void>();
+    override dataReceived(data: Uint8Array): void {
+      this.chunks.push({
+        length: data.byteLength,
+        capacity: data.buffer.byteLength,
+      });
+      this.total += data.byteLength;
+    }
+    override connectionLost(): void {
+      this.lost.setResult();
+    }
+  }
+  // Small messages with pauses (a quiet connection), then sizes between the
+  // read sizes, then a burst of 1 MiB at once.
+  const sizes = [1, 100, 3000, 20000, 40000, 5, 1 << 20];
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = listener.accept().then(async (conn) => {
+    for (const size of sizes) {
+      const m = new Uint8Array(size).fill(7);
+      let off = 0;
+      while (off < m.length) off += await conn.write(m.subarray(off));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    conn.close();
+  });
+  await run(function* () {
+    const protocol = new Sizes();
+    yield* getRunningLoop().createConnection(
+      () => protocol,
+      "127.0.0.1",
+      portOf(listener.addr),
+    );
+    yield* protocol.lost;
+    assert.equal(protocol.total, sizes.reduce((a, b) => a + b, 0));
+    // Each array is an exact copy, or the read buffer itself when the read
+    // (nearly) filled it: never a small view of a large buffer.
+    const loose = protocol.chunks.filter(({ length, capacity }) =>
+      length * 4 < capacity * 3
+    );
+    assert.deepEqual(loose, []);
+    // The burst is read in blocks of up to 64 KiB, not in idle-sized ones.
+    const burstReads = protocol.chunks.length;
+    assert.ok(burstReads < 200, `${burstReads} reads for ~1.1 MiB`);
+  }());
+  await served;
+  listener.close();
+});
