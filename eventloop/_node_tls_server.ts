@@ -354,6 +354,11 @@ export class NodeTlsConn implements StreamConn {
     };
   }
 
+  /** Turns Nagle's algorithm off (`TCP_NODELAY`) or on. */
+  setNoDelay(noDelay: boolean): void {
+    this.#raw.setNoDelay(noDelay);
+  }
+
   /** Turns TCP keep-alive on or off (`SO_KEEPALIVE`). */
   setKeepAlive(enable: boolean): void {
     this.#raw.setKeepAlive(enable);

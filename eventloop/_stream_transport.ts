@@ -48,6 +48,8 @@ export interface StreamConn {
   write(p: Uint8Array): Promise<number>;
   closeWrite(): Promise<void>;
   close(): void;
+  /** `TCP_NODELAY` on or off, where the connection can (TCP). */
+  setNoDelay?(noDelay: boolean): void;
 }
 
 /** Options of the transport's constructor. */
@@ -164,6 +166,17 @@ export class StreamTransport implements Transport {
       ...(options.exposeConn === false ? {} : { conn }),
       ...options.extra,
     };
+    // asyncio sets TCP_NODELAY on every TCP transport (base_events.py's
+    // _set_nodelay). A conn that cannot (Deno's TLS conns) keeps what its
+    // socket had; one that fails to is already broken, and its first read
+    // or write reports that.
+    if (noDelayRefusal(conn) === null) {
+      try {
+        conn.setNoDelay!(true);
+      } catch {
+        // Reported by the first read or write.
+      }
+    }
     const waiter = options.waiter ?? null;
     const start = options.connectionMadeAlready
       ? () => {
@@ -234,6 +247,22 @@ export class StreamTransport implements Transport {
 
   abort(): void {
     this.#forceClose(null);
+  }
+
+  setNoDelay(noDelay: boolean): void {
+    if (typeof noDelay !== "boolean") {
+      throw new TypeError(
+        `Cannot set TCP_NODELAY as 'noDelay' must be a boolean: received ${
+          describeValue(noDelay)
+        }`,
+      );
+    }
+    const why = noDelayRefusal(this.#conn);
+    if (why !== null) throw new Error(`Cannot set TCP_NODELAY: ${why}`);
+    if (this.#lostState !== ALIVE || this.#detached) {
+      throw new Error("Cannot set TCP_NODELAY on a closed transport");
+    }
+    this.#conn.setNoDelay!(noDelay);
   }
 
   // ---- ReadTransport ----
@@ -687,6 +716,27 @@ export class StreamTransport implements Transport {
       : "open";
     return `<StreamTransport ${state} ${formatAddr(this.#conn.remoteAddr)}>`;
   }
+}
+
+/**
+ * Why `TCP_NODELAY` cannot be set on `conn`, or null if it can: a TCP
+ * connection (Deno.TcpConn, the node:tls server's) can, a Unix socket has no
+ * Nagle's algorithm, and Deno's TLS connections have no `setNoDelay()`.
+ */
+function noDelayRefusal(conn: StreamConn): string | null {
+  const transport = conn.remoteAddr?.transport;
+  if (transport === "unix" || transport === "unixpacket") {
+    return "a Unix socket transport has no Nagle's algorithm";
+  }
+  if (typeof conn.setNoDelay !== "function") {
+    return "Deno's TLS connections (Deno.connectTls, Deno.listenTls, Deno.startTls) have no setNoDelay(); the option stays as the TCP socket had it (on for a connection upgraded by startTls(), off for one made by Deno.connectTls or accepted by Deno.listenTls). A server with 'ssl.verifyMode' runs on node:tls, which can set it";
+  }
+  if (transport !== "tcp") {
+    return `the transport is not TCP: received a ${
+      String(transport)
+    } connection`;
+  }
+  return null;
 }
 
 /**

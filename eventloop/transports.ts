@@ -119,7 +119,32 @@ export interface WriteTransport extends BaseTransport {
  *
  * asyncio: `asyncio.Transport`.
  */
-export interface Transport extends ReadTransport, WriteTransport {}
+export interface Transport extends ReadTransport, WriteTransport {
+  /**
+   * Turns Nagle's algorithm off (`noDelay` true: `TCP_NODELAY`, small writes
+   * go out at once) or back on (false: small writes may wait to be
+   * coalesced). Every TCP transport starts with `TCP_NODELAY` set, client and
+   * server side, as in asyncio.
+   *
+   * Only TCP transports have it: a Unix socket transport, and a TLS
+   * transport on Deno's own TLS (`Deno.connectTls`, `Deno.listenTls`,
+   * `Deno.startTls`, which have no `setNoDelay()`), throw. A TLS transport
+   * upgraded by `startTls()` keeps `TCP_NODELAY` from its TCP connection; a
+   * TLS client (`createConnection(..., { ssl })`) and a TLS server without
+   * `ssl.verifyMode` run with Nagle's algorithm on, as Deno leaves it; a
+   * TLS server with `ssl.verifyMode` runs on `node:tls` and has it.
+   *
+   * asyncio: `transport.get_extra_info("socket").setsockopt(IPPROTO_TCP,
+   * TCP_NODELAY, 0 or 1)`.
+   *
+   * @param noDelay `true` to send small writes at once, `false` to let
+   * Nagle's algorithm coalesce them.
+   * @throws {TypeError} If `noDelay` is not a boolean.
+   * @throws {Error} If the transport is not TCP, is a TLS transport on
+   * Deno's own TLS, or is closed.
+   */
+  setNoDelay(noDelay: boolean): void;
+}
 
 /**
  * A datagram transport (UDP).

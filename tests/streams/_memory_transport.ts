@@ -70,4 +70,7 @@ export class MemoryTransport implements Transport {
   abort(): void {
     this.closing = true;
   }
+  setNoDelay(_noDelay: boolean): void {
+    throw new Error("Cannot set TCP_NODELAY: a MemoryTransport is not TCP");
+  }
 }
