@@ -80,6 +80,7 @@ export {
   WritePipeTransport,
 } from "./_pipe_transport.ts";
 export type { OptionNamed } from "./future.ts";
+export { handsOver, ReadSize } from "./_read_buffer.ts";
 export { checkWorkerFunction } from "./_job.ts";
 export { ioFuture, whenSettled } from "./_io.ts";
 export {

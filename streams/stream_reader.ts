@@ -17,6 +17,7 @@ import {
   checkLoopOption,
   checkOptionNames,
   describeValue,
+  ReadSize,
   watchCoroutine,
 } from "../eventloop/_lowlevel.ts";
 import { STREAM_READER_OPTIONS } from "./_options.ts";
@@ -119,6 +120,18 @@ export class StreamReader {
   /** Whether this reader has paused its transport (for either reason). */
   #transportPaused = false;
   #readable: ReadableStream<Uint8Array> | null = null;
+  /**
+   * The buffer the transport reads into (through StreamReaderProtocol's
+   * getBuffer/bufferUpdated), one per reader, reused. What it received
+   * sits in `chunks` as views of it, ending at `rbEnd`; a read copies out
+   * only what it returns (never handing out a view of it), and the buffer
+   * is read into from its start again once no view of it is unread (the
+   * unread tail is copied out first when the space after it runs short).
+   * Its size adapts as a transport's does (eventloop/_read_buffer.ts).
+   */
+  #rb: Uint8Array | null = null;
+  #rbEnd = 0;
+  #rbSize: ReadSize | null = null;
 
   /**
    * Makes an empty reader.
@@ -356,7 +369,91 @@ export class StreamReader {
     }
     if (data.length === 0) return;
     this.#chunks.push(data);
-    this.#size += data.length;
+    this.#fed(data.length);
+  }
+
+  /**
+   * @internal The buffer for the transport's next read (StreamReaderProtocol's
+   * `getBuffer()`): the reader's own, reused. The transport writes into it
+   * only until the `_bufferUpdated()` that follows.
+   * @ignore
+   */
+  _getBuffer(): Uint8Array {
+    const sizer = this.#rbSize ??= new ReadSize();
+    const want = sizer.size;
+    let rb = this.#rb;
+    if (rb !== null && this.#rbEnd > 0 && this.#holdsRb()) {
+      // Unread bytes end at rbEnd: read after them while there is room.
+      if ((rb.length - this.#rbEnd) * 4 >= want) {
+        return rb.subarray(this.#rbEnd);
+      }
+      this.#spillRb();
+    }
+    this.#rbEnd = 0;
+    if (rb === null || rb.length !== want) rb = this.#rb = new Uint8Array(want);
+    return rb;
+  }
+
+  /**
+   * @internal `n` bytes arrived in the buffer `_getBuffer()` gave
+   * (StreamReaderProtocol's `bufferUpdated()`).
+   * @ignore
+   */
+  _bufferUpdated(n: number): void {
+    const rb = this.#rb;
+    if (rb === null || n <= 0) return;
+    if (this.#eof) {
+      throw new Error("Cannot feed the StreamReader after feedEof()");
+    }
+    const start = this.#rbEnd;
+    const end = start + n;
+    this.#rbSize!.update(n, rb.length - start);
+    this.#rbEnd = end;
+    // Bytes that continue the last unread view extend it, so a message
+    // split over two reads is still one chunk (taken in one copy).
+    const chunks = this.#chunks;
+    const last = chunks.length > this.#head ? chunks[chunks.length - 1] : null;
+    if (
+      last !== null && last.buffer === rb.buffer &&
+      last.byteOffset + last.length === start
+    ) {
+      chunks[chunks.length - 1] = rb.subarray(last.byteOffset, end);
+    } else {
+      chunks.push(rb.subarray(start, end));
+    }
+    this.#fed(n);
+  }
+
+  /** Whether an unread chunk is a view of the reused buffer. */
+  #holdsRb(): boolean {
+    if (this.#size === 0) return false;
+    const buffer = this.#rb!.buffer;
+    const chunks = this.#chunks;
+    for (let i = chunks.length - 1; i >= this.#head; i--) {
+      if (chunks[i].buffer === buffer) return true;
+    }
+    return false;
+  }
+
+  /** Copies the unread views of the reused buffer out of it. */
+  #spillRb(): void {
+    const buffer = this.#rb!.buffer;
+    const chunks = this.#chunks;
+    for (let i = this.#head; i < chunks.length; i++) {
+      const chunk = chunks[i];
+      if (chunk.buffer !== buffer) continue;
+      if (i === this.#head && this.#offset > 0) {
+        chunks[i] = chunk.slice(this.#offset);
+        this.#offset = 0;
+      } else {
+        chunks[i] = chunk.slice();
+      }
+    }
+  }
+
+  /** `n` bytes were appended to the buffer: wake, and flow control. */
+  #fed(n: number): void {
+    this.#size += n;
     this.#wakeUpWaiter();
     if (
       this.#transport !== null && !this.#paused &&
@@ -696,6 +793,135 @@ export class StreamReader {
   }
 
   /**
+   * Reads into `buffer` (a BYOB read: bring your own buffer): as soon as at
+   * least one byte is buffered, it copies what is there, up to
+   * `buffer.length` bytes, to the start of `buffer` and returns how many.
+   * It returns 0 at EOF (and at once for an empty `buffer`). Nothing is
+   * allocated: a loop that reads into one buffer makes no garbage.
+   *
+   * Like {@linkcode StreamReader.read}, it takes nothing out of the reader
+   * until it returns: a read cancelled while it waits leaves every byte for
+   * the next read.
+   *
+   * asyncio has no such method (its streams allocate `bytes`); Python's
+   * `io.RawIOBase.readinto()` is its model.
+   *
+   * @param buffer Where the bytes go; its length is the most that is read.
+   * @returns How many bytes were copied; 0 at EOF.
+   * @throws {TypeError} If `buffer` is not a `Uint8Array`.
+   * @throws The reader's exception, if one is set.
+   *
+   * @example Reading into one reused buffer
+   * ```ts
+   * import { StreamReader } from "@asyncio/asyncio/streams";
+   * import { run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const counts = await run(function* () {
+   *   const reader = new StreamReader();
+   *   reader.feedData(new Uint8Array([1, 2, 3, 4, 5]));
+   *   reader.feedEof();
+   *   const buffer = new Uint8Array(2);
+   *   const counts: number[] = [];
+   *   let n: number;
+   *   while ((n = yield* reader.readInto(buffer)) > 0) counts.push(n);
+   *   assert.deepEqual(buffer, new Uint8Array([5, 4])); // 5 over the old 3, 4
+   *   return counts;
+   * }());
+   * assert.deepEqual(counts, [2, 2, 1]);
+   * ```
+   */
+  readInto(buffer: Uint8Array): Coroutine<number> {
+    return watchCoroutine(this.#readInto(buffer), "StreamReader.readInto");
+  }
+
+  *#readInto(buffer: Uint8Array): Coroutine<number> {
+    checkBuffer(buffer, "readInto");
+    if (this.#exception !== null) throw this.#exception;
+    if (buffer.length === 0) return 0;
+    if (this.#size === 0 && !this.#eof) {
+      yield* this.#waitForData("readInto");
+    }
+    if (this.#size === 0) return 0;
+    const n = Math.min(buffer.length, this.#size);
+    this.#takeInto(buffer, n);
+    this.#maybeResumeTransport();
+    return n;
+  }
+
+  /**
+   * Fills all of `buffer`, waiting for `buffer.length` bytes to arrive (the
+   * BYOB twin of {@linkcode StreamReader.readExactly}), and returns the same
+   * array. If the stream ends first, it throws
+   * {@linkcode IncompleteReadError} carrying what did arrive (taken out of
+   * the reader, and copied to the start of `buffer` too). `buffer.length`
+   * may exceed `limit`. Nothing is allocated but the error's bytes.
+   *
+   * Like `readExactly()`, it takes nothing out of the reader until all the
+   * bytes are there: a read cancelled while it waits leaves `buffer`
+   * untouched and every byte for the next read.
+   *
+   * asyncio has no such method; it is `readexactly()` into your buffer.
+   *
+   * @param buffer The array to fill.
+   * @returns `buffer`, filled.
+   * @throws {TypeError} If `buffer` is not a `Uint8Array`.
+   * @throws {IncompleteReadError} If the stream ends first.
+   * @throws The reader's exception, if one is set.
+   *
+   * @example Reading fixed-size records into one buffer
+   * ```ts
+   * import { IncompleteReadError, StreamReader } from "@asyncio/asyncio/streams";
+   * import { run } from "@asyncio/asyncio/eventloop";
+   * import assert from "node:assert/strict";
+   *
+   * const sums = await run(function* () {
+   *   const reader = new StreamReader();
+   *   reader.feedData(new Uint8Array([1, 2, 3, 4, 5]));
+   *   reader.feedEof();
+   *   const record = new Uint8Array(2);
+   *   const sums: number[] = [];
+   *   try {
+   *     while (true) {
+   *       yield* reader.readExactlyInto(record);
+   *       sums.push(record[0] + record[1]);
+   *     }
+   *   } catch (error) {
+   *     assert.ok(error instanceof IncompleteReadError);
+   *     assert.deepEqual(error.partial, new Uint8Array([5]));
+   *   }
+   *   return sums;
+   * }());
+   * assert.deepEqual(sums, [3, 7]);
+   * ```
+   */
+  readExactlyInto(buffer: Uint8Array): Coroutine<Uint8Array> {
+    return watchCoroutine(
+      this.#readExactlyInto(buffer),
+      "StreamReader.readExactlyInto",
+    );
+  }
+
+  *#readExactlyInto(buffer: Uint8Array): Coroutine<Uint8Array> {
+    checkBuffer(buffer, "readExactlyInto");
+    if (this.#exception !== null) throw this.#exception;
+    const n = buffer.length;
+    while (this.#size < n) {
+      if (this.#eof) {
+        const partial = this.#take(this.#size);
+        buffer.set(partial);
+        throw new IncompleteReadError(partial, n);
+      }
+      yield* this.#waitForData("readExactlyInto");
+    }
+    if (n > 0) {
+      this.#takeInto(buffer, n);
+      this.#maybeResumeTransport();
+    }
+    return buffer;
+  }
+
+  /**
    * The reader as a Web `ReadableStream` of the chunks as they arrive, for
    * `pipeTo`, `pipeThrough(new TextDecoderStream())`, `for await` and the
    * rest of the platform. The stream ends at EOF and errors with the
@@ -874,7 +1100,7 @@ export class StreamReader {
     const available = first.length - offset;
     let out: Uint8Array;
     if (n <= available) {
-      out = offset === 0 && n === first.length
+      out = offset === 0 && n === first.length && !this.#isRb(first)
         ? first
         : first.slice(offset, offset + n);
       if (n === available) this.#dropFirst();
@@ -903,18 +1129,47 @@ export class StreamReader {
     return out;
   }
 
-  /** Moves every buffered byte to `out`, chunk by chunk, without copying. */
+  /**
+   * Moves every buffered byte to `out`, chunk by chunk, copying only what
+   * is in the reused buffer.
+   */
   #takeChunks(out: Uint8Array[]): void {
     const chunks = this.#chunks;
     for (let i = this.#head; i < chunks.length; i++) {
-      const chunk = chunks[i];
-      out.push(
-        i === this.#head && this.#offset > 0
-          ? chunk.subarray(this.#offset)
-          : chunk,
-      );
+      let chunk = chunks[i];
+      if (i === this.#head && this.#offset > 0) {
+        chunk = chunk.subarray(this.#offset);
+      }
+      out.push(this.#isRb(chunk) ? chunk.slice() : chunk);
     }
     this.#clear();
+  }
+
+  /** Copies the first `n` bytes (`n <= size`) into `out` and drops them. */
+  #takeInto(out: Uint8Array, n: number): void {
+    let filled = 0;
+    while (filled < n) {
+      // #dropFirst() may compact the array: read the field each time.
+      const chunk = this.#chunks[this.#head];
+      const at = this.#offset;
+      const have = chunk.length - at;
+      const want = n - filled;
+      if (have <= want) {
+        out.set(at === 0 ? chunk : chunk.subarray(at), filled);
+        filled += have;
+        this.#dropFirst();
+      } else {
+        out.set(chunk.subarray(at, at + want), filled);
+        this.#offset = at + want;
+        filled = n;
+      }
+    }
+    this.#size -= n;
+  }
+
+  /** Whether `chunk` is a view of the reused buffer. */
+  #isRb(chunk: Uint8Array): boolean {
+    return this.#rb !== null && chunk.buffer === this.#rb.buffer;
   }
 
   #dropFirst(): void {
@@ -1012,6 +1267,17 @@ function concat(blocks: Uint8Array[], total: number): Uint8Array {
     at += block.length;
   }
   return out;
+}
+
+/** Throws a TypeError unless `buffer` is a Uint8Array. */
+function checkBuffer(buffer: unknown, what: string): void {
+  if (!(buffer instanceof Uint8Array)) {
+    throw new TypeError(
+      `Cannot ${what} as 'buffer' must be a Uint8Array: received ${
+        describeValue(buffer)
+      }`,
+    );
+  }
 }
 
 /** Validates readUntil()'s separators and sorts them shortest first. */

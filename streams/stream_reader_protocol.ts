@@ -96,6 +96,11 @@ export class StreamReaderProtocol extends FlowControlProtocol {
   #overTls = false;
   /** Done when the connection is lost: what `waitClosed()` waits for. */
   #closed: Future<void> | null = null;
+  /**
+   * What getBuffer() gives when the reader has no buffer of its own (none,
+   * or a reader of another kind, fed copies).
+   */
+  #scratch: Uint8Array | null = null;
 
   /**
    * Makes the protocol.
@@ -241,6 +246,45 @@ export class StreamReaderProtocol extends FlowControlProtocol {
    */
   override dataReceived(data: Uint8Array): void {
     this.#reader?.feedData(data);
+  }
+
+  /**
+   * The buffer for the transport's next read: the reader's own, one per
+   * connection and reused, so that a read costs no allocation and the
+   * reader copies out only the bytes each read method returns. Stream
+   * transports (TCP, TLS, Unix) read through this and
+   * {@linkcode StreamReaderProtocol.bufferUpdated}, as for a
+   * `BufferedProtocol`; transports that only call `dataReceived()` (pipes)
+   * still can.
+   *
+   * asyncio: its `StreamReaderProtocol` is a plain `Protocol`.
+   *
+   * @param _sizeHint Ignored (the reader sizes its buffer to the traffic).
+   * @returns A non-empty buffer.
+   */
+  getBuffer(_sizeHint: number): Uint8Array {
+    const reader = this.#reader;
+    if (reader !== null && typeof reader._getBuffer === "function") {
+      return reader._getBuffer();
+    }
+    return this.#scratch ??= new Uint8Array(65536);
+  }
+
+  /**
+   * `nbytes` bytes arrived in the buffer of
+   * {@linkcode StreamReaderProtocol.getBuffer}: they go to the reader.
+   *
+   * @param nbytes How many bytes arrived.
+   */
+  bufferUpdated(nbytes: number): void {
+    const reader = this.#reader;
+    if (reader === null) return;
+    if (typeof reader._bufferUpdated === "function") {
+      reader._bufferUpdated(nbytes);
+    } else {
+      // A reader of its own kind (it has feedData()) gets a copy.
+      reader.feedData(this.#scratch!.slice(0, nbytes));
+    }
   }
 
   /**

@@ -640,3 +640,202 @@ function* catching(
   }
   throw new Error("expected an error");
 }
+
+Deno.test("StreamReader.readInto() fills the caller's buffer with what is there", async (t) => {
+  await t.step(
+    "up to buffer.length, waiting for the first byte, 0 at EOF",
+    async () => {
+      await run(
+        function* () {
+          const r = new StreamReader();
+          const buffer = new Uint8Array(4).fill(9);
+          const got = createTask(r.readInto(buffer));
+          yield* sleep(1);
+          assert.ok(!got.done());
+          r.feedData(enc("ab"));
+          r.feedData(enc("cdef"));
+          assert.equal(yield* got, 4);
+          assert.equal(dec(buffer), "abcd");
+          buffer.fill(9);
+          assert.equal(yield* r.readInto(buffer), 2);
+          assert.deepEqual([...buffer], [101, 102, 9, 9]);
+          r.feedEof();
+          assert.equal(yield* r.readInto(buffer), 0);
+          assert.equal(yield* r.readInto(buffer), 0);
+        }(),
+        { virtualTime: true },
+      );
+    },
+  );
+  await t.step(
+    "an empty buffer returns 0 at once; a non-Uint8Array is a TypeError",
+    async () => {
+      await run(function* () {
+        const r = new StreamReader();
+        assert.equal(yield* r.readInto(new Uint8Array(0)), 0);
+        for (const bad of [null, "abc", new ArrayBuffer(4), [1, 2]]) {
+          assert.throws(
+            () => r.readInto(bad as unknown as Uint8Array).next(),
+            {
+              name: "TypeError",
+              message:
+                /^Cannot readInto as 'buffer' must be a Uint8Array: received /,
+            },
+          );
+        }
+      }());
+    },
+  );
+  await t.step(
+    "a cancelled readInto() takes nothing; the reader's exception is thrown",
+    async () => {
+      await run(
+        function* () {
+          const r = new StreamReader();
+          const buffer = new Uint8Array(3);
+          const first = createTask(r.readInto(buffer));
+          yield* sleep(1);
+          first.cancel();
+          assert.ok((yield* catching(first)) instanceof CancelledError);
+          r.feedData(enc("xyz"));
+          assert.deepEqual([...buffer], [0, 0, 0]);
+          assert.equal(dec(yield* r.readExactly(3)), "xyz");
+          const boom = new Error("boom");
+          r.setException(boom);
+          assert.equal(yield* catching(r.readInto(buffer)), boom);
+        }(),
+        { virtualTime: true },
+      );
+    },
+  );
+  await t.step(
+    "it resumes a paused transport as it empties the buffer",
+    async () => {
+      await run(function* () {
+        const r = new StreamReader({ limit: 4 });
+        const transport = new RecordingTransport();
+        r.setTransport(transport);
+        r.feedData(enc("123456789"));
+        assert.deepEqual(transport.log, ["pause"]);
+        const buffer = new Uint8Array(5);
+        assert.equal(yield* r.readInto(buffer), 5);
+        assert.deepEqual(transport.log, ["pause", "resume"]);
+        assert.equal(dec(buffer), "12345");
+      }());
+    },
+  );
+});
+
+Deno.test("StreamReader.readExactlyInto() fills all of the caller's buffer or throws IncompleteReadError", async (t) => {
+  await t.step("waits for every byte, across chunks", async () => {
+    await run(
+      function* () {
+        const r = new StreamReader();
+        const buffer = new Uint8Array(6);
+        const got = createTask(r.readExactlyInto(buffer));
+        for (const part of ["ab", "cd", "efgh"]) {
+          yield* sleep(1);
+          assert.ok(!got.done());
+          r.feedData(enc(part));
+        }
+        assert.equal(yield* got, buffer);
+        assert.equal(dec(buffer), "abcdef");
+        assert.equal(dec(yield* r.readExactly(2)), "gh");
+        const empty = new Uint8Array(0);
+        assert.equal(yield* r.readExactlyInto(empty), empty);
+      }(),
+      { virtualTime: true },
+    );
+  });
+  await t.step(
+    "EOF first: IncompleteReadError with what arrived, also in the buffer",
+    async () => {
+      await run(
+        function* () {
+          const r = new StreamReader();
+          const buffer = new Uint8Array(10);
+          const got = createTask(r.readExactlyInto(buffer));
+          r.feedData(enc("abc"));
+          yield* sleep(1);
+          r.feedEof();
+          const error = yield* catching(got);
+          assert.ok(error instanceof IncompleteReadError);
+          assert.equal(dec(error.partial), "abc");
+          assert.equal(error.expected, 10);
+          assert.equal(dec(buffer.subarray(0, 3)), "abc");
+          assert.ok(r.atEof());
+        }(),
+        { virtualTime: true },
+      );
+    },
+  );
+  await t.step(
+    "more than twice the limit: the transport is resumed while it waits",
+    async () => {
+      await run(
+        function* () {
+          const r = new StreamReader({ limit: 2 });
+          const transport = new RecordingTransport();
+          r.setTransport(transport);
+          r.feedData(enc("12345"));
+          assert.deepEqual(transport.log, ["pause"]);
+          const buffer = new Uint8Array(8);
+          const got = createTask(r.readExactlyInto(buffer));
+          yield* sleep(1);
+          assert.deepEqual(transport.log, ["pause", "resume"]);
+          r.feedData(enc("678"));
+          yield* got;
+          assert.equal(dec(buffer), "12345678");
+        }(),
+        { virtualTime: true },
+      );
+    },
+  );
+  await t.step(
+    "a cancelled readExactlyInto() leaves the buffer and the bytes alone",
+    async () => {
+      await run(
+        function* () {
+          const r = new StreamReader();
+          const buffer = new Uint8Array(4);
+          r.feedData(enc("ab"));
+          const first = createTask(r.readExactlyInto(buffer));
+          yield* sleep(1);
+          first.cancel();
+          assert.ok((yield* catching(first)) instanceof CancelledError);
+          assert.deepEqual([...buffer], [0, 0, 0, 0]);
+          r.feedData(enc("cd"));
+          assert.equal(dec(yield* r.readExactly(4)), "abcd");
+        }(),
+        { virtualTime: true },
+      );
+    },
+  );
+  await t.step(
+    "bad buffers are a TypeError; a second waiting read is refused",
+    async () => {
+      await run(function* () {
+        const r = new StreamReader();
+        assert.throws(
+          () =>
+            r.readExactlyInto(new Uint16Array(2) as unknown as Uint8Array)
+              .next(),
+          {
+            name: "TypeError",
+            message:
+              "Cannot readExactlyInto as 'buffer' must be a Uint8Array: received an Uint16Array",
+          },
+        );
+        const first = createTask(r.read(1));
+        yield* sleep(0);
+        const error = yield* catching(r.readExactlyInto(new Uint8Array(1)));
+        assert.equal(
+          (error as Error).message,
+          "readExactlyInto() called while another coroutine is already waiting for incoming data",
+        );
+        r.feedData(enc("z"));
+        assert.equal(dec(yield* first), "z");
+      }());
+    },
+  );
+});
