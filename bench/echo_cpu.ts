@@ -10,7 +10,7 @@
 // <kind> is one of bench/load/_deno_servers.ts's kinds: raw (Deno.listen
 // loop reusing one buffer), raw-fresh (a new buffer per read), protocol,
 // buffered (BufferedProtocol), streams-read, streams-exactly, streams-byob
-// (once StreamReader has a BYOB read). One warm-up run, then `rounds` timed
+// (StreamReader.readInto()). One warm-up run, then `rounds` timed
 // runs of `messages` messages each; the output line has the median
 // messages/s, and the main thread's and the whole process's CPU µs per
 // message (the process holds only the server: its main thread and V8's
@@ -19,7 +19,6 @@
 // clones, ≥ 5 runs each, and compare medians.
 
 import {
-  byobMissing,
   DENO_KINDS,
   type DenoKind,
   startEchoServer,
@@ -40,10 +39,6 @@ if (import.meta.main) {
         DENO_KINDS.join("|")
       }> <connections> <size> [messages=10000] [rounds=3]`,
     );
-    Deno.exit(2);
-  }
-  if (kind === "streams-byob" && byobMissing() !== null) {
-    console.error(`streams-byob: ${byobMissing()}`);
     Deno.exit(2);
   }
   const load = {

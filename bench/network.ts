@@ -9,7 +9,7 @@
 // Servers: raw Deno (Deno.listen, a read/write loop per connection reusing
 // one buffer, and the same with a new buffer per read), our Protocol and
 // BufferedProtocol echoes, our streams echoes (read(), readExactly(), and the
-// BYOB read once StreamReader has it), and, where python3 is installed,
+// BYOB read, readInto()), and, where python3 is installed,
 // CPython asyncio's and uvloop's Protocol and streams echoes
 // (bench/python/echo_server.py).
 //
@@ -28,7 +28,6 @@
 // the runs).
 
 import {
-  byobMissing,
   DENO_KINDS,
   DENO_LABELS,
   type DenoKind,
@@ -245,14 +244,7 @@ export async function measure(options: NetworkOptions): Promise<NetworkRun> {
   if (client.note !== null) note(client.note);
 
   const specs: ServerSpec[] = [];
-  for (const kind of DENO_KINDS) {
-    const missing = kind === "streams-byob" ? byobMissing() : null;
-    if (missing !== null) {
-      note(`skipped: ${DENO_LABELS[kind]}: ${missing}`);
-      continue;
-    }
-    specs.push(denoServer(kind));
-  }
+  for (const kind of DENO_KINDS) specs.push(denoServer(kind));
   const modes = options.python ? await pythonModes() : [];
   if (!options.python) note("--no-python: no CPython asyncio or uvloop rows");
   else if (modes.length === 0) {

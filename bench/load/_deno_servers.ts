@@ -48,21 +48,6 @@ export const DENO_LABELS: Record<DenoKind, string> = {
   "streams-byob": "ours, streams BYOB read",
 };
 
-/**
- * The BYOB read of issue 19 item 3 (filling the caller's buffer, no
- * allocation). It does not exist yet: `byobMissing()` says so and the bench
- * skips the row with a visible line. When it lands, give its real name and
- * signature here and in `byobEcho` below.
- */
-const BYOB_METHOD = "readInto";
-
-/** Why the BYOB row cannot run, or null once StreamReader has the method. */
-export function byobMissing(): string | null {
-  return BYOB_METHOD in StreamReader.prototype
-    ? null
-    : `StreamReader has no ${BYOB_METHOD}() yet (issue 19 item 3)`;
-}
-
 /** A running server: its port, and how to stop it. */
 export interface RunningServer {
   port: number;
@@ -142,16 +127,11 @@ function exactlyEcho(size: number) {
   };
 }
 
-/** The BYOB slot: fill in with the real method once it exists. */
-interface ByobReader {
-  readInto(buffer: Uint8Array): Coroutine<number>;
-}
-
+/** Reads into one buffer of its own (StreamReader.readInto: no allocation). */
 function* byobEcho(reader: StreamReader, writer: StreamWriter) {
   const buffer = new Uint8Array(65536);
-  const byob = reader as unknown as ByobReader;
   while (true) {
-    const n = yield* byob.readInto(buffer);
+    const n = yield* reader.readInto(buffer);
     if (n === 0) return;
     writer.write(buffer.subarray(0, n));
     yield* writer.drain();
@@ -264,10 +244,7 @@ export function startEchoServer(
       return streams(readEcho);
     case "streams-exactly":
       return streams(exactlyEcho(size));
-    case "streams-byob": {
-      const missing = byobMissing();
-      if (missing !== null) return Promise.reject(new Error(missing));
+    case "streams-byob":
       return streams(byobEcho);
-    }
   }
 }
