@@ -17,6 +17,7 @@ import {
   checkLoopOption,
   checkOptionNames,
   describeValue,
+  handsOver,
   ReadSize,
   watchCoroutine,
 } from "../eventloop/_lowlevel.ts";
@@ -26,6 +27,8 @@ import { STREAM_READER_OPTIONS } from "./_options.ts";
 const DEFAULT_LIMIT = 2 ** 16;
 
 const EMPTY = new Uint8Array(0);
+/** The smallest reused buffer a nearly full read hands over. */
+const HAND_OVER_MIN = 16384;
 const NEWLINE = new Uint8Array([10]);
 
 /**
@@ -132,6 +135,11 @@ export class StreamReader {
   #rb: Uint8Array | null = null;
   #rbEnd = 0;
   #rbSize: ReadSize | null = null;
+  /**
+   * The last read was a BYOB one (readInto, readExactlyInto): it copies out
+   * of the reused buffer anyway, so a nearly full one is not handed over.
+   */
+  #byob = false;
 
   /**
    * Makes an empty reader.
@@ -421,6 +429,19 @@ export class StreamReader {
     } else {
       chunks.push(rb.subarray(start, end));
     }
+    // A (nearly) full buffer of 16 KiB or more is handed over, as a
+    // transport hands its buffer to dataReceived(): its one chunk is then
+    // the reader's own, returned whole without a copy (readExactly() of a
+    // large message), and the next read gets a new buffer. Not for BYOB
+    // reads, which copy out of the buffer: for them it stays reused.
+    const tail = chunks[chunks.length - 1];
+    if (
+      !this.#byob && tail.byteOffset === 0 && rb.length >= HAND_OVER_MIN &&
+      handsOver(tail.length, rb.length)
+    ) {
+      this.#rb = null;
+      this.#rbEnd = 0;
+    }
     this.#fed(n);
   }
 
@@ -510,6 +531,7 @@ export class StreamReader {
       );
     }
     if (this.#exception !== null) throw this.#exception;
+    this.#byob = false;
     if (n === 0) return EMPTY;
     if (n < 0) {
       // Take whatever is buffered each time, so the transport is resumed as
@@ -673,6 +695,7 @@ export class StreamReader {
       if (separators.length === 1) one = separators[0];
     }
     if (this.#exception !== null) throw this.#exception;
+    this.#byob = false;
     const minLength = one !== null ? one.length : separators[0].length;
     const maxLength = one !== null
       ? one.length
@@ -780,6 +803,7 @@ export class StreamReader {
         : new TypeError(message);
     }
     if (this.#exception !== null) throw this.#exception;
+    this.#byob = false;
     if (n === 0) return EMPTY;
     while (this.#size < n) {
       if (this.#eof) {
@@ -838,6 +862,7 @@ export class StreamReader {
   *#readInto(buffer: Uint8Array): Coroutine<number> {
     checkBuffer(buffer, "readInto");
     if (this.#exception !== null) throw this.#exception;
+    this.#byob = true;
     if (buffer.length === 0) return 0;
     if (this.#size === 0 && !this.#eof) {
       yield* this.#waitForData("readInto");
@@ -905,6 +930,7 @@ export class StreamReader {
   *#readExactlyInto(buffer: Uint8Array): Coroutine<Uint8Array> {
     checkBuffer(buffer, "readExactlyInto");
     if (this.#exception !== null) throw this.#exception;
+    this.#byob = true;
     const n = buffer.length;
     while (this.#size < n) {
       if (this.#eof) {
