@@ -18,6 +18,7 @@ import { checkChunks, describeValue } from "./_util.ts";
 import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 import { callWriteFlow, WriteFlow } from "./_write_flow.ts";
 import { whenSettled } from "./_io.ts";
+import { handsOver, ReadSize } from "./_read_buffer.ts";
 
 /**
  * What the subprocess transport (subprocess/) may do to the pipe transports
@@ -54,8 +55,19 @@ export class ReadPipeTransport implements ReadTransport {
   #loop: EventLoop;
   #protocol: Protocol;
   #sources: ReadableStream<Uint8Array>[];
-  /** One reader per source, once reading has started. */
-  #readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
+  /**
+   * One reader per source, once reading has started: a BYOB reader where
+   * the source is a byte stream (Deno's pipes, files and stdin are), so that
+   * reads go into buffers sized as a stream transport's are
+   * (eventloop/_read_buffer.ts); a default reader otherwise.
+   */
+  #readers: (
+    | ReadableStreamDefaultReader<Uint8Array>
+    | ReadableStreamBYOBReader
+  )[] = [];
+  /** Per source read by BYOB: its read size, and the buffer to reuse. */
+  #sizes: (ReadSize | null)[] = [];
+  #bufs: (Uint8Array | null)[] = [];
   /** Per source: a read() is in flight. */
   #inFlight: boolean[];
   /** Per source: it reached EOF (or failed), as delivered. */
@@ -107,7 +119,18 @@ export class ReadPipeTransport implements ReadTransport {
   _start(): void {
     if (this.#started || this.#closing) return;
     this.#started = true;
-    this.#readers = this.#sources.map((source) => source.getReader());
+    this.#readers = this.#sources.map((source) => {
+      try {
+        return source.getReader({ mode: "byob" });
+      } catch {
+        // Not a byte stream: its chunks are as the stream makes them.
+        return source.getReader();
+      }
+    });
+    this.#sizes = this.#readers.map((reader) =>
+      reader instanceof ReadableStreamBYOBReader ? new ReadSize() : null
+    );
+    this.#bufs = this.#readers.map(() => null);
     for (let i = 0; i < this.#readers.length; i++) this.#pump(i);
   }
 
@@ -220,9 +243,22 @@ export class ReadPipeTransport implements ReadTransport {
     ) return;
     this.#inFlight[i] = true;
     const loop = this.#loop;
+    const reader = this.#readers[i];
+    const sizer = this.#sizes[i];
+    let read: Promise<ReadableStreamReadResult<Uint8Array>>;
+    if (sizer !== null) {
+      let buf = this.#bufs[i];
+      this.#bufs[i] = null;
+      if (buf === null || buf.length !== sizer.size) {
+        buf = new Uint8Array(sizer.size);
+      }
+      read = (reader as ReadableStreamBYOBReader).read(buf);
+    } else {
+      read = (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+    }
     whenSettled(
       loop,
-      this.#readers[i].read(),
+      read,
       (result) => {
         this.#inFlight[i] = false;
         if (this.#closing || loop.isClosed()) return;
@@ -231,7 +267,21 @@ export class ReadPipeTransport implements ReadTransport {
           loop.callSoon(() => this.#arrived(i, { eof: true }));
           return;
         }
-        loop.callSoon(() => this.#arrived(i, { chunk: result.value }));
+        let chunk = result.value;
+        if (sizer !== null) {
+          // The read buffer came back (transferred) holding the chunk: an
+          // exact-size copy is delivered and the buffer read into again,
+          // unless the read nearly filled it.
+          const capacity = chunk.buffer.byteLength;
+          sizer.update(chunk.length, capacity);
+          if (!handsOver(chunk.length, capacity)) {
+            const buffer = new Uint8Array(chunk.buffer);
+            chunk = chunk.slice();
+            this.#bufs[i] = buffer;
+          }
+        }
+        const data = chunk;
+        loop.callSoon(() => this.#arrived(i, { chunk: data }));
         // Read ahead while this chunk waits for its pass, as a plain read
         // loop would: a chunk that lands while paused is held.
         this.#pump(i);

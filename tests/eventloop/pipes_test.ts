@@ -387,3 +387,53 @@ test("loop.connectWritePipe(): close() flushes, then closes the stream; nothing 
   assert.equal(closed, true);
   assert.deepEqual(records, []);
 });
+
+test("loop.connectReadPipe(): small writes arrive as exact-size arrays (not views of 64 KiB buffers), a burst in large reads, bytes intact", async () => {
+  // python3 writes 1, 10 and 3000 bytes with pauses, then 1 MiB at once.
+  const { dir, path } = mkfifo();
+  const writer = new Deno.Command("python3", {
+    args: [
+      "-c",
+      "import sys, time\nwith open(sys.argv[1], 'wb', buffering=0) as f:\n  for n in (1, 10, 3000):\n    f.write(bytes(i % 251 for i in range(n))); time.sleep(0.02)\n  f.write(bytes(i % 251 for i in range(1 << 20)))",
+      path,
+    ],
+  }).spawn();
+  try {
+    const protocol = await run(function* () {
+      const loop = getRunningLoop();
+      const file = yield* fromPromise(Deno.open(path, { read: true }));
+      const [, protocol] = yield* loop.connectReadPipe(
+        () => new Collect(),
+        file,
+      );
+      yield* protocol.done;
+      return protocol;
+    }());
+    const sizes = protocol.chunks.map((c) => [c.length, c.buffer.byteLength]);
+    // The first writes come one by one, each in an array of its size.
+    assert.deepEqual(sizes.slice(0, 2), [[1, 1], [10, 10]]);
+    // Every array is exact, or a buffer the read nearly filled.
+    assert.deepEqual(sizes.filter(([n, cap]) => n * 4 < cap * 3), []);
+    assert.ok(sizes.length < 100, `${sizes.length} reads`);
+    const offset = 1 + 10 + 3000 + (1 << 20);
+    const all = new Uint8Array(offset);
+    let at = 0;
+    for (const c of protocol.chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
+    assert.equal(at, offset);
+    let expectAt = 0;
+    let bad = -1;
+    for (const n of [1, 10, 3000, 1 << 20]) {
+      for (let i = 0; i < n && bad < 0; i++) {
+        if (all[expectAt + i] !== i % 251) bad = expectAt + i;
+      }
+      expectAt += n;
+    }
+    assert.equal(bad, -1);
+    assert.equal((await writer.status).code, 0);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
