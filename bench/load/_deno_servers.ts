@@ -19,7 +19,7 @@ import { type Coroutine, fromPromise } from "../../tasks/mod.ts";
 import {
   IncompleteReadError,
   startServer,
-  StreamReader,
+  type StreamReader,
   type StreamWriter,
 } from "../../streams/mod.ts";
 
