@@ -11,14 +11,17 @@
 import type { EventLoop } from "./event_loop.ts";
 import { getLogger } from "./log.ts";
 import { captureSourceTraceback } from "./_debug.ts";
+import { formatAddr } from "./_net.ts";
 
 interface Entry {
   ref: WeakRef<object>;
   loop: EventLoop;
   description: string;
+  /** An address shown after the description (formatted when reported). */
+  addr: unknown;
   sourceTraceback: string | null;
   /** Closes the Deno resource behind it without touching the loop. */
-  release: (() => void) | null;
+  release: Release | null;
 }
 
 const byResource = new WeakMap<object, Entry>();
@@ -29,14 +32,27 @@ const unclosed = new FinalizationRegistry<Entry>((entry) => {
   report(entry, "it was garbage-collected while open");
 });
 
+/**
+ * What closes the resource behind: a function, or the Deno resource itself
+ * (no closure to keep per resource).
+ */
+type Release = (() => void) | { close(): void };
+
+function describe(entry: Entry): string {
+  return entry.addr === undefined
+    ? entry.description
+    : `${entry.description} ${formatAddr(entry.addr)}`;
+}
+
 function report(entry: Entry, what: string): void {
-  const lines = [`Unclosed ${entry.description}: ${what}; call close()`];
+  const description = describe(entry);
+  const lines = [`Unclosed ${description}: ${what}; call close()`];
   if (entry.sourceTraceback !== null) {
     lines.push(`created at:\n${entry.sourceTraceback}`);
   }
   getLogger().warning(lines.join("\n"), {
     extra: {
-      description: entry.description,
+      description,
       sourceTraceback: entry.sourceTraceback,
     },
   });
@@ -44,19 +60,23 @@ function report(entry: Entry, what: string): void {
 
 /**
  * Watches `resource` until {@linkcode untrack}. `description` (such as
- * `"transport to 127.0.0.1:8080"`) must not hold `resource` itself.
+ * `"transport to"`, followed by `addr` formatted when it is reported: no
+ * string is built per connection) and `release` must not hold `resource`
+ * itself.
  */
 export function trackUnclosed(
   resource: object,
   description: string,
   loop: EventLoop,
-  release?: () => void,
+  release?: Release,
+  addr?: unknown,
 ): void {
   if (byResource.has(resource)) return;
   const entry: Entry = {
     ref: new WeakRef(resource),
     loop,
     description,
+    addr,
     sourceTraceback: loop.getDebug() ? captureSourceTraceback() : null,
     release: release ?? null,
   };
@@ -94,7 +114,9 @@ export function reportUnclosedAtClose(loop: EventLoop): void {
     // resource left open would hang the program after run() returns (Python
     // would exit and let the OS close it).
     try {
-      entry.release?.();
+      const release = entry.release;
+      if (typeof release === "function") release();
+      else release?.close();
     } catch {
       // Already closed underneath: nothing left to release.
     }

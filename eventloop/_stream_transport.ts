@@ -186,12 +186,9 @@ export class StreamTransport implements Transport {
       }
       : () => this.#start(waiter);
     loop.callSoon(start);
-    trackUnclosed(
-      this,
-      `transport to ${formatAddr(conn.remoteAddr)}`,
-      loop,
-      releaser(conn),
-    );
+    // The conn is what closes it: no closure, and the description is
+    // formatted only if it is reported.
+    trackUnclosed(this, "transport to", loop, conn, conn.remoteAddr);
   }
 
   #start(waiter: Future<void> | null): void {
@@ -737,14 +734,4 @@ function noDelayRefusal(conn: StreamConn): string | null {
     } connection`;
   }
   return null;
-}
-
-/**
- * What closes the connection if the loop closes with the transport still
- * open. Made outside the constructor so that the closure holds the connection
- * only: a closure sharing the constructor's scope would hold the transport
- * too, and it could never be collected and reported.
- */
-function releaser(conn: StreamConn): () => void {
-  return () => closeQuietly(conn);
 }
