@@ -603,7 +603,7 @@ export class StreamReader {
       if (error instanceof IncompleteReadError) return error.partial;
       if (error instanceof LimitOverrunError) {
         if (this.#byteAt(error.consumed) === 10) {
-          this.#take(error.consumed + 1);
+          this.#drop(error.consumed + 1);
         } else {
           this.#clear();
         }
@@ -1188,6 +1188,22 @@ export class StreamReader {
         out.set(chunk.subarray(at, at + want), filled);
         this.#offset = at + want;
         filled = n;
+      }
+    }
+    this.#size -= n;
+  }
+
+  /** Drops the first `n` bytes (`n <= size`) without copying them. */
+  #drop(n: number): void {
+    let left = n;
+    while (left > 0) {
+      const have = this.#chunks[this.#head].length - this.#offset;
+      if (have <= left) {
+        left -= have;
+        this.#dropFirst();
+      } else {
+        this.#offset += left;
+        left = 0;
       }
     }
     this.#size -= n;
