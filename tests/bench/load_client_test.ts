@@ -14,11 +14,7 @@ import {
   type LoadClient,
   runEcho,
 } from "../../bench/load/_client.ts";
-import {
-  byobMissing,
-  DENO_KINDS,
-  startEchoServer,
-} from "../../bench/load/_deno_servers.ts";
+import { DENO_KINDS, startEchoServer } from "../../bench/load/_deno_servers.ts";
 
 const compiler = await findCompiler();
 if (compiler === null) {
@@ -268,10 +264,6 @@ Deno.test({
   async fn() {
     const client = await benchClient.get();
     for (const kind of DENO_KINDS) {
-      if (kind === "streams-byob" && byobMissing() !== null) {
-        console.log(`skipped: ${kind}: ${byobMissing()}`);
-        continue;
-      }
       const server = await startEchoServer(kind, 100);
       try {
         const result = await runEcho(client, {
