@@ -143,6 +143,8 @@ export const API: Api = {
         "readLine": null,
         "readUntil": null,
         "readExactly": null,
+        "readInto": null,
+        "readExactlyInto": null,
       },
     },
     "StreamReaderProtocol": {
