@@ -113,6 +113,9 @@ const MAKERS: Record<string, (f: Fixtures) => Coroutine<unknown>> = {
   "StreamReader.readLine": (f) => f.reader.readLine(),
   "StreamReader.readUntil": (f) => f.reader.readUntil(),
   "StreamReader.readExactly": (f) => f.reader.readExactly(1),
+  "StreamReader.readInto": (f) => f.reader.readInto(new Uint8Array(1)),
+  "StreamReader.readExactlyInto": (f) =>
+    f.reader.readExactlyInto(new Uint8Array(1)),
   "StreamWriter.drain": (f) => f.writer.drain(),
   "StreamWriter.waitClosed": (f) => f.writer.waitClosed(),
   "StreamWriter.startTls": (f) => f.writer.startTls(true),
