@@ -277,6 +277,15 @@ export function* createConnection<P extends BaseProtocol>(
   let finalConn: Deno.Conn = conn;
   let canWriteEof = true;
   if (tls !== null) {
+    // TCP_NODELAY as on every TCP transport (asyncio sets it on the socket
+    // under its TLS transport too): set now, since Deno's TLS conn has no
+    // setNoDelay(), and the socket keeps it through the handshake. A conn
+    // that fails to set it is broken, and the handshake reports that.
+    try {
+      conn.setNoDelay(true);
+    } catch {
+      // Reported by the handshake.
+    }
     const name = serverHostname ?? host;
     const [tlsConn, info] = yield* upgrade(
       loop,

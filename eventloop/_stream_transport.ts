@@ -726,7 +726,7 @@ function noDelayRefusal(conn: StreamConn): string | null {
     return "a Unix socket transport has no Nagle's algorithm";
   }
   if (typeof conn.setNoDelay !== "function") {
-    return "Deno's TLS connections (Deno.connectTls, Deno.listenTls, Deno.startTls) have no setNoDelay(); the option stays as the TCP socket had it (on for a connection upgraded by startTls(), off for one made by Deno.connectTls or accepted by Deno.listenTls). A server with 'ssl.verifyMode' runs on node:tls, which can set it";
+    return "Deno's TLS connections (Deno.connectTls, Deno.listenTls, Deno.startTls) have no setNoDelay(); the option stays as the TCP socket had it (on for a client connection made by createConnection()/openConnection() with 'ssl' or upgraded by startTls(), off for one that presents a client certificate (Deno.connectTls) or was accepted by Deno.listenTls). A server with 'ssl.verifyMode' runs on node:tls, which can set it";
   }
   if (transport !== "tcp") {
     return `the transport is not TCP: received a ${

@@ -129,10 +129,12 @@ export interface Transport extends ReadTransport, WriteTransport {
    * Only TCP transports have it: a Unix socket transport, and a TLS
    * transport on Deno's own TLS (`Deno.connectTls`, `Deno.listenTls`,
    * `Deno.startTls`, which have no `setNoDelay()`), throw. A TLS transport
-   * upgraded by `startTls()` keeps `TCP_NODELAY` from its TCP connection; a
-   * TLS client (`createConnection(..., { ssl })`) and a TLS server without
-   * `ssl.verifyMode` run with Nagle's algorithm on, as Deno leaves it; a
-   * TLS server with `ssl.verifyMode` runs on `node:tls` and has it.
+   * upgraded by `startTls()` keeps `TCP_NODELAY` from its TCP connection, and
+   * so does a TLS client (`createConnection(..., { ssl })` sets it before the
+   * handshake) unless it presents a client certificate (`Deno.connectTls`);
+   * a TLS server without `ssl.verifyMode` (`Deno.listenTls`) runs with
+   * Nagle's algorithm on, as Deno leaves it; a TLS server with
+   * `ssl.verifyMode` runs on `node:tls` and has it.
    *
    * asyncio: `transport.get_extra_info("socket").setsockopt(IPPROTO_TCP,
    * TCP_NODELAY, 0 or 1)`.

@@ -14,6 +14,7 @@ import {
 } from "../../eventloop/mod.ts";
 import { fromPromise } from "../../tasks/mod.ts";
 import { PeerProcess, peerTest } from "../_peers.ts";
+import { fileURLToPath as fromFileUrl } from "node:url";
 
 const ROUNDS = 20;
 /** A median round above this means Nagle's algorithm held the 2nd write. */
@@ -105,6 +106,35 @@ peerTest(
       assert.ok(median < NAGLE_MS, `median round ${median} ms`);
       assert.equal((await peer.finish()).code, 0);
     });
+    await t.step(
+      "client side over TLS (createConnection with ssl): on by default",
+      async () => {
+        const file = (name: string) =>
+          fromFileUrl(new URL(`../testdata/${name}`, import.meta.url));
+        await using peer = PeerProcess.python("nagle_peer.py", [
+          "listen-tls",
+          String(ROUNDS),
+          file("tls_localhost.pem"),
+          file("tls_localhost.key"),
+        ]);
+        const port = Number(await peer.readLine());
+        await run(function* () {
+          const [, protocol] = yield* getRunningLoop().createConnection(
+            () => new TwoWrites(),
+            "127.0.0.1",
+            port,
+            {
+              ssl: { caCerts: [Deno.readTextFileSync(file("tls_ca.pem"))] },
+              serverHostname: "localhost",
+            },
+          );
+          yield* protocol.lost;
+        }());
+        const median = Number(await peer.readLine(30));
+        assert.ok(median < NAGLE_MS, `median round ${median} ms`);
+        assert.equal((await peer.finish()).code, 0);
+      },
+    );
   },
 );
 

@@ -1,6 +1,7 @@
 """Times small request/response rounds that Nagle's algorithm would delay.
 
 usage: nagle_peer.py connect PORT ROUNDS | nagle_peer.py listen ROUNDS
+       | nagle_peer.py listen-tls ROUNDS CERT KEY
 
 Each round sends one byte ("g") and waits for two ("ab"), which the Deno side
 writes as two separate small writes a millisecond apart. With TCP_NODELAY on
@@ -8,11 +9,13 @@ the Deno side the round takes about a millisecond; with Nagle's algorithm the
 second write waits for the ACK of the first, which this side delays (about
 40 ms on Linux), since it has nothing to send back until both arrived.
 
-"listen" prints the port it listens on first. Both print the median round
+"listen" prints the port it listens on first; "listen-tls" does the same and
+speaks TLS (server side, with CERT and KEY) on the accepted connection. Both print the median round
 time in milliseconds, then close the connection.
 """
 
 import socket
+import ssl
 import sys
 import time
 
@@ -42,4 +45,8 @@ else:
     print(listener.getsockname()[1], flush=True)
     conn, _ = listener.accept()
     listener.close()
+    if sys.argv[1] == "listen-tls":
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        conn = context.wrap_socket(conn, server_side=True)
     rounds(conn, int(sys.argv[2]))
