@@ -365,10 +365,7 @@ export class WritePipeTransport implements WriteTransport {
   #protocol: BaseProtocol;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #bufferSize = 0;
-  #flow = new WriteFlow(
-    () => callWriteFlow(this.#loop, this, this.#protocol, "pauseWriting"),
-    () => callWriteFlow(this.#loop, this, this.#protocol, "resumeWriting"),
-  );
+  #flow = new WriteFlow(this, this.#tellPause, this.#tellResume);
   #closing = false;
   /** Set once the pipe is closed or failed; nothing is written after. */
   #lost = false;
@@ -494,6 +491,14 @@ export class WritePipeTransport implements WriteTransport {
   }
 
   /** The buffer is flushed: close the pipe, then report a clean loss. */
+  #tellPause(): void {
+    callWriteFlow(this.#loop, this, this.#protocol, "pauseWriting");
+  }
+
+  #tellResume(): void {
+    callWriteFlow(this.#loop, this, this.#protocol, "resumeWriting");
+  }
+
   #finishClose(): void {
     untrack(this);
     this.#lost = true;

@@ -23,7 +23,7 @@ import { closeQuietly, formatAddr } from "./_net.ts";
 import { callWriteFlow, WriteFlow } from "./_write_flow.ts";
 import { trackUnclosed, untrack } from "./_resource_warnings.ts";
 import { checkChunks, describeValue } from "./_util.ts";
-import { Step } from "./_step.ts";
+import { MethodStep, Step } from "./_step.ts";
 import { handsOver, ReadSize } from "./_read_buffer.ts";
 
 /** asyncio's threshold before writes after close are logged. */
@@ -59,7 +59,7 @@ export interface StreamTransportOptions {
   /** The server that accepted the connection. */
   server?: TransportOwner | null;
   /** Extra info beyond peername/sockname (TLS details). */
-  extra?: Record<string, unknown>;
+  extra?: Record<string, unknown> | null;
   /** Whether `writeEof()` is supported. */
   canWriteEof?: boolean;
   /** Skip `connectionMade` (after startTls, the protocol already has it). */
@@ -98,7 +98,9 @@ export class StreamTransport implements Transport {
   #protocol: BaseProtocol;
   #buffered = false;
   #server: TransportOwner | null;
-  #extra: Record<string, unknown>;
+  /** The extra info given beyond peername/sockname/conn (TLS details). */
+  #extra: Record<string, unknown> | null;
+  #exposeConn: boolean;
   #canWriteEof: boolean;
 
   // Reading.
@@ -124,10 +126,7 @@ export class StreamTransport implements Transport {
   #chunks: Uint8Array[] = [];
   #bufferSize = 0;
   #writeInFlight = false;
-  #flow = new WriteFlow(
-    () => this.#tellPause(),
-    () => this.#loop._pushReady(this.#resumeWritingStep),
-  );
+  #flow = new WriteFlow(this, this.#tellPause, this.#resumeLater);
   /** The protocol's last flow call was pauseWriting (resume runs a pass later). */
   #toldPaused = false;
   #eof = false;
@@ -143,9 +142,11 @@ export class StreamTransport implements Transport {
   #detached = false;
   #detachWaiter: (() => void) | null = null;
 
-  #deliverStep = new Step(() => this.#deliver());
-  #readStep = new Step(() => this.#startRead());
-  #resumeWritingStep = new Step(() => this.#callResumeWriting());
+  // The loop steps: one per method, no closure per transport; the rare one
+  // is made when first needed.
+  #deliverStep = new MethodStep(this, this.#deliver);
+  #readStep = new MethodStep(this, this.#startRead);
+  #resumeWritingStep: MethodStep<StreamTransport> | null = null;
 
   constructor(
     loop: EventLoop,
@@ -160,12 +161,10 @@ export class StreamTransport implements Transport {
       "function";
     this.#server = options.server ?? null;
     this.#canWriteEof = options.canWriteEof ?? true;
-    this.#extra = {
-      peername: conn.remoteAddr,
-      sockname: conn.localAddr,
-      ...(options.exposeConn === false ? {} : { conn }),
-      ...options.extra,
-    };
+    // Made into one object only if asked for (getExtraInfo): the conn has
+    // the addresses.
+    this.#extra = options.extra ?? null;
+    this.#exposeConn = options.exposeConn !== false;
     // asyncio sets TCP_NODELAY on every TCP transport (base_events.py's
     // _set_nodelay). A conn that cannot (Deno's TLS conns) keeps what its
     // socket had; one that fails to is already broken, and its first read
@@ -207,7 +206,18 @@ export class StreamTransport implements Transport {
   // ---- BaseTransport ----
 
   getExtraInfo(name: string, defaultValue?: unknown): unknown {
-    return Object.hasOwn(this.#extra, name) ? this.#extra[name] : defaultValue;
+    const extra = this.#extra;
+    if (extra !== null && Object.hasOwn(extra, name)) return extra[name];
+    switch (name) {
+      case "peername":
+        return this.#conn.remoteAddr;
+      case "sockname":
+        return this.#conn.localAddr;
+      case "conn":
+        return this.#exposeConn ? this.#conn : defaultValue;
+      default:
+        return defaultValue;
+    }
   }
 
   isClosing(): boolean {
@@ -634,6 +644,15 @@ export class StreamTransport implements Transport {
   #tellPause(): void {
     this.#toldPaused = true;
     callWriteFlow(this.#loop, this, this.#protocol, "pauseWriting");
+  }
+
+  #resumeLater(): void {
+    this.#loop._pushReady(
+      this.#resumeWritingStep ??= new MethodStep<StreamTransport>(
+        this,
+        this.#callResumeWriting,
+      ),
+    );
   }
 
   #callResumeWriting(): void {

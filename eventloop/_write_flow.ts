@@ -79,18 +79,22 @@ export function callWriteFlow(
  *   completed as asyncio does, then the size is looked at again;
  *   `limits()` is `getWriteBufferLimits()`.
  */
-export class WriteFlow {
+export class WriteFlow<T = unknown> {
   #high = DEFAULT_HIGH_WATER;
   #low = DEFAULT_HIGH_WATER / 4;
   #paused = false;
-  #pause: () => void;
-  #resume: () => void;
+  #owner: T;
+  #pause: (this: T) => void;
+  #resume: (this: T) => void;
 
   /**
+   * @param owner The transport: `pause` and `resume` are called on it (its
+   *   own methods, shared by every instance: no closures per transport).
    * @param pause Tells the protocol to pause writing.
    * @param resume Tells it to resume.
    */
-  constructor(pause: () => void, resume: () => void) {
+  constructor(owner: T, pause: (this: T) => void, resume: (this: T) => void) {
+    this.#owner = owner;
     this.#pause = pause;
     this.#resume = resume;
   }
@@ -115,13 +119,13 @@ export class WriteFlow {
   grew(size: number): void {
     if (this.#paused || size <= this.#high) return;
     this.#paused = true;
-    this.#pause();
+    this.#pause.call(this.#owner);
   }
 
   /** The buffer shrank to `size` (asyncio's `_maybe_resume_protocol`). */
   shrank(size: number): void {
     if (!this.#paused || size > this.#low) return;
     this.#paused = false;
-    this.#resume();
+    this.#resume.call(this.#owner);
   }
 }

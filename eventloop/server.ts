@@ -449,7 +449,7 @@ export class Server {
         }
         this.#accept(listener);
         if (this.#tls) this.#handshake(conn);
-        else this.#serveLater(conn, {});
+        else this.#serveLater(conn, null);
       },
       (error) => {
         this.#acceptsInFlight--;
@@ -576,7 +576,7 @@ export class Server {
    * Serves `conn` in the next pass; until then it counts as open, so that
    * waitClosed() cannot return (and the loop end) with it unserved.
    */
-  #serveLater(conn: StreamConn, extra: Record<string, unknown>): void {
+  #serveLater(conn: StreamConn, extra: Record<string, unknown> | null): void {
     this.#unserved.add(conn);
     this.#loop._pushReady(new Step(() => this.#serve(conn, extra)));
   }
@@ -588,7 +588,7 @@ export class Server {
   }
 
   /** Runs in a loop pass: gives the connection its protocol. */
-  #serve(conn: StreamConn, extra: Record<string, unknown>): void {
+  #serve(conn: StreamConn, extra: Record<string, unknown> | null): void {
     // Dropped by closeClients()/abortClients() meanwhile.
     if (!this.#unserved.delete(conn)) return;
     if (this.#keepAlive) {
