@@ -36,6 +36,9 @@ export interface FlowControlProtocolOptions {
   loop?: EventLoop;
 }
 
+/** What a wake-up no drain used becomes: nothing (every drain is woken). */
+function nothing(): void {}
+
 /**
  * A stream protocol that tracks the transport's write flow control, so a
  * {@linkcode StreamWriter} over it can wait in `drain()`: between
@@ -82,8 +85,11 @@ export class FlowControlProtocol extends Protocol {
   _streamLoop: EventLoop | null;
   /** @ignore @internal Whether the transport asked us to stop writing. */
   _paused = false;
-  /** @ignore @internal The drains that wait; woken all at once. */
-  _drainers: ParkingLot<void> = new ParkingLot(this, { handOff: () => {} });
+  /**
+   * @ignore @internal The drains that wait, woken all at once; made by the
+   * first drain that waits (most connections never wait on one).
+   */
+  _drainers: ParkingLot<void> | null = null;
   /** @ignore @internal */
   _connectionLost = false;
 
@@ -112,7 +118,7 @@ export class FlowControlProtocol extends Protocol {
   /** The transport's write buffer drained: waiting drains return. */
   override resumeWriting(): void {
     this._paused = false;
-    this._drainers.unparkAll();
+    this._drainers?.unparkAll();
   }
 
   /**
@@ -124,8 +130,8 @@ export class FlowControlProtocol extends Protocol {
   override connectionLost(error: Error | null): void {
     this._connectionLost = true;
     if (!this._paused) return;
-    if (error === null) this._drainers.unparkAll();
-    else this._drainers.unparkAllWithError(error);
+    if (error === null) this._drainers?.unparkAll();
+    else this._drainers?.unparkAllWithError(error);
   }
 
   /**
@@ -137,7 +143,10 @@ export class FlowControlProtocol extends Protocol {
     if (this._connectionLost) {
       throw new Deno.errors.ConnectionReset("Connection lost");
     }
-    if (this._paused) yield* this._drainers.park();
+    if (this._paused) {
+      yield* (this._drainers ??= new ParkingLot(this, { handOff: nothing }))
+        .park();
+    }
   }
 
   /** @ignore @internal Whether this is the server side (for `startTls`). */
