@@ -68,6 +68,22 @@ export interface StreamTransportOptions {
   exposeConn?: boolean;
 }
 
+// The transport's boolean states, as bits of one field (#flags): one word
+// per transport rather than one per state.
+const F_BUFFERED = 1;
+const F_EXPOSE_CONN = 2;
+const F_CAN_WRITE_EOF = 4;
+const F_READ_IN_FLIGHT = 8;
+const F_PAUSED = 16;
+const F_EOF_RECEIVED = 32;
+const F_STARTED = 64;
+const F_WRITE_IN_FLIGHT = 128;
+const F_TOLD_PAUSED = 256;
+const F_EOF = 512;
+const F_EOF_WRITTEN = 1024;
+const F_CLOSING = 2048;
+const F_DETACHED = 4096;
+
 // The transport's end (#lostState): alive; losing (the conn is closed,
 // connectionLost waits for the reads and writes in flight to come back);
 // connectionLost scheduled; connectionLost called.
@@ -96,12 +112,119 @@ export class StreamTransport implements Transport {
   #loop: EventLoop;
   #conn: StreamConn;
   #protocol: BaseProtocol;
-  #buffered = false;
   #server: TransportOwner | null;
   /** The extra info given beyond peername/sockname/conn (TLS details). */
   #extra: Record<string, unknown> | null;
-  #exposeConn: boolean;
-  #canWriteEof: boolean;
+
+  /** The boolean states (the F_ bits), read and set through the accessors below. */
+  #flags = 0;
+
+  get #buffered(): boolean {
+    return (this.#flags & F_BUFFERED) !== 0;
+  }
+  set #buffered(on: boolean) {
+    this.#flags = on ? this.#flags | F_BUFFERED : this.#flags & ~F_BUFFERED;
+  }
+
+  get #exposeConn(): boolean {
+    return (this.#flags & F_EXPOSE_CONN) !== 0;
+  }
+  set #exposeConn(on: boolean) {
+    this.#flags = on
+      ? this.#flags | F_EXPOSE_CONN
+      : this.#flags & ~F_EXPOSE_CONN;
+  }
+
+  get #canWriteEof(): boolean {
+    return (this.#flags & F_CAN_WRITE_EOF) !== 0;
+  }
+  set #canWriteEof(on: boolean) {
+    this.#flags = on
+      ? this.#flags | F_CAN_WRITE_EOF
+      : this.#flags & ~F_CAN_WRITE_EOF;
+  }
+
+  get #readInFlight(): boolean {
+    return (this.#flags & F_READ_IN_FLIGHT) !== 0;
+  }
+  set #readInFlight(on: boolean) {
+    this.#flags = on
+      ? this.#flags | F_READ_IN_FLIGHT
+      : this.#flags & ~F_READ_IN_FLIGHT;
+  }
+
+  get #paused(): boolean {
+    return (this.#flags & F_PAUSED) !== 0;
+  }
+  set #paused(on: boolean) {
+    this.#flags = on ? this.#flags | F_PAUSED : this.#flags & ~F_PAUSED;
+  }
+
+  get #eofReceived(): boolean {
+    return (this.#flags & F_EOF_RECEIVED) !== 0;
+  }
+  set #eofReceived(on: boolean) {
+    this.#flags = on
+      ? this.#flags | F_EOF_RECEIVED
+      : this.#flags & ~F_EOF_RECEIVED;
+  }
+
+  get #started(): boolean {
+    return (this.#flags & F_STARTED) !== 0;
+  }
+  set #started(on: boolean) {
+    this.#flags = on ? this.#flags | F_STARTED : this.#flags & ~F_STARTED;
+  }
+
+  get #writeInFlight(): boolean {
+    return (this.#flags & F_WRITE_IN_FLIGHT) !== 0;
+  }
+  set #writeInFlight(on: boolean) {
+    this.#flags = on
+      ? this.#flags | F_WRITE_IN_FLIGHT
+      : this.#flags & ~F_WRITE_IN_FLIGHT;
+  }
+
+  /** The protocol's last flow call was pauseWriting (resume runs a pass later). */
+  get #toldPaused(): boolean {
+    return (this.#flags & F_TOLD_PAUSED) !== 0;
+  }
+  set #toldPaused(on: boolean) {
+    this.#flags = on
+      ? this.#flags | F_TOLD_PAUSED
+      : this.#flags & ~F_TOLD_PAUSED;
+  }
+
+  get #eof(): boolean {
+    return (this.#flags & F_EOF) !== 0;
+  }
+  set #eof(on: boolean) {
+    this.#flags = on ? this.#flags | F_EOF : this.#flags & ~F_EOF;
+  }
+
+  get #eofWritten(): boolean {
+    return (this.#flags & F_EOF_WRITTEN) !== 0;
+  }
+  set #eofWritten(on: boolean) {
+    this.#flags = on
+      ? this.#flags | F_EOF_WRITTEN
+      : this.#flags & ~F_EOF_WRITTEN;
+  }
+
+  get #closing(): boolean {
+    return (this.#flags & F_CLOSING) !== 0;
+  }
+  set #closing(on: boolean) {
+    this.#flags = on ? this.#flags | F_CLOSING : this.#flags & ~F_CLOSING;
+  }
+
+  /** Detached by startTls: the conn now belongs to a TLS transport. */
+  get #detached(): boolean {
+    return (this.#flags & F_DETACHED) !== 0;
+  }
+  set #detached(on: boolean) {
+    this.#flags = on ? this.#flags | F_DETACHED : this.#flags & ~F_DETACHED;
+  }
 
   // Reading.
   /**
@@ -115,31 +238,19 @@ export class StreamTransport implements Transport {
   #readSize = new ReadSize();
   /** The buffer of the read in flight (a BufferedProtocol's own). */
   #target: Uint8Array = EMPTY;
-  #readInFlight = false;
   /** A read result not yet delivered (`undefined`: none). */
   #readResult: number | null | undefined = undefined;
-  #paused = false;
-  #eofReceived = false;
-  #started = false;
 
   // Writing.
   #chunks: Uint8Array[] = [];
   #bufferSize = 0;
-  #writeInFlight = false;
   #flow = new WriteFlow(this, this.#tellPause, this.#resumeLater);
-  /** The protocol's last flow call was pauseWriting (resume runs a pass later). */
-  #toldPaused = false;
-  #eof = false;
-  #eofWritten = false;
 
   // Closing.
-  #closing = false;
   #connLost = 0;
   /** ALIVE, then LOSING, LOST_SCHEDULED, LOST: never goes back. */
   #lostState = ALIVE;
   #lostError: Error | null = null;
-  /** Detached by startTls: the conn now belongs to a TLS transport. */
-  #detached = false;
   #detachWaiter: (() => void) | null = null;
 
   // The loop steps: one per method, no closure per transport; the rare one
