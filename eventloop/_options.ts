@@ -161,17 +161,21 @@ export const LOG_OPTIONS: OptionNames<LogOptions> = {
 };
 
 /**
+ * Whether `value` can serve as an event loop: it makes futures and tasks
+ * (an EventLoop of another copy of this package passes too).
+ */
+export function isLoopLike(value: unknown): boolean {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { createFuture?: unknown }).createFuture === "function" &&
+    typeof (value as { createTask?: unknown }).createTask === "function";
+}
+
+/**
  * Throws a TypeError unless `value` is `undefined` or looks like an
- * EventLoop (one of another copy of this package passes too).
+ * EventLoop (see isLoopLike()).
  */
 export function checkLoopOption(value: unknown, what: string): void {
-  if (
-    value !== undefined &&
-    (typeof value !== "object" || value === null ||
-      typeof (value as { createFuture?: unknown }).createFuture !==
-        "function" ||
-      typeof (value as { createTask?: unknown }).createTask !== "function")
-  ) {
+  if (value !== undefined && !isLoopLike(value)) {
     throw new TypeError(
       `Cannot ${what} as 'loop' must be an EventLoop: received ${
         describeValue(value)

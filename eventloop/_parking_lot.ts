@@ -260,11 +260,6 @@ export class ParkingLot<T> {
   toString(): string {
     return `<ParkingLot parked=${this.#parked.length} unparked=${this.#unparked}>`;
   }
-
-  /** @internal The owner, for error messages. */
-  get _owner(): object {
-    return this.#owner;
-  }
 }
 
 /**

@@ -22,11 +22,6 @@ export class TimerHeap {
     return this.#heap.length;
   }
 
-  /** How many of them are cancelled. */
-  get cancelledCount(): number {
-    return this.#cancelled;
-  }
-
   /** The timers not cancelled, in no particular order (for tests). */
   live(): TimerHandle[] {
     return this.#heap.filter((timer) => !timer._cancelled);

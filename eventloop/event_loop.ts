@@ -429,9 +429,10 @@ export class EventLoop {
 
   /**
    * @internal Schedules a future's done-callback, as `callSoon(callback,
-   * future)` does, without the array for its one argument: every gathered
-   * task and TaskGroup child has one. The callback was checked when it was
-   * added; debug mode and a closed loop take callSoon() itself.
+   * future)` does, without the array for its one argument (a future's
+   * done-callbacks other than gather's and TaskGroup's, which go through
+   * eventloop/_fan_in.ts). The callback was checked when it was added; debug
+   * mode and a closed loop take callSoon() itself.
    * @ignore
    */
   _callSoonDone(

@@ -1,7 +1,7 @@
 // Private helper: cancelling a task when an AbortSignal aborts.
 
 import type { Future } from "../eventloop/future.ts";
-import { describeValue } from "../eventloop/_lowlevel.ts";
+import { describeValue, isLoopLike } from "../eventloop/_lowlevel.ts";
 
 /** Throws a TypeError unless `signal` is an AbortSignal (or undefined). */
 export function checkSignal(signal: unknown, where: string): void {
@@ -19,12 +19,7 @@ export function checkSignal(signal: unknown, where: string): void {
  * (a `loop` option of another copy of this package is accepted).
  */
 export function checkLoop(loop: unknown, where: string): void {
-  if (
-    loop !== undefined &&
-    (typeof loop !== "object" || loop === null ||
-      typeof (loop as { createFuture?: unknown }).createFuture !== "function" ||
-      typeof (loop as { createTask?: unknown }).createTask !== "function")
-  ) {
+  if (loop !== undefined && !isLoopLike(loop)) {
     throw new TypeError(
       `${where}'s 'loop' must be an EventLoop: received ${describeValue(loop)}`,
     );

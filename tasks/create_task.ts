@@ -145,18 +145,13 @@ export function createTask<T>(
     return loop.createTask(coro, options);
   }
   const signal = options.signal;
-  if (signal === undefined) {
-    return getRunningLoop().createTask(coro, {
-      name: options.name,
-      eagerStart: options.eagerStart,
-    });
-  }
-  checkSignal(signal, "createTask()");
+  // Checked before the task is made: a bad signal starts nothing.
+  if (signal !== undefined) checkSignal(signal, "createTask()");
   const task = getRunningLoop().createTask(coro, {
     name: options.name,
     eagerStart: options.eagerStart,
   });
-  cancelOnAbort(task as Task<unknown>, signal);
+  if (signal !== undefined) cancelOnAbort(task as Task<unknown>, signal);
   return task;
 }
 

@@ -146,18 +146,13 @@ export class TaskGroup {
       throw new Error(`TaskGroup ${problem}`);
     }
     const loop = this.#loop!;
-    let task: Task<T>;
-    if (options === undefined || options === null) {
-      checkedCoro.next = coro;
-      task = loop.createTask(coro);
-    } else {
-      const taskOptions = {
+    checkedCoro.next = coro;
+    const task: Task<T> = options === undefined || options === null
+      ? loop.createTask(coro)
+      : loop.createTask(coro, {
         name: options.name,
         eagerStart: options.eagerStart,
-      };
-      checkedCoro.next = coro;
-      task = loop.createTask(coro, taskOptions);
-    }
+      });
     if (signal !== undefined) cancelOnAbort(task as Task<unknown>, signal);
     // An eager task may be done already: account for it at once.
     if (task.done()) {
