@@ -490,7 +490,6 @@ export class WritePipeTransport implements WriteTransport {
     this.#close(toError(error));
   }
 
-  /** The buffer is flushed: close the pipe, then report a clean loss. */
   #tellPause(): void {
     callWriteFlow(this.#loop, this, this.#protocol, "pauseWriting");
   }
@@ -499,6 +498,7 @@ export class WritePipeTransport implements WriteTransport {
     callWriteFlow(this.#loop, this, this.#protocol, "resumeWriting");
   }
 
+  /** The buffer is flushed: close the pipe, then report a clean loss. */
   #finishClose(): void {
     untrack(this);
     this.#lost = true;

@@ -753,6 +753,9 @@ export class StreamTransport implements Transport {
   }
 
   #tellPause(): void {
+    // Paused again before a pending resumeWriting() ran: the protocol was
+    // never told it could write, so it needs no second pauseWriting().
+    if (this.#toldPaused) return;
     this.#toldPaused = true;
     callWriteFlow(this.#loop, this, this.#protocol, "pauseWriting");
   }
@@ -767,7 +770,10 @@ export class StreamTransport implements Transport {
   }
 
   #callResumeWriting(): void {
-    if (this.#lostState !== ALIVE) return;
+    // The buffer grew past the high-water mark again since the resume was
+    // scheduled: the protocol stays paused (asyncio resumes at once, so the
+    // two never cross there).
+    if (this.#lostState !== ALIVE || this.#flow.paused) return;
     this.#toldPaused = false;
     callWriteFlow(this.#loop, this, this.#protocol, "resumeWriting");
   }
