@@ -91,11 +91,13 @@ function sameAddr(a: Deno.NetAddr, b: Deno.NetAddr): boolean {
   return a.port === b.port && a.hostname === b.hostname;
 }
 
-/** Deno.listenDatagram (needs --unstable-net). */
+/**
+ * Deno.listenDatagram (needs --unstable-net). `refused`: the broadcast
+ * addresses to refuse sends to, or `null` with allowBroadcast.
+ */
 function denoSocket(
   local: Deno.NetAddr,
-  reuse: boolean,
-  broadcast: boolean,
+  refused: Set<string> | null,
 ): UdpSocket {
   // deno-lint-ignore no-explicit-any -- Deno.listenDatagram is unstable, absent from the stable types
   const listen = (Deno as any).listenDatagram as (
@@ -110,12 +112,10 @@ function denoSocket(
     transport: "udp",
     hostname: local.hostname,
     port: local.port,
-    reuseAddress: reuse,
   });
   // Deno turns SO_BROADCAST on for every socket it makes and has no way to
   // turn it off, so without allowBroadcast the kernel's refusal (EACCES, as
   // asyncio's endpoint gets it) is made here, before the send.
-  const refuse = broadcast ? null : broadcastAddresses();
   let receiving: Promise<void> = Promise.resolve();
   let closed = false;
   return {
@@ -136,7 +136,7 @@ function denoSocket(
       receiving = loop();
     },
     send: (data, to) =>
-      refuse !== null && refuse.has(to.hostname)
+      refused !== null && refused.has(to.hostname)
         ? Promise.reject(
           new Deno.errors.PermissionDenied(
             `Permission denied (os error 13): ${to.hostname} is a broadcast address; pass allowBroadcast: true to send to it`,
@@ -194,25 +194,15 @@ function ipv4ToNumber(text: string): number | null {
   return value;
 }
 
-/** Whether Deno may list the network interfaces (see broadcastAddresses). */
-function canListInterfaces(): boolean {
-  try {
-    Deno.networkInterfaces();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** node:dgram, which needs no unstable flag. */
 async function nodeSocket(
   local: Deno.NetAddr,
-  reuse: boolean,
   broadcast: boolean,
 ): Promise<UdpSocket> {
   const dgram = await import("node:dgram");
   const type = local.hostname.includes(":") ? "udp6" : "udp4";
-  const socket = dgram.createSocket({ type, reuseAddr: reuse });
+  // SO_REUSEADDR stays off: reuseAddress is refused (as asyncio does).
+  const socket = dgram.createSocket({ type });
   await new Promise<void>((resolve, reject) => {
     socket.once("error", reject);
     socket.bind(local.port, local.hostname, () => {
@@ -591,15 +581,15 @@ export function* createDatagramEndpoint<P extends BaseProtocol>(
     local = udp(pair[0]);
     remote = udp(pair[1]);
   }
-  const reuse = false; // SO_REUSEADDR: refused above.
   // Deno.listenDatagram cannot leave SO_BROADCAST off; where the broadcast
   // addresses cannot be listed to refuse those sends, node:dgram serves.
-  const socket: UdpSocket = hasUnstableNet() &&
-      (broadcast || canListInterfaces())
-    ? denoSocket(local, reuse, broadcast)
+  const unstable = hasUnstableNet();
+  const refused = unstable && !broadcast ? broadcastAddresses() : null;
+  const socket: UdpSocket = unstable && (broadcast || refused !== null)
+    ? denoSocket(local, refused)
     : yield* ioAwait(
       loop,
-      () => nodeSocket(local, reuse, broadcast),
+      () => nodeSocket(local, broadcast),
       (socket) => void socket.close(),
     );
   let protocol: P;
