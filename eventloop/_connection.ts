@@ -182,6 +182,15 @@ export function* createConnection<P extends BaseProtocol>(
     );
   }
 
+  /** The first option given that works address by address, if any. */
+  const perAddressOption = (): string | null => {
+    if (options?.interleave !== undefined) return "interleave";
+    if (allErrors) return "allErrors";
+    if (resolveOptions.family !== AF_UNSPEC) return "family";
+    if (resolveOptions.proto !== 0) return "proto";
+    if (resolveOptions.flags !== 0) return "flags";
+    return null;
+  };
   const clientCert = tls === null ? null : clientCertOf(tls, WHAT);
   if (clientCert !== null) {
     if (serverHostname !== undefined && serverHostname !== host) {
@@ -193,15 +202,8 @@ export function* createConnection<P extends BaseProtocol>(
     }
     // Deno.connectTls resolves the host and connects by itself: what picks
     // or races addresses one by one cannot be passed to it.
-    const perAddress: [string, boolean][] = [
-      ["interleave", options?.interleave !== undefined],
-      ["allErrors", allErrors],
-      ["family", resolveOptions.family !== AF_UNSPEC],
-      ["proto", resolveOptions.proto !== 0],
-      ["flags", resolveOptions.flags !== 0],
-    ];
-    for (const [name, given] of perAddress) {
-      if (!given) continue;
+    const name = perAddressOption();
+    if (name !== null) {
       throw new TypeError(
         `Cannot create connection with a client certificate and '${name}': Deno.connectTls, the only way Deno presents a client certificate, resolves and connects by itself`,
       );
@@ -223,15 +225,8 @@ export function* createConnection<P extends BaseProtocol>(
   if (endpoints === null) {
     // Deno grants the name only: Deno.connect must resolve it and pick the
     // address, racing them itself when asked to.
-    const perAddress: [string, boolean][] = [
-      ["interleave", options?.interleave !== undefined],
-      ["allErrors", allErrors],
-      ["family", resolveOptions.family !== AF_UNSPEC],
-      ["proto", resolveOptions.proto !== 0],
-      ["flags", resolveOptions.flags !== 0],
-    ];
-    for (const [name, given] of perAddress) {
-      if (!given) continue;
+    const name = perAddressOption();
+    if (name !== null) {
       throw new Deno.errors.NotCapable(
         `Cannot create connection with '${name}' as Deno grants net access to "${host}" by name only: connecting to each of its addresses needs --allow-net for the addresses too`,
       );
