@@ -21,7 +21,7 @@ import {
   type TlsOptions,
   type Transport,
 } from "../../eventloop/mod.ts";
-import { fromPromise, sleep } from "../../tasks/mod.ts";
+import { type Coroutine, fromPromise, sleep } from "../../tasks/mod.ts";
 import { openConnection, startServer } from "../../streams/mod.ts";
 import { PeerProcess, peerTest } from "../_peers.ts";
 import { type Certs, makeCerts, pythonDecode } from "./_tls_fixtures.ts";
@@ -532,6 +532,12 @@ class Flow extends Protocol {
   }
 }
 
+/** Waits (10 s at most, then fails) until `n` Flow connections were made. */
+function* madeAtLeast(n: number): Coroutine<void> {
+  for (let i = 0; i < 1000 && Flow.made.length < n; i++) yield* sleep(0.01);
+  assert.ok(Flow.made.length >= n, `${Flow.made.length} of ${n} connections`);
+}
+
 function* flowServer(certs: Certs) {
   const loop = getRunningLoop();
   Flow.made = [];
@@ -580,7 +586,7 @@ peerTest(
         const peer = loop.createTask(
           python(port, certs, ["sink", String(size)], CLIENT_CERT(certs)),
         );
-        while (Flow.made.length === 0) yield* sleep(0.01);
+        yield* madeAtLeast(1);
         const flow = Flow.made[0];
         flow.transport.setWriteBufferLimits(256 * 1024);
         for (let offset = 0; offset < size; offset += 65536) {
@@ -619,7 +625,9 @@ peerTest(
   ["python3", "openssl"],
   () =>
     withCerts(async (certs) => {
-      const size = 2 * 1024 * 1024;
+      // More than loopback's auto-tuned socket buffers and node:tls's own
+      // can hold, so that a paused reader really holds the peer back.
+      const size = 32 * 1024 * 1024;
       await run(function* () {
         const { server, port, contexts } = yield* flowServer(certs);
         Flow.pauseOnMade = true;
@@ -627,7 +635,7 @@ peerTest(
         const peer = loop.createTask(
           python(port, certs, ["source", String(size)], CLIENT_CERT(certs)),
         );
-        while (Flow.made.length === 0) yield* sleep(0.01);
+        yield* madeAtLeast(1);
         const flow = Flow.made[0];
         assert.equal(flow.transport.isReading(), false);
         yield* sleep(0.3);
@@ -663,7 +671,7 @@ peerTest(
         const peer = loop.createTask(
           python(port, certs, ["sink", "1000000"], CLIENT_CERT(certs)),
         );
-        while (Flow.made.length < 2) yield* sleep(0.01);
+        yield* madeAtLeast(2);
         const second = Flow.made[1];
         second.transport.write(pattern(1000));
         second.transport.abort();
@@ -759,7 +767,7 @@ peerTest(
               },
             },
           );
-          while (Flow.made.length === 0) yield* sleep(0.01);
+          yield* madeAtLeast(1);
           // The keep-alive timer shows once what the server sent after the
           // handshake (TLS 1.3 session tickets) is acknowledged.
           for (let i = 0; i < 50 && keepAliveOn(port)[0] !== true; i++) {
