@@ -1069,6 +1069,8 @@ Deno.test("StreamTransport: reads that do not nearly fill the read buffer come a
     // The burst is read in blocks of up to 64 KiB, not in idle-sized ones.
     const burstReads = protocol.chunks.length;
     assert.ok(burstReads < 200, `${burstReads} reads for ~1.1 MiB`);
+    const largest = Math.max(...protocol.chunks.map((c) => c.length));
+    assert.ok(largest > 16384, `the largest read was ${largest} bytes`);
   }());
   await served;
   listener.close();
