@@ -997,6 +997,8 @@ export class StreamReader {
    * @ignore
    */
   *_readChunk(): Coroutine<Uint8Array> {
+    // Not a BYOB read: a full reused buffer may be handed over again.
+    this.#byob = false;
     const now = this._readChunkNow();
     if (now !== null) return now;
     yield* this.#waitForData("read");
